@@ -1,0 +1,1 @@
+"""KubeOperator backup service: Backup accounts, strategies and etcd snapshots."""

@@ -1,0 +1,1 @@
+"""KubeOperator observability service: Cluster health, Kubernetes events, alert rules and notifications."""
