@@ -13,11 +13,6 @@ import pytest
 from tests.support.procs import NatsServer, Postgres, start_nats, start_postgres
 
 
-def pytest_configure(config: pytest.Config) -> None:
-  
-  
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--no-lab", action="store_true", help="skip the slow lab tests")
     parser.addoption("--no-postgres", action="store_true", help="run database tests on SQLite only")
