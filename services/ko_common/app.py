@@ -21,11 +21,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import MetaData, Table
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ko_common import migrations
 from ko_common.bus import ConsumerSpec, DurableConsumer, EventBus, OutboxRelay
-from ko_common.db import Database
+from ko_common.db import Database, SessionDep
+from ko_common.identity import CurrentIdentity
 from ko_common.errors import install_error_handlers
 from ko_common.events import add_event_tables
 from ko_common.logging import configure_logging, log_fields, request_id_var, trace_id_var
@@ -48,6 +50,9 @@ class ServiceSpec:
     on_startup: list[Hook] = field(default_factory=list)
     on_shutdown: list[Hook] = field(default_factory=list)
     version: str = "0.1.0"
+    # How many resources of a project this service holds, by kind; the gateway
+    # refuses to delete a project that still owns any.
+    project_usage: Callable[[AsyncSession, str], Awaitable[dict[str, int]]] | None = None
     tables: tuple[Table, Table] | None = None
 
     def __post_init__(self) -> None:
@@ -155,9 +160,23 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(RequestContextMiddleware, service=settings.service, registry=registry)
     app.include_router(health_router(registry))
+    app.include_router(internal_router(spec))
     for router in spec.routers:
         app.include_router(router)
     return app
+
+
+def internal_router(spec: ServiceSpec) -> APIRouter:
+    router = APIRouter(prefix="/internal", include_in_schema=False)
+
+    @router.get("/projects/{project_id}/usage")
+    async def usage(project_id: str, identity: CurrentIdentity, session: SessionDep) -> dict[str, int]:
+        identity.require_admin()
+        if spec.project_usage is None:
+            return {}
+        return await spec.project_usage(session, project_id)
+
+    return router
 
 
 def health_router(registry: CollectorRegistry) -> APIRouter:

@@ -84,3 +84,42 @@ def create_event_tables() -> None:
         sa.Column("processed_at", UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("consumer", "event_id", name=op.f("pk_processed_events")),
     )
+
+
+def _autogenerate(package: str, message: str, rev_id: str) -> None:
+    """Write a new revision for ``package`` by diffing its models against a scratch SQLite at head."""
+    import asyncio
+    import importlib
+    import tempfile
+
+    mod = importlib.import_module(f"{package}.models")
+    mig_dir = Path(importlib.import_module(package).__file__ or "").parent / "migrations"
+
+    async def _go() -> None:
+        with tempfile.TemporaryDirectory() as tmp:
+            db = Database(f"sqlite+aiosqlite:///{tmp}/scratch.db", package)
+            await upgrade(db, mig_dir)
+            cfg = alembic_config(mig_dir, db.url, None)
+            cfg.set_main_option("revision_environment", "true")
+
+            def _rev(conn: Connection) -> None:
+                cfg.attributes["connection"] = conn
+                command.revision(cfg, message=message, autogenerate=True, rev_id=rev_id)
+
+            async with db.engine.begin() as conn:
+                await conn.run_sync(_rev)
+            await db.dispose()
+
+    _ = mod
+    asyncio.run(_go())
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="Autogenerate a migration revision for a service.")
+    parser.add_argument("package", help="e.g. ko_gateway")
+    parser.add_argument("-m", "--message", required=True)
+    parser.add_argument("--rev-id", required=True, help="e.g. 0002")
+    args = parser.parse_args()
+    _autogenerate(args.package, args.message, args.rev_id)

@@ -1,0 +1,199 @@
+"""``kubeoperator run``: the whole product on one machine.
+
+Starts a local nats-server with JetStream (unless ``KO_NATS_URL`` points at
+one), then every service as its own process on loopback, waits until all are
+ready and prints the console URL. A service that dies is restarted; Ctrl-C
+stops everything. Logs go to ``<data dir>/logs/<service>.log``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ko_common.natsbin import nats_server_binary
+from ko_common.settings import SERVICE_PORTS, key_file
+
+SERVICES = ["inventory", "provisioning", "deployment", "observability", "backup", "gateway"]
+
+
+def port_free(port: int, host: str = "127.0.0.1") -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pick_port(preferred: int, taken: set[int]) -> int:
+    port = preferred if preferred not in taken and port_free(preferred) else free_port()
+    while port in taken:
+        port = free_port()
+    taken.add(port)
+    return port
+
+
+@dataclass
+class Child:
+    name: str
+    cmd: list[str]
+    env: dict[str, str]
+    log_path: Path
+    port: int
+    proc: subprocess.Popen[bytes] | None = None
+    restarts: list[float] = field(default_factory=list)
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
+        # stdout stays on the terminal (the gateway prints the first admin password there once).
+        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=None, stderr=log, start_new_session=True)
+        log.close()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def ready(port: int, path: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:  # noqa: S310 - loopback only
+            return bool(r.status == 200)
+    except Exception:  # noqa: BLE001 - not ready yet
+        return False
+
+
+def run(args: argparse.Namespace) -> int:
+    data_dir = Path(os.environ.get("KO_DATA_DIR", "./var")).resolve()
+    (data_dir / "logs").mkdir(parents=True, exist_ok=True)
+    # Generate the shared development keys once, before the services race to.
+    if "KO_IDENTITY_KEY" not in os.environ:
+        key_file(data_dir / "identity-key", 32)
+    if "KO_SECRET_KEY" not in os.environ:
+        key_file(data_dir / "secret-key", 32)
+    taken: set[int] = set()
+    children: list[Child] = []
+    base_env = dict(os.environ, KO_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+
+    gateway_port = int(os.environ.get("KO_HTTP_PORT", "0") or 0)
+    if gateway_port:
+        if not port_free(gateway_port):
+            print(f"kubeoperator: port {gateway_port} (KO_HTTP_PORT) is already in use: choose another.", file=sys.stderr)
+            return 2
+        taken.add(gateway_port)
+
+    nats_url = os.environ.get("KO_NATS_URL")
+    if not nats_url:
+        nats_port = pick_port(4222, taken)
+        store = data_dir / "nats"
+        store.mkdir(exist_ok=True)
+        cmd = [str(nats_server_binary()), "-a", "127.0.0.1", "-p", str(nats_port), "-js", "-sd", str(store)]
+        children.append(Child("nats", cmd, base_env, data_dir / "logs" / "nats.log", nats_port))
+        nats_url = f"nats://127.0.0.1:{nats_port}"
+    base_env["KO_NATS_URL"] = nats_url
+
+    ports = {}
+    for name in SERVICES:
+        if name == "gateway" and gateway_port:
+            ports[name] = gateway_port
+        else:
+            ports[name] = pick_port(SERVICE_PORTS[name], taken)
+    urls = {f"KO_{n.upper()}_URL": f"http://127.0.0.1:{p}" for n, p in ports.items() if n != "gateway"}
+    for name in SERVICES:
+        env = dict(base_env, KO_HTTP_PORT=str(ports[name]), **urls)
+        if name != "gateway":
+            env["KO_HTTP_HOST"] = "127.0.0.1"
+        cmd = [sys.executable, "-m", f"ko_{name}"]
+        children.append(Child(name, cmd, env, data_dir / "logs" / f"{name}.log", ports[name]))
+
+    stopping = False
+
+    def _stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+
+    try:
+        for child in children:
+            child.start()
+        deadline = time.monotonic() + args.timeout
+        pending = [c for c in children if c.name != "nats"]
+        while pending and not stopping:
+            for child in list(pending):
+                if child.proc is not None and child.proc.poll() is not None:
+                    print(f"kubeoperator: {child.name} exited during start-up; see {child.log_path}", file=sys.stderr)
+                    return 1
+                if ready(child.port, "/readyz"):
+                    pending.remove(child)
+            if time.monotonic() > deadline:
+                names = ", ".join(c.name for c in pending)
+                print(f"kubeoperator: not ready after {args.timeout:.0f} s: {names}; see {data_dir / 'logs'}", file=sys.stderr)
+                return 1
+            time.sleep(0.2)
+        if stopping:
+            return 0
+        host = os.environ.get("KO_HTTP_HOST", "127.0.0.1")
+        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display only
+        url = f"http://{shown}:{ports['gateway']}/"
+        pw_file = data_dir / "initial-admin-password"
+        print(
+            f"\nKubeOperator is running.\n"
+            f"  Console:   {url}\n"
+            f"  API docs:  {url}api/v1/docs\n"
+            f"  Health:    {url}api/v1/health\n"
+            f"  Log in as: admin  (password: KO_ADMIN_PASSWORD, or the file {pw_file})\n"
+            f"  Data:      {data_dir}   Logs: {data_dir / 'logs'}   NATS: {nats_url}\n"
+            f"Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        if args.exit_when_ready:
+            return 0
+        while not stopping:
+            time.sleep(0.5)
+            for child in children:
+                if child.proc is not None and child.proc.poll() is not None and not stopping:
+                    now = time.monotonic()
+                    child.restarts = [t for t in child.restarts if now - t < 60] + [now]
+                    if len(child.restarts) > 5:
+                        print(f"kubeoperator: {child.name} keeps crashing; see {child.log_path}", file=sys.stderr)
+                        return 1
+                    print(f"kubeoperator: {child.name} exited ({child.proc.returncode}); restarting", file=sys.stderr)
+                    child.start()
+        return 0
+    finally:
+        for child in reversed(children):
+            child.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="kubeoperator", description="KubeOperator control plane.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_run = sub.add_parser("run", help="start the whole product on this machine")
+    p_run.add_argument("--timeout", type=float, default=120.0, help="seconds to wait for every service to be ready")
+    p_run.add_argument("--exit-when-ready", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        sys.exit(run(args))
