@@ -35,8 +35,9 @@ fmt: install ## Format the Python code
 	$(BIN)/ruff format services tests bench
 	$(BIN)/ruff check --fix services tests bench
 
-contract: install ## Regenerate the event contract (docs/events/asyncapi.json) from the models
+contract: install ## Regenerate the event contract (docs/events/asyncapi.json) and the OpenAPI document (docs/api/openapi.json)
 	$(BIN)/python -m ko_common.contract --write
+	$(BIN)/python -m ko_gateway.openapi_dump --write
 
 bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/api_credentials.py

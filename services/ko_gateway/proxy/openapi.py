@@ -23,6 +23,35 @@ SECURITY_SCHEMES = {
 }
 
 
+ERROR_SCHEMA: dict[str, Any] = {
+    "title": "Error",
+    "type": "object",
+    "required": ["error", "detail"],
+    "properties": {
+        "error": {"type": "string", "description": "Machine-readable code, e.g. not_found, conflict, forbidden."},
+        "detail": {"type": "string", "description": "A sentence saying what went wrong and how to fix it."},
+        "field": {"type": "string", "description": "The request field at fault, when there is one."},
+    },
+}
+VALIDATION_SCHEMA: dict[str, Any] = {
+    "title": "HTTPValidationError",
+    "type": "object",
+    "required": ["error", "detail", "fields"],
+    "properties": {
+        "error": {"type": "string", "enum": ["validation_error"]},
+        "detail": {"type": "string", "description": "Every problem, as `field: message; ...`."},
+        "fields": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+}
+
+
 def _rename_schemas(doc: dict[str, Any], prefix: str, names: set[str]) -> dict[str, Any]:
     text = json.dumps(doc)
     for name in names:
@@ -53,11 +82,9 @@ def merge(base: dict[str, Any], service: str, doc: dict[str, Any]) -> None:
             base.setdefault("paths", {})[path] = item
 
 
-async def merged_openapi(app: FastAPI) -> dict[str, Any]:
-    cached = getattr(app.state, "openapi_cache", None)
-    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
-        return dict(cached[1])
-    doc = copy.deepcopy(app.openapi())
+def assemble(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any] | None]) -> dict[str, Any]:
+    """The public document from the gateway's own and each service's (None: unavailable)."""
+    doc = copy.deepcopy(gateway_doc)
     doc["info"] = {
         "title": "KubeOperator API",
         "version": doc.get("info", {}).get("version", "0.1.0"),
@@ -68,6 +95,29 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
         for op in item.values():
             if isinstance(op, dict):
                 op["x-ko-service"] = "gateway"
+    missing = []
+    for service, sub in service_docs.items():
+        if sub is None:
+            missing.append(service)
+        else:
+            merge(doc, service, copy.deepcopy(sub))
+    doc.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    schemas = doc["components"].setdefault("schemas", {})
+    schemas["Error"] = ERROR_SCHEMA
+    schemas["HTTPValidationError"] = VALIDATION_SCHEMA
+    schemas.pop("ValidationError", None)
+    doc["security"] = [{"sessionCookie": []}, {"bearerToken": []}]
+    doc["paths"] = dict(sorted(doc.get("paths", {}).items()))
+    doc["components"]["schemas"] = dict(sorted(doc["components"].get("schemas", {}).items()))
+    if missing:
+        doc["info"]["x-ko-unavailable-services"] = missing
+    return doc
+
+
+async def merged_openapi(app: FastAPI) -> dict[str, Any]:
+    cached = getattr(app.state, "openapi_cache", None)
+    if cached and time.monotonic() - cached[0] < CACHE_SECONDS:
+        return dict(cached[1])
 
     async def fetch(service: str) -> tuple[str, dict[str, Any] | None]:
         try:
@@ -78,17 +128,8 @@ async def merged_openapi(app: FastAPI) -> dict[str, Any]:
             log.warning("openapi of %s unavailable: %s", service, type(exc).__name__)
             return service, None
 
-    missing = []
-    for service, sub in await asyncio.gather(*(fetch(s) for s in app.state.service_urls)):
-        if sub is None:
-            missing.append(service)
-        else:
-            merge(doc, service, sub)
-    doc["components"]["securitySchemes"] = SECURITY_SCHEMES
-    doc["security"] = [{"sessionCookie": []}, {"bearerToken": []}]
-    doc["paths"] = dict(sorted(doc.get("paths", {}).items()))
-    if missing:
-        doc["info"]["x-ko-unavailable-services"] = missing
-    else:
+    docs = dict(await asyncio.gather(*(fetch(s) for s in app.state.service_urls)))
+    doc = assemble(app.openapi(), docs)
+    if all(d is not None for d in docs.values()):
         app.state.openapi_cache = (time.monotonic(), doc)
     return doc
