@@ -1,0 +1,107 @@
+"""The event contract as an AsyncAPI document, generated from the event specs.
+
+``python -m ko_common.contract --write`` regenerates ``docs/events/asyncapi.json``;
+a test fails when the checked-in document drifts from the code. Integrations
+subscribe to these subjects: changing a payload incompatibly means a new
+``.vN`` type, never an edit of an existing one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ko_common.events import CONTRACT_VERSION, REGISTRY, Envelope
+
+SERVICES = ("gateway", "inventory", "provisioning", "deployment", "observability", "backup")
+DEFAULT_PATH = Path("docs/events/asyncapi.json")
+
+
+def _load_all() -> None:
+    for name in SERVICES:
+        importlib.import_module(f"ko_{name}.app")
+
+
+def _inline_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    text = json.dumps(schema).replace('"#/$defs/', '"#/components/schemas/')
+    result: dict[str, Any] = json.loads(text)
+    defs.update(result.pop("$defs", {}))
+    return result
+
+
+def build() -> dict[str, Any]:
+    _load_all()
+    schemas: dict[str, Any] = {}
+    env_schema = _inline_defs(Envelope.model_json_schema(), schemas)
+    schemas["Envelope"] = env_schema
+    channels: dict[str, Any] = {}
+    messages: dict[str, Any] = {}
+    for type_, spec in sorted(REGISTRY.items()):
+        data_name = spec.data.__name__
+        schemas[data_name] = _inline_defs(spec.data.model_json_schema(), schemas)
+        msg_name = type_.removeprefix("kubeoperator.").replace(".", "_")
+        messages[msg_name] = {
+            "name": type_,
+            "title": type_,
+            "summary": spec.summary,
+            "contentType": "application/json",
+            "payload": {
+                "allOf": [
+                    {"$ref": "#/components/schemas/Envelope"},
+                    {
+                        "type": "object",
+                        "properties": {
+                            "type": {"const": type_},
+                            "data": {"$ref": f"#/components/schemas/{data_name}"},
+                        },
+                    },
+                ]
+            },
+        }
+        channels[spec.subject] = {
+            "description": f"JetStream stream {spec.stream}.",
+            "subscribe": {"operationId": f"on_{msg_name}", "message": {"$ref": f"#/components/messages/{msg_name}"}},
+        }
+    return {
+        "asyncapi": "2.6.0",
+        "info": {
+            "title": "KubeOperator events",
+            "version": CONTRACT_VERSION,
+            "description": "Domain events on NATS JetStream, in a CloudEvents 1.0 envelope. "
+            "Delivery is at least once: deduplicate on the envelope id. See docs/events/README.md.",
+        },
+        "defaultContentType": "application/json",
+        "servers": {"nats": {"url": "nats://127.0.0.1:4222", "protocol": "nats", "description": "KO_NATS_URL"}},
+        "channels": channels,
+        "components": {"messages": messages, "schemas": dict(sorted(schemas.items()))},
+    }
+
+
+def render() -> str:
+    return json.dumps(build(), indent=2) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Generate the AsyncAPI event contract.")
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--check", action="store_true")
+    args = parser.parse_args()
+    text = render()
+    if args.check:
+        if not DEFAULT_PATH.exists() or DEFAULT_PATH.read_text() != text:
+            sys.exit(f"{DEFAULT_PATH} is stale: run `make contract`")
+        return
+    if args.write:
+        DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
+        DEFAULT_PATH.write_text(text)
+        print(f"wrote {DEFAULT_PATH}")
+        return
+    sys.stdout.write(text)
+
+
+if __name__ == "__main__":
+    main()
