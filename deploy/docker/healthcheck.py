@@ -12,7 +12,7 @@ import urllib.request
 
 port = os.environ.get("KO_HTTP_PORT", "8080")
 try:
-    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=4) as response:  # noqa: S310
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=4) as response:
         sys.exit(0 if response.status == 200 else 1)
 except Exception as exc:  # noqa: BLE001 - any failure is "unhealthy"
     print(f"unhealthy: {exc}", file=sys.stderr)
