@@ -105,6 +105,7 @@ class EventBus:
                     max_reconnect_attempts=-1,
                     reconnect_time_wait=1,
                     connect_timeout=2,
+                    drain_timeout=3,
                     allow_reconnect=True,
                     error_cb=self._on_error,
                     disconnected_cb=self._on_disconnect,

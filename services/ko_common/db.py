@@ -120,7 +120,9 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
-        self.notify_committed()
+            emitted = session.info.pop("ko_emitted", False)
+        if emitted:
+            self.notify_committed()
 
     async def dispose(self) -> None:
         await self.engine.dispose()

@@ -121,6 +121,7 @@ async def emit(
     outbox: Table = info["ko_outbox"]
     env = envelope(spec, info["ko_service"], data, subject_id=subject_id, project_id=project_id)
     nats_subject = spec.subject.replace("{id}", subject_id or "")
+    info["ko_emitted"] = True
     await session.execute(
         insert(outbox).values(event_id=env.id, subject=nats_subject, payload=env.model_dump_json(), created_at=utcnow())
     )

@@ -197,3 +197,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.command == "run":
         sys.exit(run(args))
+
+
+if __name__ == "__main__":
+    main()

@@ -13,9 +13,9 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from starlette.responses import StreamingResponse
 
 from ko_common.app import readiness
-from ko_common.errors import NotFound
+from ko_common.errors import NotFound, Unauthorized
 from ko_common.identity import permission
-from ko_gateway.auth.principal import CurrentPrincipal
+from ko_gateway.auth.principal import OptionalPrincipal
 from ko_gateway.proxy.client import client, forward, service_url
 from ko_gateway.proxy.openapi import merged_openapi
 from ko_gateway.proxy.routes import owner_of
@@ -70,10 +70,12 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok" if ok else "degraded", "services": services}, status_code=200 if ok else 503)
 
 
-async def _proxy(resource: str, request: Request, principal: CurrentPrincipal) -> StreamingResponse:
+async def _proxy(resource: str, request: Request, principal: OptionalPrincipal) -> StreamingResponse:
     service = owner_of(resource)
     if service is None:
         raise NotFound(f"No API resource /api/v1/{resource}: see /api/v1/docs for the list.")
+    if principal is None:
+        raise Unauthorized("Not logged in: log in, or send `Authorization: Bearer <token>`.")
     return await forward(request, service, principal.identity)
 
 

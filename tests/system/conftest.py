@@ -1,0 +1,29 @@
+"""The whole product, started once per test session, on SQLite (the `make run` defaults)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.procs import NatsServer
+from tests.support.stack import Stack, start_stack
+
+
+@pytest.fixture(scope="session")
+def stack(session_tmp: Path, nats_server: NatsServer) -> Iterator[Stack]:
+    s = start_stack(session_tmp / "stack", nats_server.url)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def admin(stack: Stack):  # type: ignore[no-untyped-def]
+    return stack.login()
+
+
+@pytest.fixture(scope="session")
+def default_project(admin) -> str:  # type: ignore[no-untyped-def]
+    items = admin.get("/api/v1/projects").json()["items"]
+    return str(next(p["id"] for p in items if p["name"] == "default"))
