@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 
-from ko_common.settings import SERVICE_PORTS, Settings
+from ko_common.settings import SERVICE_PORTS, Settings, check_not_placeholder
 
 ROUTED_SERVICES = ("inventory", "provisioning", "deployment", "observability", "backup")
 
@@ -32,6 +32,12 @@ class GatewaySettings(Settings):
     login_lock_after: int = Field(10, ge=2, description="Failed logins after which the account is locked.")
     login_lock_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
     proxy_timeout_seconds: float = Field(60.0, description="Timeout of a request forwarded to a service.")
+
+    @model_validator(mode="after")
+    def _admin_password_not_placeholder(self) -> GatewaySettings:
+        if self.env != "development" and self.admin_password is not None and self.admin_password.get_secret_value():
+            check_not_placeholder("admin_password", self.admin_password.get_secret_value())
+        return self
 
     def service_urls(self) -> dict[str, str]:
         return {name: getattr(self, f"{name}_url").rstrip("/") for name in ROUTED_SERVICES}

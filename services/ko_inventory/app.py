@@ -1,0 +1,45 @@
+"""The inventory service application."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from ko_common.app import ServiceSpec, create_service_app
+from ko_common.crypto import SecretBox, attach
+from ko_common.settings import Settings
+from pydantic import Field, SecretStr
+
+from ko_inventory.credentials.endpoints import router as credentials_router
+from ko_inventory.models import Base
+
+
+class InventorySettings(Settings):
+    service: str = "inventory"
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that encrypts credentials at rest: base64 of 32 bytes (`openssl rand -base64 32`). "
+        "Unset in development: generated into <data_dir>/secret-key. Losing it loses every stored secret.",
+    )
+
+    def secret_fields(self) -> list[str]:
+        return [*super().secret_fields(), "secret_key"]
+
+
+async def _install_secret_box(app: FastAPI) -> None:
+    # Fails start-up with a clear message when the key is unusable, before any request.
+    attach(app.state.db.sessionmaker, SecretBox.from_settings(app.state.settings))
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    spec = ServiceSpec(
+        name="inventory",
+        title="KubeOperator inventory",
+        description="Credentials, hosts and their facts, regions, zones, plans and IP pools.",
+        metadata=Base.metadata,
+        migrations_dir=Path(__file__).parent / "migrations",
+        routers=[credentials_router],
+        on_startup=[_install_secret_box],
+    )
+    # pydantic-settings fills every field from KO_* variables; mypy needs pydantic's plugin to know.
+    return create_service_app(spec, settings or InventorySettings())  # type: ignore[call-arg]

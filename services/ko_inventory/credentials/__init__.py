@@ -1,0 +1,1 @@
+"""SSH credentials: a username with a password or a private key, encrypted at rest."""
