@@ -23,7 +23,8 @@ install: $(STAMP) ## Create .venv and install the services and tools (idempotent
 run: install ## Start the whole product on this machine (SQLite, local NATS); prints the console URL
 	$(BIN)/kubeoperator run
 
-test: install ## Run the test suite (PYTEST_ARGS="--no-lab" skips the slow lab tests)
+test: install ## Run the whole test suite (PYTEST_ARGS="--no-lab" skips the slow lab tests)
+	deploy/dev/system-deps.sh
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install ## ruff, mypy and the other linters
