@@ -8,8 +8,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ko_inventory.models import Base
 
-AUTH_TYPES = ("password", "private_key")
-
 
 class Credential(IdMixin, TimestampMixin, Base):
     __tablename__ = "credentials"
