@@ -1,5 +1,5 @@
-from ko_common.service_main import run
 from ko_backup.app import BackupSettings, create_app
+from ko_common.service_main import run
 
 
 def main() -> None:

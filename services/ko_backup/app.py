@@ -6,9 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from ko_backup.models import Base
 from ko_common.app import ServiceSpec, create_service_app
 from ko_common.settings import Settings
-from ko_backup.models import Base
 
 
 class BackupSettings(Settings):

@@ -14,7 +14,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI, Request
@@ -27,9 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ko_common import migrations
 from ko_common.bus import ConsumerSpec, DurableConsumer, EventBus, OutboxRelay
 from ko_common.db import Database, SessionDep
-from ko_common.identity import CurrentIdentity
 from ko_common.errors import install_error_handlers
 from ko_common.events import add_event_tables
+from ko_common.identity import CurrentIdentity
 from ko_common.logging import configure_logging, log_fields, request_id_var, trace_id_var
 from ko_common.settings import Settings
 
@@ -89,7 +88,7 @@ class RequestContextMiddleware:
             if message["type"] == "http.response.start":
                 status = message["status"]
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + [(b"x-request-id", rid.encode())]
+                message["headers"] = [*list(message["headers"]), (b"x-request-id", rid.encode())]
             await send(message)
 
         try:
@@ -125,12 +124,17 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
         db = Database(settings.resolved_database_url, settings.service)
         db.sessionmaker.configure(info={"ko_outbox": outbox, "ko_service": settings.service})
         await migrations.upgrade(db, spec.migrations_dir)
-        bus = EventBus(settings.nats_url, f"ko-{settings.service}", settings.stream_replicas, settings.events_max_age_days)
+        bus = EventBus(
+            settings.nats_url, f"ko-{settings.service}", settings.stream_replicas, settings.events_max_age_days
+        )
         relay = OutboxRelay(db, bus, outbox)
         db.after_commit.append(relay.wake)
         app.state.db, app.state.bus, app.state.relay = db, bus, relay
         app.state.consumers = [DurableConsumer(bus, db, inbox, c) for c in spec.consumers]
-        tasks = [asyncio.create_task(bus.connect(), name="nats-connect"), asyncio.create_task(relay.run(), name="outbox-relay")]
+        tasks = [
+            asyncio.create_task(bus.connect(), name="nats-connect"),
+            asyncio.create_task(relay.run(), name="outbox-relay"),
+        ]
         tasks += [asyncio.create_task(c.run(), name=f"consumer-{c.spec.durable}") for c in app.state.consumers]
         app.state.tasks = tasks
         for hook in spec.on_startup:

@@ -10,12 +10,14 @@ a redelivered or republished event is applied once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import nats
 from nats.aio.client import Client as NATS
+from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
@@ -112,7 +114,7 @@ class EventBus:
                     reconnected_cb=self._on_reconnect,
                 )
                 break
-            except Exception as exc:  # noqa: BLE001 - any connect failure is retried
+            except Exception as exc:
                 if not retry_forever:
                     raise
                 log.warning("NATS not reachable yet (%s); retrying", type(exc).__name__)
@@ -133,6 +135,7 @@ class EventBus:
 
     async def ensure_streams(self) -> None:
         for cfg in stream_configs(self.replicas, self.events_max_age_days):
+            assert cfg.name is not None
             try:
                 await self.js.stream_info(cfg.name)
                 await self.js.update_stream(cfg)
@@ -197,10 +200,8 @@ class OutboxRelay:
     async def run(self, poll_seconds: float = 2.0) -> None:
         await self.bus.ready.wait()
         while True:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=poll_seconds)
-            except TimeoutError:
-                pass
             self._wake.clear()
             if not self.bus.connected:
                 continue
@@ -268,7 +269,7 @@ class DurableConsumer:
             for msg in msgs:
                 await self.process(msg)
 
-    async def process(self, msg: nats.aio.msg.Msg) -> None:
+    async def process(self, msg: Msg) -> None:
         try:
             env = Envelope.model_validate_json(msg.data)
         except ValueError:
@@ -283,13 +284,17 @@ class DurableConsumer:
             else:
                 self.duplicates += 1
             await msg.ack()
-        except Exception:  # noqa: BLE001 - retried by redelivery, then given up loudly
+        except Exception:
             delivered = msg.metadata.num_delivered if msg.metadata else 1
             if delivered >= self.spec.max_deliver:
-                log.exception("consumer %s: giving up on event %s after %d attempts", self.spec.durable, env.id, delivered)
+                log.exception(
+                    "consumer %s: giving up on event %s after %d attempts", self.spec.durable, env.id, delivered
+                )
                 await msg.term()
             else:
-                log.warning("consumer %s: event %s failed, will be redelivered", self.spec.durable, env.id, exc_info=True)
+                log.warning(
+                    "consumer %s: event %s failed, will be redelivered", self.spec.durable, env.id, exc_info=True
+                )
                 await msg.nak(delay=min(2.0**delivered, 30.0))
         finally:
             trace_id_var.reset(token)

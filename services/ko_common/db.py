@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, String, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -55,13 +55,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
-def make_base() -> type[DeclarativeBase]:
-    """A declarative base with its own MetaData (one per service) and stable constraint names."""
+def new_metadata() -> MetaData:
+    """A service's own MetaData with stable constraint names. Each service declares
 
-    class Base(DeclarativeBase):
-        metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-    return Base
+    ``class Base(DeclarativeBase): metadata = new_metadata()``
+    """
+    return MetaData(naming_convention=NAMING_CONVENTION)
 
 
 class IdMixin:
@@ -82,7 +81,7 @@ class Database:
         self.url = url
         self.service = service
         self.schema = schema_for(url, service)
-        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": True}
+        kwargs: dict[str, Any] = {"echo": echo, "pool_pre_ping": not url.startswith("sqlite")}
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
             if path and path != ":memory:":

@@ -40,7 +40,14 @@ class BadRequest(KOError):
 
 
 class InvalidInput(KOError):
+    """A value that passed the schema but not the checks: same shape as schema errors."""
+
     status, code = 422, "validation_error"
+
+    def body(self) -> dict[str, Any]:
+        out = super().body()
+        out["fields"] = [{"field": self.field or "request", "message": self.detail}]
+        return out
 
 
 class Unauthorized(KOError):
@@ -114,6 +121,9 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error: %s", type(exc).__name__)
         return JSONResponse(
-            {"error": "internal_error", "detail": "An internal error occurred; the request id in the logs has the details."},
+            {
+                "error": "internal_error",
+                "detail": "An internal error occurred; the request id in the logs has the details.",
+            },
             status_code=500,
         )

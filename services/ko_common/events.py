@@ -11,6 +11,7 @@ transaction; the relay publishes it after commit (see ``bus.py``).
 
 from __future__ import annotations
 
+import builtins
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -45,7 +46,7 @@ class Envelope(BaseModel):
 class EventSpec:
     subject: str
     type: str
-    data: type[BaseModel]
+    data: builtins.type[BaseModel]
     summary: str
     stream: str = "KO_EVENTS"
 
@@ -53,7 +54,9 @@ class EventSpec:
 REGISTRY: dict[str, EventSpec] = {}
 
 
-def event_spec(subject: str, data: type[BaseModel], summary: str, version: int = 1, stream: str = "KO_EVENTS") -> EventSpec:
+def event_spec(
+    subject: str, data: type[BaseModel], summary: str, version: int = 1, stream: str = "KO_EVENTS"
+) -> EventSpec:
     """Declare an event. ``subject`` is the NATS subject (may hold ``{id}``)."""
     parts = subject.replace(".{id}", "").split(".")
     type_ = "kubeoperator." + ".".join(parts[1:]) + f".v{version}"

@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 import jwt
 from fastapi import Depends, Request
 
-from ko_common.errors import Forbidden, Unauthorized
+from ko_common.errors import Forbidden, NotFound, Unauthorized
 
 HEADER = "X-KO-Identity"
 TTL_SECONDS = 60
@@ -42,8 +42,8 @@ class Identity:
 
     def require_read(self, project_id: str) -> None:
         if not self.can_read(project_id):
-            # Same answer as a missing resource, so project ids are not probed.
-            raise Forbidden(f"You are not a member of project {project_id}.", field="project_id")
+            # Same answer as a missing project, so project ids cannot be probed.
+            raise NotFound(f"No project {project_id} that you are a member of.", field="project_id")
 
     def require_write(self, project_id: str) -> None:
         self.require_read(project_id)

@@ -78,7 +78,7 @@ class Child:
 
 def ready(port: int, path: str) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:  # noqa: S310 - loopback only
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:
             return bool(r.status == 200)
     except Exception:  # noqa: BLE001 - not ready yet
         return False
@@ -99,7 +99,9 @@ def run(args: argparse.Namespace) -> int:
     gateway_port = int(os.environ.get("KO_HTTP_PORT", "0") or 0)
     if gateway_port:
         if not port_free(gateway_port):
-            print(f"kubeoperator: port {gateway_port} (KO_HTTP_PORT) is already in use: choose another.", file=sys.stderr)
+            print(
+                f"kubeoperator: port {gateway_port} (KO_HTTP_PORT) is already in use: choose another.", file=sys.stderr
+            )
             return 2
         taken.add(gateway_port)
 
@@ -150,7 +152,10 @@ def run(args: argparse.Namespace) -> int:
                     pending.remove(child)
             if time.monotonic() > deadline:
                 names = ", ".join(c.name for c in pending)
-                print(f"kubeoperator: not ready after {args.timeout:.0f} s: {names}; see {data_dir / 'logs'}", file=sys.stderr)
+                print(
+                    f"kubeoperator: not ready after {args.timeout:.0f} s: {names}; see {data_dir / 'logs'}",
+                    file=sys.stderr,
+                )
                 return 1
             time.sleep(0.2)
         if stopping:

@@ -15,13 +15,15 @@ trace_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace
 # Belt and braces: code never logs secrets, and this catches a mistake.
 _SECRET_PATTERNS = [
     re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)", re.S),
-    re.compile(r"(?i)(\"?(password|passphrase|private_key|token|secret|authorization|cookie)\"?\s*[:=]\s*)(\"[^\"]*\"|\S+)"),
+    re.compile(
+        r"(?i)(\"?(password|passphrase|private_key|token|secret|authorization|cookie)\"?\s*[:=]\s*)(\"[^\"]*\"|\S+)"
+    ),
 ]
 
 
 def scrub(text: str) -> str:
     text = _SECRET_PATTERNS[0].sub("[redacted private key]", text)
-    return _SECRET_PATTERNS[1].sub(lambda m: m.group(1) + "\"[redacted]\"", text)
+    return _SECRET_PATTERNS[1].sub(lambda m: m.group(1) + '"[redacted]"', text)
 
 
 class JsonFormatter(logging.Formatter):

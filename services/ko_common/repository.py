@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from pydantic import BaseModel, Field
 from sqlalchemy import Select, func, select
@@ -27,7 +27,7 @@ class Repository(Generic[M]):
         self.session = session
 
     async def get(self, id_: Any) -> M | None:
-        return await self.session.get(self.model, id_)
+        return cast(M | None, await self.session.get(self.model, id_))
 
     async def add(self, obj: M) -> M:
         self.session.add(obj)
@@ -39,12 +39,14 @@ class Repository(Generic[M]):
         await self.session.flush()
 
     async def one_or_none(self, stmt: Select[Any]) -> M | None:
-        return (await self.session.execute(stmt)).scalars().first()
+        return cast(M | None, (await self.session.execute(stmt)).scalars().first())
 
     async def all(self, stmt: Select[Any]) -> Sequence[M]:
-        return (await self.session.execute(stmt)).scalars().all()
+        return cast(Sequence[M], (await self.session.execute(stmt)).scalars().all())
 
     async def paginate(self, stmt: Select[Any], limit: int, offset: int) -> tuple[Sequence[M], int]:
-        total = (await self.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))).scalar_one()
+        total = (
+            await self.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        ).scalar_one()
         items = (await self.session.execute(stmt.limit(limit).offset(offset))).scalars().all()
         return items, int(total)

@@ -21,8 +21,9 @@ def mount_console(app: FastAPI, console_dir: Path) -> None:
     @app.get("/{path:path}", include_in_schema=False, response_model=None)
     async def console(path: str, request: Request) -> FileResponse | HTMLResponse:
         if path.startswith("api/"):
-            return HTMLResponse('{"error":"not_found","detail":"No such API route."}', status_code=404,
-                                media_type="application/json")
+            return HTMLResponse(
+                '{"error":"not_found","detail":"No such API route."}', status_code=404, media_type="application/json"
+            )
         index = root / "index.html"
         if not index.is_file():
             return HTMLResponse(NOT_BUILT)

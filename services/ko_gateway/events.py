@@ -39,5 +39,7 @@ PROJECT_UPDATED = event_spec("ko.gateway.project.updated", ProjectEvent, "A proj
 PROJECT_DELETED = event_spec("ko.gateway.project.deleted", ProjectEvent, "A project was deleted.")
 MEMBER_SET = event_spec("ko.gateway.member.set", MemberEvent, "A user was added to a project or changed role.")
 MEMBER_REMOVED = event_spec("ko.gateway.member.removed", MemberEvent, "A user was removed from a project.")
-TOKEN_CREATED = event_spec("ko.gateway.token.created", TokenEvent, "An API token was created (the token is not included).")
+TOKEN_CREATED = event_spec(
+    "ko.gateway.token.created", TokenEvent, "An API token was created (the token is not included)."
+)
 TOKEN_REVOKED = event_spec("ko.gateway.token.revoked", TokenEvent, "An API token was revoked.")

@@ -5,12 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from ko_common.db import IdMixin, TimestampMixin, UTCDateTime, make_base, utcnow
+from ko_common.db import IdMixin, TimestampMixin, UTCDateTime, new_metadata, utcnow
 from ko_common.events import add_event_tables
 
-Base = make_base()
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
 OUTBOX, INBOX = add_event_tables(Base.metadata)
 
 

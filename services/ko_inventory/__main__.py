@@ -1,5 +1,4 @@
 from ko_common.service_main import run
-
 from ko_inventory.app import InventorySettings, create_app
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from pydantic import Field, SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from ko_common.app import ServiceSpec, create_service_app
 from ko_common.crypto import SecretBox, attach
 from ko_common.settings import Settings
-from pydantic import Field, SecretStr
-
 from ko_inventory.credentials.endpoints import router as credentials_router
+from ko_inventory.credentials.repository import CredentialRepository
 from ko_inventory.models import Base
 
 
@@ -31,6 +33,10 @@ async def _install_secret_box(app: FastAPI) -> None:
     attach(app.state.db.sessionmaker, SecretBox.from_settings(app.state.settings))
 
 
+async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, int]:
+    return {"credentials": await CredentialRepository(session).count_in_project(project_id)}
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     spec = ServiceSpec(
         name="inventory",
@@ -40,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[credentials_router],
         on_startup=[_install_secret_box],
+        project_usage=_project_usage,
     )
     # pydantic-settings fills every field from KO_* variables; mypy needs pydantic's plugin to know.
     return create_service_app(spec, settings or InventorySettings())  # type: ignore[call-arg]

@@ -1,9 +1,10 @@
 """Tables of the inventory service: the declarative base, and every domain's tables registered on it."""
 
-from ko_common.db import NAMING_CONVENTION
-from ko_common.events import add_event_tables
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from ko_common.db import NAMING_CONVENTION
+from ko_common.events import add_event_tables
 
 
 # A class statement rather than ko_common.db.make_base(): mypy cannot use a

@@ -1,7 +1,13 @@
 """Tables of the observability service."""
 
-from ko_common.db import make_base
+from sqlalchemy.orm import DeclarativeBase
+
+from ko_common.db import new_metadata
 from ko_common.events import add_event_tables
 
-Base = make_base()
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
 OUTBOX, INBOX = add_event_tables(Base.metadata)

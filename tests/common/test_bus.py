@@ -11,12 +11,12 @@ from nats.js.api import DeliverPolicy
 from pydantic import BaseModel
 from sqlalchemy import func, select
 
+from ko_backup.app import create_app as _backup_app  # noqa: F401 - a service whose migrations we reuse
+from ko_backup.models import INBOX, OUTBOX
 from ko_common import migrations
 from ko_common.bus import ConsumerSpec, DurableConsumer, EventBus, OutboxRelay
 from ko_common.db import Database
 from ko_common.events import Envelope, emit, event_spec
-from ko_backup.app import create_app as _backup_app  # noqa: F401 - a service whose migrations we reuse
-from ko_backup.models import INBOX, OUTBOX
 from tests.support.procs import NatsServer
 
 MIGRATIONS = __import__("ko_backup").__path__[0] + "/migrations"
@@ -87,7 +87,7 @@ async def _consume_all(consumer: DurableConsumer, seen: list[Envelope], want: in
     while len(seen) < want and asyncio.get_running_loop().time() < deadline:
         try:
             msgs = await sub.fetch(batch=10, timeout=0.5)
-        except Exception:  # noqa: BLE001 - nats timeout
+        except Exception:
             continue
         for m in msgs:
             await consumer.process(m)
@@ -95,7 +95,7 @@ async def _consume_all(consumer: DurableConsumer, seen: list[Envelope], want: in
     try:
         for m in await sub.fetch(batch=10, timeout=0.5):
             await consumer.process(m)
-    except Exception:  # noqa: BLE001 - nats timeout: nothing more
+    except Exception:
         pass
 
 
@@ -133,7 +133,9 @@ async def test_crash_between_commit_and_publish_delivers_exactly_once(db: Databa
         if env.subject == marker:
             seen.append(env)
 
-    consumer = DurableConsumer(bus2, db, INBOX, ConsumerSpec(durable=durable, filter_subject="ko.backup.test.ping", handler=handler))  # type: ignore[arg-type]
+    consumer = DurableConsumer(
+        bus2, db, INBOX, ConsumerSpec(durable=durable, filter_subject="ko.backup.test.ping", handler=handler)
+    )  # type: ignore[arg-type]
     await _consume_all(consumer, seen, want=2)
     assert [e.id for e in seen] == [first.id, second.id]
     await bus2.close()
@@ -153,7 +155,9 @@ async def test_consumer_applies_a_redelivered_event_once(db: Database, bus: Even
         if e.subject == marker:
             applied.append(e.id)
 
-    consumer = DurableConsumer(bus, db, INBOX, ConsumerSpec(durable=durable, filter_subject="ko.backup.test.ping", handler=handler))  # type: ignore[arg-type]
+    consumer = DurableConsumer(
+        bus, db, INBOX, ConsumerSpec(durable=durable, filter_subject="ko.backup.test.ping", handler=handler)
+    )  # type: ignore[arg-type]
     await _consume_all(consumer, [], want=0, timeout=2)
     assert applied == [env.id]
     assert consumer.duplicates >= 1
@@ -173,13 +177,15 @@ async def test_failed_handler_is_retried_and_its_effect_not_recorded(db: Databas
             if len(calls) == 1:
                 raise RuntimeError("transient")
 
-    consumer = DurableConsumer(bus, db, INBOX, ConsumerSpec(durable=durable, filter_subject="ko.backup.test.ping", handler=flaky))  # type: ignore[arg-type]
+    consumer = DurableConsumer(
+        bus, db, INBOX, ConsumerSpec(durable=durable, filter_subject="ko.backup.test.ping", handler=flaky)
+    )  # type: ignore[arg-type]
     sub = await consumer.subscribe()
     deadline = asyncio.get_running_loop().time() + 15
     while len(calls) < 2 and asyncio.get_running_loop().time() < deadline:
         try:
             for m in await sub.fetch(batch=10, timeout=1):
                 await consumer.process(m)
-        except Exception:  # noqa: BLE001 - nats timeout
+        except Exception:
             continue
     assert len(calls) == 2

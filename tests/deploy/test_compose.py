@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 import yaml
-from ko_common.settings import Settings, check_not_placeholder
 from pydantic import ValidationError
 
+from ko_common.settings import Settings, check_not_placeholder
 from tests.deploy.conftest import PORTS, ROUTED, SERVICES
 from tests.support.helm import REPO
 

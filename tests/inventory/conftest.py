@@ -9,8 +9,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from ko_inventory.app import InventorySettings, create_app
 
+from ko_inventory.app import InventorySettings, create_app
 from tests.inventory.support import IDENTITY_KEY, Inventory
 from tests.support.procs import NatsServer
 from tests.support.serve import served

@@ -11,9 +11,9 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
 from ko_common.identity import Identity
 from ko_inventory.app import InventorySettings
-
 from tests.support.procs import Postgres
 from tests.support.serve import identity_headers
 

@@ -8,9 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
+
 from ko_common.crypto import SecretBox, SecretBoxError, derive_key
 from ko_inventory.app import InventorySettings
-from pydantic import ValidationError
 
 WHERE = {"table": "credentials", "row_id": "row-1", "field": "password"}
 

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, x25519
+
 from ko_common.errors import InvalidInput
 from ko_inventory.credentials.keys import MAX_KDF_ROUNDS, parse_private_key
-
 from tests.inventory.support import ed25519_openssh, rsa_encrypted_pem, ssh_keygen_fingerprint
 
 

@@ -66,7 +66,7 @@ def start_nats(store: Path) -> NatsServer:
 
 
 def pg_bindir() -> Path:
-    for cand in [shutil.which("initdb")] + sorted(str(p) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+    for cand in [shutil.which("initdb"), *sorted(str(p) for p in Path("/usr/lib/postgresql").glob("*/bin/initdb"))]:
         if cand and Path(cand).exists():
             return Path(cand).resolve().parent
     raise FileNotFoundError("PostgreSQL server binaries (initdb) not found: install the postgresql package")
@@ -83,9 +83,22 @@ class Postgres:
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         out = subprocess.run(
-            [str(pg_bindir() / "psql") if (pg_bindir() / "psql").exists() else "psql",
-             "-h", "127.0.0.1", "-p", str(self.port), "-U", self.user, "-d", database, "-Atc", sql],
-            check=True, capture_output=True, text=True,
+            [
+                str(pg_bindir() / "psql") if (pg_bindir() / "psql").exists() else "psql",
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                self.user,
+                "-d",
+                database,
+                "-Atc",
+                sql,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         return out.stdout
 

@@ -82,7 +82,10 @@ def start_stack(data_dir: Path, nats_url: str, extra_env: dict[str, str] | None 
     with open(output, "wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "ko_common.launcher", "run"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     stack = Stack(f"http://127.0.0.1:{port}", data_dir, nats_url, proc, env, output)
     deadline = time.monotonic() + timeout

@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.procs import NatsServer
 from tests.support.stack import Stack, start_stack
+from tests.system.helpers import World, make_world
 
 
 @pytest.fixture(scope="session")
@@ -27,3 +28,9 @@ def admin(stack: Stack):  # type: ignore[no-untyped-def]
 def default_project(admin) -> str:  # type: ignore[no-untyped-def]
     items = admin.get("/api/v1/projects").json()["items"]
     return str(next(p["id"] for p in items if p["name"] == "default"))
+
+
+@pytest.fixture(scope="session")
+def world(stack: Stack, admin) -> World:  # type: ignore[no-untyped-def]
+    """Projects A and B, a second admin, a project manager and a read-only member of A, an outsider."""
+    return make_world(stack, admin)

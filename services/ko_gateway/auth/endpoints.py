@@ -32,17 +32,31 @@ async def login(body: LoginIn, request: Request, response: Response, session: Se
     result = await service.login(session, settings, body.username, body.password, ip)
     max_age = settings.session_hours * 3600
     response.set_cookie(
-        SESSION_COOKIE, result.session_token, max_age=max_age, httponly=True, samesite="strict",
-        secure=settings.cookie_secure, path="/",
+        SESSION_COOKIE,
+        result.session_token,
+        max_age=max_age,
+        httponly=True,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
     )
     response.set_cookie(
-        CSRF_COOKIE, result.csrf_token, max_age=max_age, httponly=False, samesite="strict",
-        secure=settings.cookie_secure, path="/",
+        CSRF_COOKIE,
+        result.csrf_token,
+        max_age=max_age,
+        httponly=False,
+        samesite="strict",
+        secure=settings.cookie_secure,
+        path="/",
     )
-    return LoginOut(user=await service.me(session, result.user), csrf_token=result.csrf_token, expires_at=result.expires_at)
+    return LoginOut(
+        user=await service.me(session, result.user), csrf_token=result.csrf_token, expires_at=result.expires_at
+    )
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout", openapi_extra=permission("authenticated"))
+@router.post(
+    "/logout", status_code=status.HTTP_204_NO_CONTENT, operation_id="logout", openapi_extra=permission("authenticated")
+)
 async def logout(principal: CurrentPrincipal, response: Response, session: SessionDep) -> None:
     await service.logout(session, principal)
     response.delete_cookie(SESSION_COOKIE, path="/")
@@ -56,7 +70,12 @@ async def get_me(principal: CurrentPrincipal, session: SessionDep) -> MeOut:
     return await service.me(session, user)
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, operation_id="changeMyPassword", openapi_extra=permission("authenticated"))
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="changeMyPassword",
+    openapi_extra=permission("authenticated"),
+)
 async def change_password(body: PasswordChangeIn, principal: CurrentPrincipal, session: SessionDep) -> None:
     """Change your own password; your other sessions are ended."""
     user = await UserRepository(session).get(principal.user_id)
@@ -67,7 +86,12 @@ async def change_password(body: PasswordChangeIn, principal: CurrentPrincipal, s
     await SessionRepository(session).delete_for_user(user.id)
 
 
-@router.post("/tokens", status_code=status.HTTP_201_CREATED, operation_id="createToken", openapi_extra=permission("authenticated"))
+@router.post(
+    "/tokens",
+    status_code=status.HTTP_201_CREATED,
+    operation_id="createToken",
+    openapi_extra=permission("authenticated"),
+)
 async def create_token(body: TokenIn, principal: CurrentPrincipal, session: SessionDep) -> TokenCreatedOut:
     """Create a bearer token for automation; it acts with your roles. Shown once."""
     token, raw = await service.create_token(session, principal, body.name, body.expires_in_days)
@@ -87,6 +111,11 @@ async def list_tokens(
     return Page(items=[TokenOut.model_validate(t) for t in items], total=total, limit=limit, offset=offset)
 
 
-@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="revokeToken", openapi_extra=permission("authenticated"))
+@router.delete(
+    "/tokens/{token_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="revokeToken",
+    openapi_extra=permission("authenticated"),
+)
 async def revoke_token(token_id: str, principal: CurrentPrincipal, session: SessionDep) -> None:
     await service.revoke_token(session, principal, token_id)

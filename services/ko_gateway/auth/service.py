@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -18,7 +19,7 @@ from ko_gateway import events
 from ko_gateway.auth.passwords import digest, generate_password, hash_password, new_token, verify_password
 from ko_gateway.auth.principal import Principal
 from ko_gateway.auth.repository import SessionRepository, TokenRepository, UserRepository
-from ko_gateway.auth.schemas import MeOut, MembershipOut, UserOut
+from ko_gateway.auth.schemas import MembershipOut, MeOut, UserOut
 from ko_gateway.models import ApiToken, Membership, Project, Session, User
 from ko_gateway.settings import GatewaySettings
 
@@ -70,10 +71,18 @@ async def login(
                 )
     if user is None or not verify_password(user.password_hash, password) or not user.is_active:
         if user is not None:
-            user.failed_logins += 1
-            user.last_failed_at = now
+            # Counted by the database, not read-modify-written here: failures sent in parallel must all count.
+            # The wait runs from the failure's answer, not from before the (slow) password check.
+            failed_at = utcnow()
+            await session.execute(
+                update(User)
+                .where(User.id == user.id)
+                .values(failed_logins=User.failed_logins + 1, last_failed_at=failed_at)
+                .execution_options(synchronize_session=False)
+            )
+            await session.refresh(user, ["failed_logins", "last_failed_at"])
             if user.failed_logins >= settings.login_lock_after:
-                user.locked_until = now + timedelta(minutes=settings.login_lock_minutes)
+                user.locked_until = failed_at + timedelta(minutes=settings.login_lock_minutes)
                 log.warning("account %s locked after %d failed logins", user.username, user.failed_logins)
             # The failure count must survive the error response below.
             await session.commit()
@@ -86,7 +95,9 @@ async def login(
     sessions = SessionRepository(session)
     await sessions.purge_expired(now)
     await sessions.add(
-        Session(user_id=user.id, token_hash=digest(token), csrf_hash=digest(csrf), expires_at=expires, source_ip=source_ip)
+        Session(
+            user_id=user.id, token_hash=digest(token), csrf_hash=digest(csrf), expires_at=expires, source_ip=source_ip
+        )
     )
     return LoginResult(user, token, csrf, expires)
 
@@ -105,7 +116,12 @@ async def create_token(
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
     token = ApiToken(user_id=principal.user_id, name=name, token_hash=digest(raw), prefix=raw[:10], expires_at=expires)
     await TokenRepository(session).add(token)
-    await emit(session, events.TOKEN_CREATED, events.TokenEvent(id=token.id, user_id=token.user_id, name=name), subject_id=token.id)
+    await emit(
+        session,
+        events.TOKEN_CREATED,
+        events.TokenEvent(id=token.id, user_id=token.user_id, name=name),
+        subject_id=token.id,
+    )
     return token, raw
 
 
@@ -116,7 +132,10 @@ async def revoke_token(session: AsyncSession, principal: Principal, token_id: st
     if token.revoked_at is None:
         token.revoked_at = utcnow()
         await emit(
-            session, events.TOKEN_REVOKED, events.TokenEvent(id=token.id, user_id=token.user_id, name=token.name), subject_id=token.id
+            session,
+            events.TOKEN_REVOKED,
+            events.TokenEvent(id=token.id, user_id=token.user_id, name=token.name),
+            subject_id=token.id,
         )
     return token
 
@@ -129,7 +148,9 @@ async def bootstrap(db: Database, settings: GatewaySettings) -> None:
             return
         given = settings.admin_password.get_secret_value() if settings.admin_password else None
         password = given or generate_password()
-        admin = User(username="admin", display_name="Administrator", password_hash=hash_password(password), is_admin=True)
+        admin = User(
+            username="admin", display_name="Administrator", password_hash=hash_password(password), is_admin=True
+        )
         project = Project(name="default", description="Created at first start.")
         session.add_all([admin, project])
         try:
@@ -137,8 +158,19 @@ async def bootstrap(db: Database, settings: GatewaySettings) -> None:
         except IntegrityError:  # another replica bootstrapped at the same moment
             await session.rollback()
             return
-        await emit(session, events.USER_CREATED, events.UserEvent(id=admin.id, username="admin", is_admin=True, is_active=True), subject_id=admin.id)
-        await emit(session, events.PROJECT_CREATED, events.ProjectEvent(id=project.id, name=project.name), subject_id=project.id, project_id=project.id)
+        await emit(
+            session,
+            events.USER_CREATED,
+            events.UserEvent(id=admin.id, username="admin", is_admin=True, is_active=True),
+            subject_id=admin.id,
+        )
+        await emit(
+            session,
+            events.PROJECT_CREATED,
+            events.ProjectEvent(id=project.id, name=project.name),
+            subject_id=project.id,
+            project_id=project.id,
+        )
     if given:
         log.info("first start: user admin created with the password from KO_ADMIN_PASSWORD")
         return

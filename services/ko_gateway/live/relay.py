@@ -33,7 +33,12 @@ def resume_after(request: Request, after: int | None) -> int | None:
 
 
 async def _events(
-    request: Request, bus: EventBus, stream: str, subject: str, start_after: int | None, keep: Callable[[Envelope], bool]
+    request: Request,
+    bus: EventBus,
+    stream: str,
+    subject: str,
+    start_after: int | None,
+    keep: Callable[[Envelope], bool],
 ) -> AsyncIterator[bytes]:
     if start_after is None:
         policy, config = DeliverPolicy.NEW, None
@@ -50,7 +55,7 @@ async def _events(
             except TimeoutError:
                 yield b": ping\n\n"
                 continue
-            except Exception as exc:  # noqa: BLE001 - nats-py raises its own TimeoutError type
+            except Exception as exc:
                 if type(exc).__name__ == "TimeoutError":
                     yield b": ping\n\n"
                     continue
@@ -68,7 +73,7 @@ async def _events(
     finally:
         try:
             await sub.unsubscribe()
-        except Exception:  # noqa: BLE001 - connection may be gone already
+        except Exception:
             log.debug("unsubscribe failed", exc_info=True)
 
 

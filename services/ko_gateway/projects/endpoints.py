@@ -57,7 +57,13 @@ async def create_project(body: ProjectCreate, principal: AdminPrincipal, session
         await repo.add(project)
     except IntegrityError as exc:
         raise Conflict(f"A project named {body.name} already exists.", field="name") from exc
-    await emit(session, events.PROJECT_CREATED, events.ProjectEvent(id=project.id, name=project.name), subject_id=project.id, project_id=project.id)
+    await emit(
+        session,
+        events.PROJECT_CREATED,
+        events.ProjectEvent(id=project.id, name=project.name),
+        subject_id=project.id,
+        project_id=project.id,
+    )
     return _out(project, principal)
 
 
@@ -67,7 +73,9 @@ async def get_project(project_id: str, principal: CurrentPrincipal, session: Ses
 
 
 @router.patch("/{project_id}", operation_id="updateProject", openapi_extra=permission("admin"))
-async def update_project(project_id: str, body: ProjectUpdate, principal: AdminPrincipal, session: SessionDep) -> ProjectOut:
+async def update_project(
+    project_id: str, body: ProjectUpdate, principal: AdminPrincipal, session: SessionDep
+) -> ProjectOut:
     project = await _readable(session, principal, project_id)
     repo = ProjectRepository(session)
     if body.name is not None and body.name != project.name:
@@ -76,11 +84,22 @@ async def update_project(project_id: str, body: ProjectUpdate, principal: AdminP
         project.name = body.name
     if body.description is not None:
         project.description = body.description
-    await emit(session, events.PROJECT_UPDATED, events.ProjectEvent(id=project.id, name=project.name), subject_id=project.id, project_id=project.id)
+    await emit(
+        session,
+        events.PROJECT_UPDATED,
+        events.ProjectEvent(id=project.id, name=project.name),
+        subject_id=project.id,
+        project_id=project.id,
+    )
     return _out(project, principal)
 
 
-@router.delete("/{project_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="deleteProject", openapi_extra=permission("admin"))
+@router.delete(
+    "/{project_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="deleteProject",
+    openapi_extra=permission("admin"),
+)
 async def delete_project(project_id: str, request: Request, principal: AdminPrincipal, session: SessionDep) -> None:
     project = await _readable(session, principal, project_id)
     usage = await project_usage(request.app, principal, project_id)
@@ -88,7 +107,13 @@ async def delete_project(project_id: str, request: Request, principal: AdminPrin
     if in_use:
         listing = ", ".join(f"{n} {kind}" for kind, n in sorted(in_use.items()))
         raise Conflict(f"Project {project.name} still owns {listing}: delete or move them first.", field="project_id")
-    await emit(session, events.PROJECT_DELETED, events.ProjectEvent(id=project.id, name=project.name), subject_id=project.id, project_id=project.id)
+    await emit(
+        session,
+        events.PROJECT_DELETED,
+        events.ProjectEvent(id=project.id, name=project.name),
+        subject_id=project.id,
+        project_id=project.id,
+    )
     await ProjectRepository(session).delete(project)
 
 
@@ -99,8 +124,12 @@ async def list_members(project_id: str, principal: CurrentPrincipal, session: Se
     return [MemberOut(user_id=u.id, username=u.username, display_name=u.display_name, role=m.role) for m, u in rows]  # type: ignore[arg-type]
 
 
-@router.put("/{project_id}/members/{user_id}", operation_id="setProjectMember", openapi_extra=permission("project:write"))
-async def set_member(project_id: str, user_id: str, body: MemberIn, principal: CurrentPrincipal, session: SessionDep) -> MemberOut:
+@router.put(
+    "/{project_id}/members/{user_id}", operation_id="setProjectMember", openapi_extra=permission("project:write")
+)
+async def set_member(
+    project_id: str, user_id: str, body: MemberIn, principal: CurrentPrincipal, session: SessionDep
+) -> MemberOut:
     """Add a user to the project or change their role (admins and the project's managers)."""
     await _readable(session, principal, project_id)
     principal.identity.require_write(project_id)
@@ -113,11 +142,22 @@ async def set_member(project_id: str, user_id: str, body: MemberIn, principal: C
         member = await repo.add(Membership(project_id=project_id, user_id=user_id, role=body.role))
     else:
         member.role = body.role
-    await emit(session, events.MEMBER_SET, events.MemberEvent(project_id=project_id, user_id=user_id, role=body.role), subject_id=user_id, project_id=project_id)
+    await emit(
+        session,
+        events.MEMBER_SET,
+        events.MemberEvent(project_id=project_id, user_id=user_id, role=body.role),
+        subject_id=user_id,
+        project_id=project_id,
+    )
     return MemberOut(user_id=user.id, username=user.username, display_name=user.display_name, role=body.role)
 
 
-@router.delete("/{project_id}/members/{user_id}", status_code=status.HTTP_204_NO_CONTENT, operation_id="removeProjectMember", openapi_extra=permission("project:write"))
+@router.delete(
+    "/{project_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    operation_id="removeProjectMember",
+    openapi_extra=permission("project:write"),
+)
 async def remove_member(project_id: str, user_id: str, principal: CurrentPrincipal, session: SessionDep) -> None:
     await _readable(session, principal, project_id)
     principal.identity.require_write(project_id)
@@ -126,4 +166,10 @@ async def remove_member(project_id: str, user_id: str, principal: CurrentPrincip
     if member is None:
         raise NotFound("This user is not a member of the project.", field="user_id")
     await repo.delete(member)
-    await emit(session, events.MEMBER_REMOVED, events.MemberEvent(project_id=project_id, user_id=user_id, role=None), subject_id=user_id, project_id=project_id)
+    await emit(
+        session,
+        events.MEMBER_REMOVED,
+        events.MemberEvent(project_id=project_id, user_id=user_id, role=None),
+        subject_id=user_id,
+        project_id=project_id,
+    )

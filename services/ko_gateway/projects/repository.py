@@ -33,7 +33,9 @@ class MembershipRepository(Repository[Membership]):
 
     async def members(self, project_id: str) -> list[tuple[Membership, User]]:
         rows = await self.session.execute(
-            select(Membership, User).join(User, User.id == Membership.user_id)
-            .where(Membership.project_id == project_id).order_by(User.username)
+            select(Membership, User)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.project_id == project_id)
+            .order_by(User.username)
         )
         return [(m, u) for m, u in rows.tuples().all()]

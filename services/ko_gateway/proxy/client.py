@@ -53,7 +53,10 @@ async def forward(request: Request, service: str, identity: Identity) -> Streami
         ) from exc
     out_headers = {k: v for k, v in response.headers.items() if k.lower() in FORWARD_RESPONSE}
     return StreamingResponse(
-        response.aiter_raw(), status_code=response.status_code, headers=out_headers, background=BackgroundTask(response.aclose)
+        response.aiter_raw(),
+        status_code=response.status_code,
+        headers=out_headers,
+        background=BackgroundTask(response.aclose),
     )
 
 

@@ -59,12 +59,17 @@ async def health(request: Request) -> JSONResponse:
         try:
             response = await client(app).get(service_url(app, service) + "/readyz", timeout=3)
             body = response.json()
-            return service, {"status": "ok" if response.status_code == 200 else "error", "checks": body.get("checks", {})}
+            return service, {
+                "status": "ok" if response.status_code == 200 else "error",
+                "checks": body.get("checks", {}),
+            }
         except Exception as exc:  # noqa: BLE001 - reported as a status
             return service, {"status": "error", "detail": f"not reachable ({type(exc).__name__})"}
 
     own = await readiness(app)
-    services: dict[str, Any] = {"gateway": {"status": "ok" if all(c["status"] == "ok" for c in own.values()) else "error", "checks": own}}
+    services: dict[str, Any] = {
+        "gateway": {"status": "ok" if all(c["status"] == "ok" for c in own.values()) else "error", "checks": own}
+    }
     services.update(dict(await asyncio.gather(*(probe(s) for s in app.state.service_urls))))
     ok = all(s["status"] == "ok" for s in services.values())
     return JSONResponse({"status": "ok" if ok else "degraded", "services": services}, status_code=200 if ok else 503)

@@ -17,8 +17,12 @@ log = logging.getLogger(__name__)
 CACHE_SECONDS = 30.0
 
 SECURITY_SCHEMES = {
-    "sessionCookie": {"type": "apiKey", "in": "cookie", "name": "ko_session",
-                      "description": "Set by POST /api/v1/auth/login; mutating calls also need the X-CSRF-Token header."},
+    "sessionCookie": {
+        "type": "apiKey",
+        "in": "cookie",
+        "name": "ko_session",
+        "description": "Set by POST /api/v1/auth/login; mutating calls also need the X-CSRF-Token header.",
+    },
     "bearerToken": {"type": "http", "scheme": "bearer", "description": "An API token from POST /api/v1/auth/tokens."},
 }
 
@@ -58,9 +62,7 @@ def _rename_schemas(doc: dict[str, Any], prefix: str, names: set[str]) -> dict[s
         text = text.replace(f'"#/components/schemas/{name}"', f'"#/components/schemas/{prefix}{name}"')
     out: dict[str, Any] = json.loads(text)
     schemas = out.get("components", {}).get("schemas", {})
-    out.setdefault("components", {})["schemas"] = {
-        (prefix + k if k in names else k): v for k, v in schemas.items()
-    }
+    out.setdefault("components", {})["schemas"] = {(prefix + k if k in names else k): v for k, v in schemas.items()}
     return out
 
 
@@ -89,7 +91,7 @@ def assemble(gateway_doc: dict[str, Any], service_docs: dict[str, dict[str, Any]
         "title": "KubeOperator API",
         "version": doc.get("info", {}).get("version", "0.1.0"),
         "description": "Plan, deploy and operate Kubernetes clusters. Every route lives under /api/v1; "
-        "errors are `{\"error\": code, \"detail\": sentence}`. `x-ko-permission` on each operation says who may call it.",
+        'errors are `{"error": code, "detail": sentence}`. `x-ko-permission` on each operation says who may call it.',
     }
     for item in doc.get("paths", {}).values():
         for op in item.values():

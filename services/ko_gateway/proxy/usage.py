@@ -15,7 +15,9 @@ async def project_usage(app: FastAPI, principal: Principal, project_id: str) -> 
     services = list(app.state.service_urls)
 
     async def one(service: str) -> dict[str, int]:
-        response = await call(app, service, "GET", f"/internal/projects/{project_id}/usage", principal.identity, timeout=5)
+        response = await call(
+            app, service, "GET", f"/internal/projects/{project_id}/usage", principal.identity, timeout=5
+        )
         if response.status_code != 200:
             raise Unavailable(f"The {service} service could not say whether the project is in use; retry later.")
         return {str(k): int(v) for k, v in response.json().items()}

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
+
 from ko_common.db import SessionDep
 from ko_common.identity import CurrentIdentity, permission
 from ko_common.repository import Page
-
 from ko_inventory.credentials import service
 from ko_inventory.credentials.schemas import CredentialCreate, CredentialOut, CredentialUpdate
 

@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
     load_ssh_private_key,
 )
+
 from ko_common.errors import InvalidInput
 
 # ssh-keygen uses 16 bcrypt rounds; a key asking for far more would tie up a worker.

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ko_common.db import IdMixin, TimestampMixin
 from sqlalchemy import CheckConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ko_common.db import IdMixin, TimestampMixin
 from ko_inventory.models import Base
 
 

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ko_common.repository import Repository
 from sqlalchemy import func, or_, select
 
+from ko_common.repository import Repository
 from ko_inventory.credentials.models import Credential
 
 
 class CredentialRepository(Repository[Credential]):
     model = Credential
+
+    async def count_in_project(self, project_id: str) -> int:
+        stmt = select(func.count()).select_from(Credential).where(Credential.project_id == project_id)
+        return int((await self.session.execute(stmt)).scalar_one())
 
     async def by_name(self, project_id: str, name: str) -> Credential | None:
         return await self.one_or_none(

@@ -11,16 +11,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from pydantic import SecretStr
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from ko_common.crypto import SecretBox, box_for
 from ko_common.db import new_id
 from ko_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ko_common.events import emit
 from ko_common.identity import Identity
 from ko_common.logging import log_fields
-from pydantic import SecretStr
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from ko_inventory.credentials import events
 from ko_inventory.credentials.keys import parse_private_key
 from ko_inventory.credentials.models import Credential

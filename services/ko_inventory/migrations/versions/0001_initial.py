@@ -6,6 +6,7 @@ Revises:
 
 import sqlalchemy as sa
 from alembic import op
+
 from ko_common.db import UTCDateTime
 from ko_common.migrations import create_event_tables
 
