@@ -198,7 +198,7 @@ def test_project_scoping(inventory: Inventory) -> None:
     assert ids(BOB) == {bobs["id"]}
     assert ids(ADMIN) == {alices["id"], bobs["id"]}
     assert ids(ADMIN, project_id="p3") == {bobs["id"]}
-    assert inventory.call("GET", URL, BOB, params={"project_id": "p1"}).status_code == 403
+    assert inventory.call("GET", URL, BOB, params={"project_id": "p1"}).status_code == 404
 
     assert inventory.call("GET", URL, None).status_code == 401
     forged = httpx.get(inventory.base + URL, headers={HEADER: "not-a-token"})
