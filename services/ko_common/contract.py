@@ -12,6 +12,7 @@ import argparse
 import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -87,22 +88,27 @@ def render() -> str:
     return json.dumps(build(), indent=2) + "\n"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description="Generate the AsyncAPI event contract.")
-    parser.add_argument("--write", action="store_true")
-    parser.add_argument("--check", action="store_true")
+def generated_file_cli(description: str, path: Path, render_text: Callable[[], str]) -> None:
+    """``--write`` the generated file, ``--check`` that it is fresh, or print it."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--write", action="store_true", help=f"write {path}")
+    parser.add_argument("--check", action="store_true", help="exit 1 if the checked-in file is stale")
     args = parser.parse_args()
-    text = render()
+    text = render_text()
     if args.check:
-        if not DEFAULT_PATH.exists() or DEFAULT_PATH.read_text() != text:
-            sys.exit(f"{DEFAULT_PATH} is stale: run `make contract`")
+        if not path.exists() or path.read_text() != text:
+            sys.exit(f"{path} is stale: run `make contract`")
         return
     if args.write:
-        DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
-        DEFAULT_PATH.write_text(text)
-        print(f"wrote {DEFAULT_PATH}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        print(f"wrote {path}")
         return
     sys.stdout.write(text)
+
+
+def main() -> None:
+    generated_file_cli("Generate the AsyncAPI event contract.", DEFAULT_PATH, render)
 
 
 if __name__ == "__main__":

@@ -6,13 +6,12 @@ drifts from the code, and the console's TypeScript client is generated from it.
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
+from ko_common.contract import generated_file_cli
 from ko_gateway.proxy.openapi import assemble
 from ko_gateway.settings import ROUTED_SERVICES
 
@@ -34,22 +33,7 @@ def render() -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--write", action="store_true", help=f"write {DEFAULT_PATH}")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the checked-in document is stale")
-    args = parser.parse_args()
-    text = render()
-    if args.check:
-        current = DEFAULT_PATH.read_text() if DEFAULT_PATH.exists() else ""
-        if current != text:
-            sys.exit(f"{DEFAULT_PATH} is stale: run `make openapi`")
-        return
-    if args.write:
-        DEFAULT_PATH.parent.mkdir(parents=True, exist_ok=True)
-        DEFAULT_PATH.write_text(text)
-        print(f"wrote {DEFAULT_PATH}")
-        return
-    sys.stdout.write(text)
+    generated_file_cli("Write the public OpenAPI document.", DEFAULT_PATH, render)
 
 
 if __name__ == "__main__":
