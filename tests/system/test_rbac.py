@@ -1,0 +1,363 @@
+"""The RBAC matrix: every operation of the public OpenAPI document x role x project.
+
+Each operation declares who may call it (``x-ko-permission``). For every operationId there is a
+builder below that makes a valid request (fresh resources where the call destroys one), so the only
+thing that varies is the caller. An operation without a builder fails the test: a new route joins
+the matrix when it is added.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.support.stack import Stack
+from tests.system.helpers import API, World, sse_status, unique
+
+PERMISSIONS = {"public", "authenticated", "project:read", "project:write", "admin"}
+ROLES = ("admin", "pm", "ro", "outsider", "anonymous")
+MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+STREAMING = {"liveProjectEvents"}  # Server-Sent Events: authorised separately below
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    json: Any = None
+    params: dict[str, Any] | None = None
+    audit_username: str | None = None  # who the audit log names, when not the caller (login)
+    # Run after the call with its status: checks that a refused call changed nothing and an allowed one did.
+    after: Callable[[int], None] | None = None
+
+
+@dataclass
+class Matrix:
+    world: World
+    shared: dict[str, Any] = field(default_factory=dict)
+
+    def project(self, which: str | None) -> str:
+        assert which in ("A", "B")
+        return self.world.a if which == "A" else self.world.b
+
+    def person(self, role: str) -> Any:
+        return None if role == "anonymous" else self.world.people[role]
+
+    def client(self, role: str) -> httpx.Client:
+        person = self.person(role)
+        return self.world.anonymous() if person is None else person.client
+
+    @property
+    def admin(self) -> httpx.Client:
+        return self.world.admin.client
+
+    def once(self, key: str, make: Callable[[], Any]) -> Any:
+        if key not in self.shared:
+            self.shared[key] = make()
+        return self.shared[key]
+
+    def target_user(self) -> str:
+        """A user that calls may read, change and unlock."""
+        return str(self.once("target-user", lambda: self.world.new_user("target")[0]))
+
+    def login_user(self) -> tuple[str, str]:
+        return self.once("login-user", lambda: self.world.new_user("login")[1:])  # type: ignore[no-any-return]
+
+    def credential(self, project: str) -> str:
+        return str(self.once(f"cred-{project}", lambda: self.world.new_credential(project, "rbac")["id"]))
+
+    def exists(self, path: str) -> Callable[[int], None]:
+        """After the call: the resource is gone if the call succeeded, untouched otherwise."""
+
+        def check(status: int) -> None:
+            got = self.admin.get(path).status_code
+            assert got == (404 if status < 300 else 200), f"after {status}, GET {path} -> {got}"
+
+        return check
+
+
+Builder = Callable[[Matrix, str, str | None], Call]
+
+
+def _login(m: Matrix, role: str, project: str | None) -> Call:
+    username, password = m.login_user()
+    return Call("POST", f"{API}/auth/login", {"username": username, "password": password}, audit_username=username)
+
+
+def _logout(m: Matrix, role: str, project: str | None) -> Call:
+    # With a bearer token there is no session to end: the call succeeds and the token keeps working.
+    return Call("POST", f"{API}/auth/logout")
+
+
+def _change_password(m: Matrix, role: str, project: str | None) -> Call:
+    # A wrong current password: authorised callers get to the check (400), nobody's password changes.
+    return Call(
+        "POST",
+        f"{API}/auth/password",
+        {"current_password": "not-" + uuid.uuid4().hex, "new_password": "Pw-" + uuid.uuid4().hex},
+    )
+
+
+def _revoke_token(m: Matrix, role: str, project: str | None) -> Call:
+    owner = m.client(role) if role != "anonymous" else m.admin
+    made = owner.post(f"{API}/auth/tokens", json={"name": unique("revoke")})
+    assert made.status_code == 201, made.text
+    token = made.json()["token"]
+
+    def still_works(status: int) -> None:
+        got = m.world.stack.client(token).get(f"{API}/auth/me").status_code
+        assert got == (401 if status < 300 else 200), f"after {status} the token answers {got}"
+
+    return Call("DELETE", f"{API}/auth/tokens/{made.json()['id']}", after=still_works)
+
+
+def _create_credential(m: Matrix, role: str, project: str | None) -> Call:
+    body = {
+        "project_id": m.project(project),
+        "name": unique("rbac-new"),
+        "username": "root",
+        "auth_type": "password",
+        "password": "Pw-" + uuid.uuid4().hex,
+    }
+    return Call("POST", f"{API}/credentials", body)
+
+
+def _delete_credential(m: Matrix, role: str, project: str | None) -> Call:
+    cred = m.world.new_credential(m.project(project), "rbac-del")
+    path = f"{API}/credentials/{cred['id']}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
+def _delete_project(m: Matrix, role: str, project: str | None) -> Call:
+    path = f"{API}/projects/{m.world.new_project('rbac-del')}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
+def _remove_member(m: Matrix, role: str, project: str | None) -> Call:
+    project_id = m.project(project)
+    user_id = m.target_user()
+    m.world.set_member(project_id, user_id, "read-only")
+
+    def check(status: int) -> None:
+        members = {u["user_id"] for u in m.admin.get(f"{API}/projects/{project_id}/members").json()}
+        assert (user_id in members) == (status >= 300), f"after {status}, member: {user_id in members}"
+
+    return Call("DELETE", f"{API}/projects/{project_id}/members/{user_id}", after=check)
+
+
+def _delete_user(m: Matrix, role: str, project: str | None) -> Call:
+    # Only the admin's call may succeed; the refused ones share one victim (it must survive them all).
+    user_id = (
+        m.world.new_user("rbac-del")[0] if role == "admin" else m.once("victim", lambda: m.world.new_user("victim")[0])
+    )
+    path = f"{API}/users/{user_id}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
+BUILDERS: dict[str, Builder] = {
+    # auth
+    "login": _login,
+    "logout": _logout,
+    "getMe": lambda m, r, p: Call("GET", f"{API}/auth/me"),
+    "changeMyPassword": _change_password,
+    "createToken": lambda m, r, p: Call("POST", f"{API}/auth/tokens", {"name": unique("rbac")}),
+    "listTokens": lambda m, r, p: Call("GET", f"{API}/auth/tokens"),
+    "revokeToken": _revoke_token,
+    # system
+    "getHealth": lambda m, r, p: Call("GET", f"{API}/health"),
+    "listAudit": lambda m, r, p: Call("GET", f"{API}/audit", params={"limit": 5}),
+    # users
+    "listUsers": lambda m, r, p: Call("GET", f"{API}/users"),
+    "createUser": lambda m, r, p: Call(
+        "POST", f"{API}/users", {"username": unique("rbac"), "password": "Pw-" + uuid.uuid4().hex}
+    ),
+    "getUser": lambda m, r, p: Call("GET", f"{API}/users/{m.target_user()}"),
+    "updateUser": lambda m, r, p: Call("PATCH", f"{API}/users/{m.target_user()}", {"display_name": f"by {r}"}),
+    "unlockUser": lambda m, r, p: Call("POST", f"{API}/users/{m.target_user()}/unlock"),
+    "deleteUser": _delete_user,
+    # projects
+    "listProjects": lambda m, r, p: Call("GET", f"{API}/projects"),
+    "createProject": lambda m, r, p: Call("POST", f"{API}/projects", {"name": unique("rbac")}),
+    "getProject": lambda m, r, p: Call("GET", f"{API}/projects/{m.project(p)}"),
+    "updateProject": lambda m, r, p: Call("PATCH", f"{API}/projects/{m.world.a}", {"description": f"by {r}"}),
+    "deleteProject": _delete_project,
+    "listProjectMembers": lambda m, r, p: Call("GET", f"{API}/projects/{m.project(p)}/members"),
+    "setProjectMember": lambda m, r, p: Call(
+        "PUT", f"{API}/projects/{m.project(p)}/members/{m.target_user()}", {"role": "read-only"}
+    ),
+    "removeProjectMember": _remove_member,
+    # credentials (inventory)
+    "listCredentials": lambda m, r, p: Call("GET", f"{API}/credentials", params={"project_id": m.project(p)}),
+    "createCredential": _create_credential,
+    "getCredential": lambda m, r, p: Call("GET", f"{API}/credentials/{m.credential(m.project(p))}"),
+    "updateCredential": lambda m, r, p: Call(
+        "PATCH", f"{API}/credentials/{m.credential(m.project(p))}", {"description": f"by {r}"}
+    ),
+    "deleteCredential": _delete_credential,
+}
+# An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
+AUTHORISED_STATUS = {"changeMyPassword": {400}}
+
+
+def expected(permission: str, role: str, project: str | None, op: str) -> set[int] | str:
+    """The statuses allowed for this caller: a set, or "ok" for the operation's success."""
+    if permission == "public":
+        return "ok"
+    if role == "anonymous":
+        return {401}
+    if permission == "authenticated":
+        return "ok"
+    if permission == "admin":
+        return "ok" if role == "admin" else {403}
+    if role == "admin":
+        return "ok"
+    if role == "outsider" or project == "B":
+        return {403, 404}
+    if permission == "project:read":
+        return "ok"
+    assert permission == "project:write", permission
+    return "ok" if role == "pm" else {403}
+
+
+def operations(doc: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(operationId, METHOD, path template, permission) of every operation."""
+    out = []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            if isinstance(op, dict) and "operationId" in op:
+                out.append((op["operationId"], method.upper(), path, op.get("x-ko-permission", "<missing>")))
+    return out
+
+
+@pytest.fixture(scope="module")
+def openapi(stack: Stack) -> dict[str, Any]:
+    r = httpx.get(stack.url + f"{API}/openapi.json", timeout=30)
+    assert r.status_code == 200
+    doc: dict[str, Any] = r.json()
+    assert "x-ko-unavailable-services" not in doc["info"], doc["info"]
+    return doc
+
+
+def test_every_operation_declares_who_may_call_it(openapi: dict[str, Any]) -> None:
+    ops = operations(openapi)
+    assert len(ops) >= 25
+    undeclared = [(op, method, path, perm) for op, method, path, perm in ops if perm not in PERMISSIONS]
+    assert not undeclared, f"operations without a valid x-ko-permission: {undeclared}"
+    ids = [op for op, *_ in ops]
+    assert len(ids) == len(set(ids)), "operationIds must be unique"
+
+
+def test_every_operation_has_a_builder(openapi: dict[str, Any]) -> None:
+    ids = {op for op, *_ in operations(openapi)}
+    missing = sorted(ids - set(BUILDERS) - STREAMING)
+    assert not missing, f"add a builder to tests/system/test_rbac.py for: {missing}"
+    stale = sorted(set(BUILDERS) - ids)
+    assert not stale, f"builders for operations that no longer exist: {stale}"
+
+
+def test_the_rbac_matrix(stack: Stack, world: World, openapi: dict[str, Any]) -> None:
+    matrix = Matrix(world)
+    problems: list[str] = []
+    made: list[tuple[str, str, Call, str, int]] = []  # request id, role, call, username, status
+    usernames = {role: (world.people[role].username if role != "anonymous" else "") for role in ROLES}
+
+    for op, method, template, permission in operations(openapi):
+        if op in STREAMING or op not in BUILDERS:
+            continue
+        pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$")
+        projects: list[str | None] = ["A", "B"] if permission.startswith("project:") else [None]
+        for project in projects:
+            for role in ROLES:
+                call = BUILDERS[op](matrix, role, project)
+                assert (call.method, bool(pattern.match(call.path))) == (method, True), (op, call)
+                rid = "rbac-" + uuid.uuid4().hex
+                r = matrix.client(role).request(
+                    call.method, call.path, json=call.json, params=call.params, headers={"X-Request-ID": rid}
+                )
+                where = f"{op} ({permission}) as {role}" + (f" on project {project}" if project else "")
+                want = expected(permission, role, project, op)
+                if want == "ok":
+                    ok = AUTHORISED_STATUS.get(op) or set(range(200, 300))
+                    if r.status_code not in ok:
+                        problems.append(f"{where}: {r.status_code}, expected success: {r.text[:200]}")
+                elif r.status_code not in want:
+                    problems.append(f"{where}: {r.status_code}, expected {sorted(want)}: {r.text[:200]}")
+                if r.status_code >= 500:
+                    problems.append(f"{where}: server error {r.status_code}")
+                if call.after is not None:
+                    try:
+                        call.after(r.status_code)
+                    except AssertionError as exc:
+                        problems.append(f"{where}: {exc}")
+                if call.method in MUTATING:
+                    made.append((rid, role, call, call.audit_username or usernames[role], r.status_code))
+
+    assert not problems, "\n".join(problems)
+    _check_audit(world, made)
+
+
+def _check_audit(world: World, made: list[tuple[str, str, Call, str, int]]) -> None:
+    """Every mutating call of the matrix is in the audit log: who, what, status and result."""
+    wanted = {rid for rid, *_ in made}
+    entries: dict[str, dict[str, Any]] = {}
+    offset = 0
+    while wanted - set(entries):
+        page = world.admin.client.get(f"{API}/audit", params={"limit": 500, "offset": offset}).json()
+        for entry in page["items"]:
+            entries.setdefault(entry["request_id"], entry)
+        offset += len(page["items"])
+        if offset >= page["total"] or not page["items"]:
+            break
+    problems = []
+    for rid, role, call, username, status in made:
+        entry = entries.get(rid)
+        if entry is None:
+            problems.append(f"{call.method} {call.path} as {role}: not in the audit log")
+            continue
+        got = (entry["method"], entry["path"], entry["username"], entry["status_code"], entry["result"])
+        want = (call.method, call.path, username, status, "success" if status < 400 else "failure")
+        if got != want:
+            problems.append(f"{call.method} {call.path} as {role}: audit {got}, expected {want}")
+    assert not problems, "\n".join(problems)
+
+
+def test_only_admins_read_the_audit_log(stack: Stack, world: World) -> None:
+    for role in ("pm", "ro", "outsider"):
+        r = world.people[role].client.get(f"{API}/audit")
+        assert r.status_code == 403, (role, r.text)
+    assert world.anonymous().get(f"{API}/audit").status_code == 401
+    r = world.admin.client.get(f"{API}/audit", params={"result": "failure", "limit": 10})
+    assert r.status_code == 200 and all(e["result"] == "failure" for e in r.json()["items"])
+
+
+def test_the_live_stream_is_authorised_on_subscription(stack: Stack, world: World) -> None:
+    tokens = {role: (world.people[role].token if role != "anonymous" else None) for role in ROLES}
+
+    async def statuses() -> dict[tuple[str, str], int]:
+        out = {}
+        for project, project_id in (("A", world.a), ("B", world.b)):
+            for role in ROLES:
+                out[(role, project)] = await sse_status(stack, f"{API}/live/projects/{project_id}", tokens[role])
+        return out
+
+    got = asyncio.run(statuses())
+    want = {
+        ("admin", "A"): 200,
+        ("pm", "A"): 200,
+        ("ro", "A"): 200,
+        ("outsider", "A"): 404,
+        ("anonymous", "A"): 401,
+        ("admin", "B"): 200,
+        ("pm", "B"): 404,
+        ("ro", "B"): 404,
+        ("outsider", "B"): 404,
+        ("anonymous", "B"): 401,
+    }
+    assert got == want
