@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import os
@@ -69,7 +70,10 @@ async def login(
                     f"Too many failed logins: wait {seconds} s before trying again.",
                     headers={"Retry-After": str(seconds)},
                 )
-    if user is None or not verify_password(user.password_hash, password) or not user.is_active:
+    # Checked even for an unknown user (against a dummy hash), so the answer takes as long either way;
+    # in a thread, so the gateway keeps serving other calls meanwhile.
+    valid = await asyncio.to_thread(verify_password, user.password_hash if user is not None else None, password)
+    if user is None or not valid or not user.is_active:
         if user is not None:
             # Counted by the database, not read-modify-written here: failures sent in parallel must all count.
             # The wait runs from the failure's answer, not from before the (slow) password check.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Query, status
 from sqlalchemy.exc import IntegrityError
 
@@ -51,7 +53,8 @@ async def create_user(body: UserCreate, _: AdminPrincipal, session: SessionDep) 
     users = UserRepository(session)
     if await users.by_username(body.username) is not None:
         raise Conflict(f"A user named {body.username} already exists: choose another username.", field="username")
-    user = User(**body.model_dump(exclude={"password"}), password_hash=hash_password(body.password))
+    password_hash = await asyncio.to_thread(hash_password, body.password)  # argon2: off the event loop
+    user = User(**body.model_dump(exclude={"password"}), password_hash=password_hash)
     try:
         await users.add(user)
     except IntegrityError as exc:
@@ -75,7 +78,7 @@ async def update_user(user_id: str, body: UserUpdate, principal: AdminPrincipal,
         if value is not None:
             setattr(user, key, value)
     if body.password is not None:
-        user.password_hash = hash_password(body.password)
+        user.password_hash = await asyncio.to_thread(hash_password, body.password)
         await SessionRepository(session).delete_for_user(user.id)
     if changes.get("is_active") is False:
         await SessionRepository(session).delete_for_user(user.id)
