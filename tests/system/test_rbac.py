@@ -361,3 +361,14 @@ def test_the_live_stream_is_authorised_on_subscription(stack: Stack, world: Worl
         ("anonymous", "B"): 401,
     }
     assert got == want
+
+
+def test_a_project_that_owns_credentials_cannot_be_deleted(world: World) -> None:
+    project_id = world.new_project("owns")
+    cred = world.new_credential(project_id, "kept")
+    r = world.admin.client.delete(f"{API}/projects/{project_id}")
+    assert r.status_code == 409, r.text
+    assert "credentials" in r.json()["detail"]
+    assert world.admin.client.get(f"{API}/projects/{project_id}").status_code == 200
+    assert world.admin.client.delete(f"{API}/credentials/{cred['id']}").status_code == 204
+    assert world.admin.client.delete(f"{API}/projects/{project_id}").status_code == 204
