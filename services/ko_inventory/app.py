@@ -14,6 +14,7 @@ from ko_common.settings import Settings
 from ko_inventory.credentials.endpoints import router as credentials_router
 from ko_inventory.credentials.repository import CredentialRepository
 from ko_inventory.models import Base
+from ko_inventory.projects.consumer import consumer_for
 
 
 class InventorySettings(Settings):
@@ -38,6 +39,8 @@ async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, in
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    # pydantic-settings fills every field from KO_* variables; mypy needs pydantic's plugin to know.
+    settings = settings or InventorySettings()  # type: ignore[call-arg]
     spec = ServiceSpec(
         name="inventory",
         title="KubeOperator inventory",
@@ -45,8 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[credentials_router],
+        consumers=[consumer_for(settings.resolved_database_url)],
         on_startup=[_install_secret_box],
         project_usage=_project_usage,
     )
-    # pydantic-settings fills every field from KO_* variables; mypy needs pydantic's plugin to know.
-    return create_service_app(spec, settings or InventorySettings())  # type: ignore[call-arg]
+    return create_service_app(spec, settings)

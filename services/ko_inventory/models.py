@@ -18,3 +18,4 @@ OUTBOX, INBOX = add_event_tables(Base.metadata)
 # Imported last (they need Base) so that Base.metadata always holds every table,
 # whichever module is imported first: migrations and drift checks rely on it.
 from ko_inventory.credentials import models as _credentials  # noqa: E402, F401
+from ko_inventory.projects import models as _projects  # noqa: E402, F401

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import nats
 import pytest
 
 from ko_inventory.app import InventorySettings, create_app
-from tests.inventory.support import IDENTITY_KEY, Inventory
+from tests.inventory.support import IDENTITY_KEY, PROJECTS, Inventory, announce, wait_known
 from tests.support.procs import NatsServer
 from tests.support.serve import served
 
@@ -28,5 +30,23 @@ def inventory(
         secret_key=base64.b64encode(os.urandom(32)).decode(),
     )
     pg = request.getfixturevalue("postgres") if database_url.startswith("postgresql") else None
-    with served(create_app(settings)) as base, httpx.Client(timeout=30, trust_env=False) as client:
-        yield Inventory(base, settings, database_url, pg, client)
+    app = create_app(settings)
+    # NATS serves the whole test session: each new database gets a durable consumer of its own; drop it after.
+    durables = [consumer.durable for consumer in app.state.spec.consumers]
+    try:
+        with served(app) as base, httpx.Client(timeout=30, trust_env=False) as client:
+            # The projects the test identities belong to, announced the way the gateway does.
+            asyncio.run(announce(nats_server.url, "created", *PROJECTS))
+            asyncio.run(wait_known(settings.resolved_database_url, PROJECTS))
+            yield Inventory(base, settings, database_url, pg, client)
+    finally:
+        asyncio.run(_delete_consumers(nats_server.url, durables))
+
+
+async def _delete_consumers(nats_url: str, durables: list[str]) -> None:
+    nc = await nats.connect(nats_url)
+    try:
+        for durable in durables:
+            await nc.jetstream().delete_consumer("KO_EVENTS", durable)
+    finally:
+        await nc.close()

@@ -186,7 +186,8 @@ def test_project_scoping(inventory: Inventory) -> None:
     assert inventory.call("PATCH", path, CAROL, json={"description": "x"}).status_code == 403
     assert inventory.call("DELETE", path, CAROL).status_code == 403
     assert inventory.call("POST", URL, CAROL, json=password_body(name="carols")).status_code == 403
-    assert inventory.call("POST", URL, BOB, json=password_body(name="bobs")).status_code == 404  # not a member: like a missing project
+    # Not a member: answered like a missing project.
+    assert inventory.call("POST", URL, BOB, json=password_body(name="bobs")).status_code == 404
     assert inventory.call("POST", URL, ALICE, json=password_body(project="p2")).status_code == 403  # read-only there
 
     def ids(who: Any, **params: str) -> set[str]:

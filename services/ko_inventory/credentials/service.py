@@ -26,6 +26,7 @@ from ko_inventory.credentials.keys import parse_private_key
 from ko_inventory.credentials.models import Credential
 from ko_inventory.credentials.repository import CredentialRepository
 from ko_inventory.credentials.schemas import CredentialCreate, CredentialEvent, CredentialUpdate
+from ko_inventory.projects.service import require_known
 
 log = logging.getLogger(__name__)
 TABLE = "credentials"
@@ -65,6 +66,7 @@ async def list_credentials(
 
 async def create(session: AsyncSession, identity: Identity, body: CredentialCreate) -> Credential:
     identity.require_write(body.project_id)
+    await require_known(session, body.project_id)
     repo = CredentialRepository(session)
     await _refuse_duplicate(repo, body.project_id, body.name)
     cred = Credential(
@@ -102,6 +104,7 @@ async def update(session: AsyncSession, identity: Identity, credential_id: str, 
     given = body.model_fields_set
     if not given:
         return cred
+    await require_known(session, cred.project_id)
     repo = CredentialRepository(session)
     if body.name is not None and body.name != cred.name:
         await _refuse_duplicate(repo, cred.project_id, body.name)
