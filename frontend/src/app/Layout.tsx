@@ -1,0 +1,147 @@
+import {
+  ApiOutlined,
+  AuditOutlined,
+  DashboardOutlined,
+  DownOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  ProjectOutlined,
+  SafetyCertificateOutlined,
+  TeamOutlined,
+  UserOutlined,
+} from '@ant-design/icons';
+import { useQueryClient } from '@tanstack/react-query';
+import { Button, Dropdown, Layout, Menu, Select, Space, Spin, Typography, type MenuProps } from 'antd';
+import { Suspense, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router';
+import { LanguageSwitch } from './LanguageSwitch';
+import { LiveBadge } from '../live/LiveBadge';
+import { useProjectEvents } from '../live/useProjectEvents';
+import { logout, useMe } from './auth';
+import { isAdmin } from './permissions';
+import { useCurrentProject } from './project';
+import { ChangePasswordModal } from './ChangePasswordModal';
+
+const { Header, Sider, Content } = Layout;
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const me = useMe().data;
+  const admin = isAdmin(me);
+  const location = useLocation();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const current = useCurrentProject();
+  const [passwordOpen, setPasswordOpen] = useState(false);
+  useProjectEvents(current.project?.id);
+
+  const items: MenuProps['items'] = [
+    { key: '/', icon: <DashboardOutlined />, label: <Link to="/">{t('nav.overview')}</Link> },
+    {
+      key: 'inventory',
+      icon: <ApiOutlined />,
+      label: t('nav.inventory'),
+      children: [
+        {
+          key: '/inventory/credentials',
+          icon: <KeyOutlined />,
+          label: <Link to="/inventory/credentials">{t('nav.credentials')}</Link>,
+        },
+      ],
+    },
+    {
+      key: 'admin',
+      icon: <SafetyCertificateOutlined />,
+      label: t('nav.administration'),
+      children: [
+        admin && { key: '/admin/users', icon: <UserOutlined />, label: <Link to="/admin/users">{t('nav.users')}</Link> },
+        {
+          key: '/admin/projects',
+          icon: <ProjectOutlined />,
+          label: <Link to="/admin/projects">{t('nav.projects')}</Link>,
+        },
+        { key: '/admin/tokens', icon: <TeamOutlined />, label: <Link to="/admin/tokens">{t('nav.tokens')}</Link> },
+        admin && { key: '/admin/audit', icon: <AuditOutlined />, label: <Link to="/admin/audit">{t('nav.audit')}</Link> },
+      ].filter((item) => !!item),
+    },
+  ];
+  const selected = location.pathname.startsWith('/admin/projects')
+    ? '/admin/projects'
+    : location.pathname === '/'
+      ? '/'
+      : location.pathname;
+
+  const userMenu: MenuProps['items'] = [
+    { key: 'password', icon: <KeyOutlined />, label: t('account.changePassword') },
+    { type: 'divider' },
+    { key: 'logout', icon: <LogoutOutlined />, label: t('account.logout'), danger: true },
+  ];
+  const onUserMenu: MenuProps['onClick'] = ({ key }) => {
+    if (key === 'password') setPasswordOpen(true);
+    if (key === 'logout') void logout(queryClient).finally(() => navigate('/login', { replace: true }));
+  };
+
+  return (
+    <Layout style={{ minHeight: '100vh' }}>
+      <Sider breakpoint="lg" collapsedWidth={64} width={224} theme="dark">
+        <div style={{ height: 56, display: 'flex', alignItems: 'center', padding: '0 20px' }}>
+          <Typography.Text strong style={{ color: '#fff', fontSize: 16, whiteSpace: 'nowrap' }}>
+            KubeOperator
+          </Typography.Text>
+        </div>
+        <Menu
+          theme="dark"
+          mode="inline"
+          items={items}
+          selectedKeys={[selected]}
+          defaultOpenKeys={['inventory', 'admin']}
+          data-testid="side-menu"
+        />
+      </Sider>
+      <Layout>
+        <Header
+          style={{
+            background: '#fff',
+            padding: '0 24px',
+            display: 'flex',
+            alignItems: 'center',
+            justifyContent: 'space-between',
+            gap: 16,
+            borderBottom: '1px solid #f0f0f0',
+          }}
+        >
+          <Space>
+            <Typography.Text type="secondary">{t('header.project')}</Typography.Text>
+            <Select
+              data-testid="project-selector"
+              style={{ minWidth: 180 }}
+              loading={current.isLoading}
+              value={current.project?.id}
+              onChange={current.select}
+              options={current.projects.map((p) => ({ value: p.id, label: p.name }))}
+              placeholder={t('header.noProject')}
+              notFoundContent={t('header.noProject')}
+            />
+            {current.role && <Typography.Text type="secondary">{t(`roles.${current.role}`)}</Typography.Text>}
+            <LiveBadge />
+          </Space>
+          <Space size="middle">
+            <LanguageSwitch />
+            <Dropdown menu={{ items: userMenu, onClick: onUserMenu }} trigger={['click']}>
+              <Button type="text" data-testid="user-menu" icon={<UserOutlined />}>
+                {me?.display_name || me?.username} <DownOutlined />
+              </Button>
+            </Dropdown>
+          </Space>
+        </Header>
+        <Content style={{ padding: 24 }}>
+          <Suspense fallback={<Spin style={{ display: 'block', marginTop: 64 }} />}>
+            <Outlet />
+          </Suspense>
+        </Content>
+      </Layout>
+      {passwordOpen && <ChangePasswordModal onClose={() => setPasswordOpen(false)} />}
+    </Layout>
+  );
+}

@@ -1,0 +1,1 @@
+export const membersKey = (projectId: string) => ['members', projectId] as const;
