@@ -20,17 +20,36 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the services and tools (idempotent)
 
-run: install ## Start the whole product on this machine (SQLite, local NATS); prints the console URL
+# The console: npm packages from the lock file, rebuilt when its sources change.
+NPM_STAMP := frontend/node_modules/.installed
+CONSOLE := frontend/dist/index.html
+CONSOLE_SRC := $(shell find frontend/src frontend/public -type f 2>/dev/null) $(wildcard frontend/index.html frontend/vite.config.ts frontend/tsconfig*.json)
+
+$(NPM_STAMP): frontend/package-lock.json
+	@command -v npm >/dev/null || { echo "npm not found: install Node.js 20 (apt-get install nodejs npm) to build the console"; exit 1; }
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $(NPM_STAMP)
+
+$(CONSOLE): $(NPM_STAMP) $(CONSOLE_SRC)
+	cd frontend && npm run build --silent
+
+console: $(CONSOLE) ## Build the web console (frontend/dist), served by the gateway at /
+
+run: install console ## Start the whole product on this machine (SQLite, local NATS); prints the console URL
 	$(BIN)/kubeoperator run
 
-test: install ## Run the whole test suite (PYTEST_ARGS="--no-lab" skips the slow lab tests)
+sysdeps: ## Install the Debian packages the tests need, when missing (as root)
 	deploy/dev/system-deps.sh
+
+test: sysdeps install console ## Run the whole test suite (PYTEST_ARGS="--no-lab" skips the slow lab tests)
+	cd frontend && npm test --silent
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install ## ruff, mypy and the other linters
+lint: install $(NPM_STAMP) ## ruff, mypy, eslint and tsc
 	$(BIN)/ruff check services tests bench
 	$(BIN)/ruff format --check services tests bench
 	$(BIN)/mypy
+	cd frontend && npm run lint --silent
 
 fmt: install ## Format the Python code
 	$(BIN)/ruff format services tests bench
@@ -44,6 +63,6 @@ bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/api_credentials.py
 
 clean: ## Remove the virtualenv and local data
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist
 
-.PHONY: help install run test lint fmt contract bench clean
+.PHONY: help sysdeps install console run test lint fmt contract bench clean
