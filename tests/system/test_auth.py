@@ -18,6 +18,7 @@ from tests.support.stack import Stack, start_stack
 from tests.system.helpers import API, World, query, raw_databases, unique
 
 LOGIN = f"{API}/auth/login"
+LOCK_AFTER = 4  # KO_LOGIN_LOCK_AFTER of the test stack
 
 
 def _login(stack: Stack, username: str, password: str) -> httpx.Response:
@@ -88,12 +89,59 @@ def test_slow_down_then_lock_out_then_an_admin_unlocks(stack: Stack, world: Worl
 
 def test_parallel_failed_logins_all_count_towards_the_lock(stack: Stack, world: World) -> None:
     """Eight wrong passwords at once must lock the account (lock after 4), not be counted as one or two."""
-    _, username, password = world.new_user("parallel")
+    user_id, username, password = world.new_user("parallel")
     with ThreadPoolExecutor(8) as pool:
         statuses = list(pool.map(lambda i: _login(stack, username, f"wrong-{i}").status_code, range(8)))
     assert set(statuses) <= {401, 423, 429}, statuses
+    # Every guess checked was counted, and no more than the lock allows were checked.
+    assert statuses.count(401) <= LOCK_AFTER, statuses
+    (failed,) = query(stack.data_dir / "gateway.db", "SELECT failed_logins FROM users WHERE id = ?", user_id)[0]
+    assert failed == statuses.count(401), statuses
+    _guess_until_locked(stack, username, failed)
     locked = _login(stack, username, password)
     assert locked.status_code == 423, f"{statuses} then the right password: {locked.status_code} {locked.text}"
+
+
+def test_parallel_guesses_get_no_more_checks_than_the_lock_allows(stack: Stack, world: World) -> None:
+    """Eight attempts at once, one of them with the right password: at most 4 are checked at all."""
+    _, username, password = world.new_user("guesses")
+    attempts = [f"wrong-{i}" for i in range(7)] + [password]
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda pw: _login(stack, username, pw), attempts))
+    statuses = [a.status_code for a in answers]
+    assert set(statuses) <= {200, 401, 423, 429}, statuses
+    checked = statuses.count(401) + statuses.count(200)
+    assert checked <= LOCK_AFTER, statuses
+    for answer in answers:
+        if answer.status_code == 401:
+            assert answer.json()["detail"] == "Wrong username or password."
+        elif answer.status_code == 429:
+            assert int(answer.headers["Retry-After"]) >= 1
+        elif answer.status_code == 423:
+            assert "locked" in answer.json()["detail"]
+    if 200 in statuses:
+        return  # the right password was among the guesses checked before the lock: a fair login
+    _guess_until_locked(stack, username, statuses.count(401))
+    locked = _login(stack, username, password)
+    assert locked.status_code == 423, f"{statuses} then the right password: {locked.status_code} {locked.text}"
+
+
+def _guess_until_locked(stack: Stack, username: str, failed: int) -> None:
+    """Wrong guesses in parallel (waiting out the slow-down) until the account is locked; count the checks."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with ThreadPoolExecutor(4) as pool:
+            answers = list(pool.map(lambda i: _login(stack, username, f"again-{i}"), range(4)))
+        statuses = [a.status_code for a in answers]
+        assert set(statuses) <= {401, 423, 429}, statuses
+        failed += statuses.count(401)
+        assert failed <= LOCK_AFTER, f"{failed} guesses checked, the lock is after {LOCK_AFTER}"
+        if 423 in statuses:
+            assert failed == LOCK_AFTER
+            return
+        waits = [int(a.headers["Retry-After"]) for a in answers if a.status_code == 429]
+        time.sleep(min(waits, default=0) + 0.1)
+    raise AssertionError("the account was never locked")
 
 
 def test_an_unknown_username_takes_as_long_as_a_known_one(stack: Stack, world: World) -> None:

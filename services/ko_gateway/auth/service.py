@@ -9,7 +9,7 @@ import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import update
+from sqlalchemy import case, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -48,48 +48,50 @@ async def me(session: AsyncSession, user: User) -> MeOut:
     return MeOut(**base, memberships=[MembershipOut(project_id=p, project_name=n, role=r) for p, n, r in rows])  # type: ignore[arg-type]
 
 
+def _locked(user: User) -> Locked:
+    until = f"{user.locked_until:%Y-%m-%d %H:%M} UTC" if user.locked_until else "a while"
+    return Locked(
+        f"This account is locked until {until} after repeated failed logins: "
+        "wait, or ask an administrator to unlock it."
+    )
+
+
 async def login(
     session: AsyncSession, settings: GatewaySettings, username: str, password: str, source_ip: str
 ) -> LoginResult:
     users = UserRepository(session)
     user = await users.by_username(username)
     now = utcnow()
-    if user is not None:
-        if user.locked_until is not None and user.locked_until > now:
-            raise Locked(
-                f"This account is locked until {user.locked_until:%Y-%m-%d %H:%M} UTC after repeated failed logins: "
-                "wait, or ask an administrator to unlock it."
+    if user is None:
+        # Checked against a dummy hash, so an unknown user takes as long as a known one;
+        # in a thread, so the gateway keeps serving other calls meanwhile.
+        await asyncio.to_thread(verify_password, None, password)
+        raise Unauthorized("Wrong username or password.")
+    if user.locked_until is not None and user.locked_until > now:
+        raise _locked(user)
+    over = user.failed_logins - settings.login_slowdown_after
+    if over >= 0 and user.last_failed_at is not None:
+        wait = min(2**over, 60)
+        remaining = (user.last_failed_at + timedelta(seconds=wait) - now).total_seconds()
+        if remaining > 0:
+            seconds = math.ceil(remaining)
+            raise TooManyRequests(
+                f"Too many failed logins: wait {seconds} s before trying again.",
+                headers={"Retry-After": str(seconds)},
             )
-        over = user.failed_logins - settings.login_slowdown_after
-        if over >= 0 and user.last_failed_at is not None:
-            wait = min(2**over, 60)
-            remaining = (user.last_failed_at + timedelta(seconds=wait) - now).total_seconds()
-            if remaining > 0:
-                seconds = math.ceil(remaining)
-                raise TooManyRequests(
-                    f"Too many failed logins: wait {seconds} s before trying again.",
-                    headers={"Retry-After": str(seconds)},
-                )
-    # Checked even for an unknown user (against a dummy hash), so the answer takes as long either way;
-    # in a thread, so the gateway keeps serving other calls meanwhile.
-    valid = await asyncio.to_thread(verify_password, user.password_hash if user is not None else None, password)
-    if user is None or not valid or not user.is_active:
-        if user is not None:
-            # Counted by the database, not read-modify-written here: failures sent in parallel must all count.
-            # The wait runs from the failure's answer, not from before the (slow) password check.
-            failed_at = utcnow()
-            await session.execute(
-                update(User)
-                .where(User.id == user.id)
-                .values(failed_logins=User.failed_logins + 1, last_failed_at=failed_at)
-                .execution_options(synchronize_session=False)
-            )
-            await session.refresh(user, ["failed_logins", "last_failed_at"])
-            if user.failed_logins >= settings.login_lock_after:
-                user.locked_until = failed_at + timedelta(minutes=settings.login_lock_minutes)
-                log.warning("account %s locked after %d failed logins", user.username, user.failed_logins)
-            # The failure count must survive the error response below.
-            await session.commit()
+    await _count_attempt(session, settings, user)
+    valid = await asyncio.to_thread(verify_password, user.password_hash, password)
+    if not valid or not user.is_active:
+        # The slow-down's wait runs from this answer, not from before the (slow) password check.
+        await session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(last_failed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+        await session.commit()
+        if user.locked_until is not None:
+            log.warning("account %s locked after %d failed logins", user.username, user.failed_logins)
         raise Unauthorized("Wrong username or password.")
     user.failed_logins = 0
     user.last_failed_at = None
@@ -104,6 +106,32 @@ async def login(
         )
     )
     return LoginResult(user, token, csrf, expires)
+
+
+async def _count_attempt(session: AsyncSession, settings: GatewaySettings, user: User) -> None:
+    """Count this attempt as a failure before its password is checked (a success resets the count).
+
+    One UPDATE, so attempts sent in parallel are counted one by one: the one that reaches
+    ``login_lock_after`` also locks the account, and the ones after it find it locked. So at
+    most ``login_lock_after`` guesses are ever checked, however many arrive at once.
+    """
+    now = utcnow()
+    lock = now + timedelta(minutes=settings.login_lock_minutes)
+    counted = await session.execute(
+        update(User)
+        .where(User.id == user.id, or_(User.locked_until.is_(None), User.locked_until <= now))
+        .values(
+            failed_logins=User.failed_logins + 1,
+            last_failed_at=now,
+            locked_until=case((User.failed_logins + 1 >= settings.login_lock_after, lock), else_=None),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    # Committed at once: the count must hold for the parallel attempts, and survive an error answer.
+    await session.commit()
+    await session.refresh(user, ["failed_logins", "last_failed_at", "locked_until"])
+    if counted.rowcount != 1:  # type: ignore[attr-defined]
+        raise _locked(user)  # locked by an attempt that came in meanwhile
 
 
 async def logout(session: AsyncSession, principal: Principal) -> None:
