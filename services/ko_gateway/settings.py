@@ -32,6 +32,13 @@ class GatewaySettings(Settings):
     login_lock_after: int = Field(10, ge=2, description="Failed logins after which the account is locked.")
     login_lock_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
     proxy_timeout_seconds: float = Field(60.0, description="Timeout of a request forwarded to a service.")
+    live_recheck_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=15,
+        description="How often an open live stream (SSE) re-checks that its caller may still read the project "
+        "(membership, session, token); a stream that may not is ended with `event: ko.access-revoked`.",
+    )
 
     @model_validator(mode="after")
     def _admin_password_not_placeholder(self) -> GatewaySettings:

@@ -201,6 +201,7 @@ class LiveStream:
         self.body = b""
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.ready = asyncio.Event()
+        self.ended = asyncio.Event()  # the server ended the response
         self._task: asyncio.Task[None] | None = None
         self._client = httpx.AsyncClient(timeout=httpx.Timeout(30.0, read=None))
 
@@ -231,12 +232,14 @@ class LiveStream:
                         continue
                     if not line:
                         if "data" in current:
-                            current["data"] = json.loads(current["data"])
+                            with contextlib.suppress(ValueError):
+                                current["data"] = json.loads(current["data"])
                             await self.events.put(current)
                         current = {}
                         continue
                     name, _, value = line.partition(":")
                     current[name] = value[1:] if value.startswith(" ") else value
+            self.ended.set()
         finally:
             self.ready.set()
 

@@ -15,6 +15,7 @@ from tests.support.stack import Stack
 from tests.system.helpers import API, LiveStream, World, envelopes, sse_status, stream_messages, unique
 
 CREATED = "kubeoperator.inventory.credential.created.v1"
+REVOKED = "ko.access-revoked"  # the stream re-checks access every KO_LIVE_RECHECK_SECONDS (1 s in the test stack)
 
 
 async def _create(stack: Stack, token: str, project_id: str, prefix: str) -> str:
@@ -105,3 +106,61 @@ async def test_outsiders_and_anonymous_callers_cannot_open_the_stream(stack: Sta
     assert await sse_status(stack, path, None) == 401
     assert await sse_status(stack, path, world.ro.token) == 200
     assert await sse_status(stack, f"{API}/live/projects/{world.b}", world.pm.token) == 404
+
+
+def _member_of_a(world: World, prefix: str) -> tuple[str, str, str]:
+    """A new read-only member of project A: (user id, username, password)."""
+    user_id, username, password = world.new_user(prefix)
+    world.set_member(world.a, user_id, "read-only")
+    return user_id, username, password
+
+
+async def _revoked_and_ended(live: LiveStream) -> dict[str, Any]:
+    event, _ = await live.until(lambda e: e.get("event") == REVOKED, timeout=10)
+    await asyncio.wait_for(live.ended.wait(), 5)
+    return event
+
+
+async def test_a_member_removed_from_the_project_stops_receiving_its_events(stack: Stack, world: World) -> None:
+    user_id, username, password = _member_of_a(world, "live-removed")
+    token = stack.token(username, password)
+    path = f"{API}/live/projects/{world.a}"
+    async with LiveStream(stack, path, token) as live:
+        assert live.status == 200
+        seen = await _create(stack, world.pm.token, world.a, "live-before")
+        await live.until(_is_created(seen), timeout=10)
+        r = world.setup.delete(f"{API}/projects/{world.a}/members/{user_id}")
+        assert r.status_code == 204, r.text
+        event = await _revoked_and_ended(live)
+        assert event["data"]["error"] == "access_revoked" and event["data"]["detail"]
+        unseen = await _create(stack, world.pm.token, world.a, "live-after")
+        await asyncio.sleep(0.5)
+        assert unseen not in {e["data"].get("subject") for e in live.drain() if isinstance(e["data"], dict)}
+    assert await sse_status(stack, path, token) == 404
+
+
+async def test_a_stream_opened_with_a_token_ends_when_the_token_is_revoked(stack: Stack, world: World) -> None:
+    _, username, password = _member_of_a(world, "live-token")
+    session = stack.login(username, password)
+    made = session.post(f"{API}/auth/tokens", json={"name": "live"})
+    assert made.status_code == 201, made.text
+    token, token_id = made.json()["token"], made.json()["id"]
+    path = f"{API}/live/projects/{world.a}"
+    async with LiveStream(stack, path, token) as live:
+        assert live.status == 200
+        await asyncio.sleep(1.5)  # a re-check or two while the token is valid changes nothing
+        assert not live.ended.is_set()
+        assert session.delete(f"{API}/auth/tokens/{token_id}").status_code == 204
+        await _revoked_and_ended(live)
+    assert await sse_status(stack, path, token) == 401
+
+
+async def test_a_stream_opened_with_a_session_ends_at_logout(stack: Stack, world: World) -> None:
+    _, username, password = _member_of_a(world, "live-session")
+    session = stack.login(username, password)
+    cookie = session.cookies["ko_session"]
+    path = f"{API}/live/projects/{world.a}"
+    async with LiveStream(stack, path, headers={"Cookie": f"ko_session={cookie}"}) as live:
+        assert live.status == 200
+        assert session.post(f"{API}/auth/logout").status_code == 204
+        await _revoked_and_ended(live)

@@ -3,15 +3,18 @@
 Each connection gets its own ordered, ephemeral JetStream consumer starting
 after the last event the browser saw (``Last-Event-ID`` or ``?after=``), so a
 reconnect resumes without gaps or duplicates; the SSE id is the event's stream
-sequence. Authorisation happens once, when the subscription is made, and each
-event is still filtered to what the subscription allows.
+sequence. Authorisation happens when the subscription is made and again every
+``recheck`` seconds while the stream is open (a member removed, a token revoked,
+a session ended): a caller no longer allowed gets ``event: ko.access-revoked``
+and the stream ends. Each event is still filtered to what the subscription allows.
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from fastapi import Request
 from nats.js.api import ConsumerConfig, DeliverPolicy
@@ -23,6 +26,19 @@ from ko_common.events import Envelope
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15.0
+RECHECK_SECONDS = 5.0  # default of KO_LIVE_RECHECK_SECONDS
+REVOKED = (
+    b"event: ko.access-revoked\ndata: "
+    + json.dumps(
+        {
+            "error": "access_revoked",
+            "detail": "You may no longer read this project (membership, session or token changed): "
+            "log in again or ask for access.",
+        }
+    ).encode()
+    + b"\n\n"
+)
+Allowed = Callable[[], Awaitable[bool]]
 
 
 def resume_after(request: Request, after: int | None) -> int | None:
@@ -39,25 +55,38 @@ async def _events(
     subject: str,
     start_after: int | None,
     keep: Callable[[Envelope], bool],
+    allowed: Allowed | None = None,
+    recheck: float = RECHECK_SECONDS,
 ) -> AsyncIterator[bytes]:
     if start_after is None:
         policy, config = DeliverPolicy.NEW, None
     else:
         policy, config = DeliverPolicy.BY_START_SEQUENCE, ConsumerConfig(opt_start_seq=start_after + 1)
     sub = await bus.js.subscribe(subject, stream=stream, ordered_consumer=True, deliver_policy=policy, config=config)
+    loop = asyncio.get_running_loop()
+    interval = min(recheck, HEARTBEAT_SECONDS)
     try:
         yield b"retry: 2000\n: connected\n\n"
+        checked = sent = loop.time()
         while True:
             if await request.is_disconnected():
                 return
-            try:
-                msg = await sub.next_msg(timeout=HEARTBEAT_SECONDS)
-            except TimeoutError:
+            now = loop.time()
+            if allowed is not None and now - checked >= interval:
+                if not await allowed():
+                    yield REVOKED
+                    return
+                checked = now
+            if now - sent >= HEARTBEAT_SECONDS:
                 yield b": ping\n\n"
+                sent = now
+            wait = max(0.05, min(checked + interval, sent + HEARTBEAT_SECONDS) - now)
+            try:
+                msg = await sub.next_msg(timeout=wait)
+            except TimeoutError:
                 continue
             except Exception as exc:
                 if type(exc).__name__ == "TimeoutError":
-                    yield b": ping\n\n"
                     continue
                 raise
             try:
@@ -68,6 +97,7 @@ async def _events(
                 continue
             seq = msg.metadata.sequence.stream if msg.metadata else 0
             yield f"id: {seq}\nevent: {env.type}\ndata: {env.model_dump_json()}\n\n".encode()
+            sent = loop.time()
     except asyncio.CancelledError:
         raise
     finally:
@@ -78,13 +108,19 @@ async def _events(
 
 
 def sse(
-    request: Request, stream: str, subject: str, start_after: int | None, keep: Callable[[Envelope], bool]
+    request: Request,
+    stream: str,
+    subject: str,
+    start_after: int | None,
+    keep: Callable[[Envelope], bool],
+    allowed: Allowed | None = None,
+    recheck: float = RECHECK_SECONDS,
 ) -> StreamingResponse:
     bus: EventBus = request.app.state.bus
     if not bus.connected:
         raise Unavailable("Live updates are unavailable: the gateway is not connected to NATS. Retry shortly.")
     return StreamingResponse(
-        _events(request, bus, stream, subject, start_after, keep),
+        _events(request, bus, stream, subject, start_after, keep, allowed, recheck),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )
