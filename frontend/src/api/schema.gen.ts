@@ -205,6 +205,8 @@ export interface paths {
          * @description Every domain event of one project (resources created, changed, deleted), live.
          *
          *     The SSE `id` is the event's position; reconnecting with `Last-Event-ID` resumes exactly after it.
+         *     Access is checked again every few seconds: once the caller may no longer read the project (removed
+         *     from it, token revoked, session ended) the stream sends `event: ko.access-revoked` and ends.
          */
         get: operations["liveProjectEvents"];
         put?: never;

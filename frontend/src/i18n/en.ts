@@ -25,6 +25,7 @@ const en = {
   header: {
     project: 'Project',
     noProject: 'No project',
+    noProjectHint: 'You are not a member of any project yet: ask an administrator to add you to one.',
     language: 'Language',
   },
   roles: {
@@ -48,6 +49,8 @@ const en = {
     openHint: 'Changes made elsewhere appear here without a reload.',
     retrying: 'Reconnecting',
     retryingHint: 'The live stream dropped; reconnecting and catching up on missed changes.',
+    revoked: 'No access',
+    revokedHint: 'Your access to this project changed; the console is catching up.',
     idle: 'Offline',
     idleHint: 'No live updates.',
   },

@@ -27,6 +27,7 @@ const zh: typeof en = {
   header: {
     project: '项目',
     noProject: '无项目',
+    noProjectHint: '您还不是任何项目的成员：请联系管理员将您加入项目。',
     language: '语言',
   },
   roles: {
@@ -50,6 +51,8 @@ const zh: typeof en = {
     openHint: '其他地方的改动会自动显示在这里，无需刷新。',
     retrying: '重新连接中',
     retryingHint: '实时连接已断开，正在重连并补齐错过的改动。',
+    revoked: '无权访问',
+    revokedHint: '您对此项目的访问权限已变更，控制台正在同步。',
     idle: '离线',
     idleHint: '没有实时更新。',
   },

@@ -1,4 +1,4 @@
 import { createStore } from '../app/store';
 
-export type LiveStatus = 'idle' | 'connecting' | 'open' | 'retrying';
+export type LiveStatus = 'idle' | 'connecting' | 'open' | 'retrying' | 'revoked';
 export const liveStatusStore = createStore<LiveStatus>('idle');

@@ -3,7 +3,8 @@ import { act, renderHook } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import { credentialListKey } from '../features/credentials/api';
-import { credential, PROJECT_ID } from '../test/fixtures';
+import { meKey } from '../app/auth';
+import { asReader, credential, PROJECT_ID } from '../test/fixtures';
 import { liveStatusStore } from './status';
 import { useProjectEvents } from './useProjectEvents';
 
@@ -28,6 +29,9 @@ class FakeEventSource {
   open() {
     this.readyState = FakeEventSource.OPEN;
     this.onopen?.();
+  }
+  emitRaw(type: string, data: string) {
+    this.listeners.get(type)?.forEach((fn) => fn(new MessageEvent(type, { data })));
   }
   emit(type: string, id: string, data: unknown) {
     const message = new MessageEvent(type, { data: JSON.stringify({ id: 'e', type, source: 's', time: '', data }), lastEventId: id });
@@ -96,4 +100,22 @@ test('switching project closes the old stream', () => {
   expect(FakeEventSource.instances[1].url).toBe('/api/v1/live/projects/other');
   hook.unmount();
   expect(liveStatusStore.get()).toBe('idle');
+});
+
+test('access revoked: the stream stays closed and who-am-I is refetched', () => {
+  vi.useFakeTimers();
+  const { queryClient } = setup();
+  queryClient.setQueryData(meKey, asReader());
+  const source = FakeEventSource.instances[0];
+  act(() => {
+    source.open();
+    source.emitRaw('ko.access-revoked', '{"error":"access_revoked","detail":"gone"}');
+  });
+  expect(source.readyState).toBe(FakeEventSource.CLOSED);
+  expect(liveStatusStore.get()).toBe('revoked');
+  expect(queryClient.getQueryState(meKey)?.isInvalidated).toBe(true);
+  act(() => {
+    vi.advanceTimersByTime(30_000);
+  });
+  expect(FakeEventSource.instances).toHaveLength(1);
 });

@@ -1,14 +1,20 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { meKey } from '../app/auth';
+import { projectsKey } from '../app/project';
 import type { Envelope } from './events';
 import { liveStatusStore } from './status';
 import { liveHandlers, resyncKeys } from './handlers';
 const RETRY_MS = 5000;
+const ACCESS_REVOKED = 'ko.access-revoked';
 
 /**
  * Follows a project's domain events over SSE and applies them to the query cache.
  * The browser reconnects by itself with Last-Event-ID; when the server refuses the stream
  * (e.g. 503 while NATS restarts) we reopen it after a pause with ?after= the last id seen.
+ * When the gateway says access is gone (`ko.access-revoked`: removed from the project, session
+ * ended) the stream stays closed and who-am-I is refetched: the console then follows the new
+ * rights (another project, or the login page).
  */
 export function useProjectEvents(projectId: string | undefined): void {
   const queryClient = useQueryClient();
@@ -36,6 +42,14 @@ export function useProjectEvents(projectId: string | undefined): void {
         source = null;
         if (!closed) retry = setTimeout(open, RETRY_MS);
       };
+      source.addEventListener(ACCESS_REVOKED, () => {
+        closed = true;
+        source?.close();
+        source = null;
+        liveStatusStore.set('revoked');
+        void queryClient.invalidateQueries({ queryKey: meKey });
+        void queryClient.invalidateQueries({ queryKey: projectsKey });
+      });
       for (const [type, handle] of Object.entries(liveHandlers)) {
         source.addEventListener(type, (message: MessageEvent<string>) => {
           if (message.lastEventId) lastId = message.lastEventId;

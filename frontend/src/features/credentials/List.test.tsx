@@ -106,3 +106,9 @@ describe('credentials list', () => {
     expect('password' in patch).toBe(false);
   });
 });
+
+test('a user in no project is told how to get one', async () => {
+  fakeApi({ 'GET /api/v1/projects': { body: page([]) } });
+  renderPage(<CredentialList />, { me: asReader() });
+  expect(await screen.findByText(/not a member of any project/)).toBeTruthy();
+});

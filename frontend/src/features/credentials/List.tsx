@@ -128,7 +128,9 @@ export default function CredentialList() {
       }
     >
       <Typography.Paragraph type="secondary">{t('credentials.intro')}</Typography.Paragraph>
-      {list.isError ? (
+      {!current.isLoading && !current.project ? (
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('header.noProjectHint')} />
+      ) : list.isError ? (
         <QueryError error={list.error} />
       ) : (
         <Table<Credential>
