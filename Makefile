@@ -42,7 +42,7 @@ sysdeps: ## Install the Debian packages the tests need, when missing (as root)
 	deploy/dev/system-deps.sh
 
 test: sysdeps install console ## Run the whole test suite (PYTEST_ARGS="--no-lab" skips the slow lab tests)
-	cd frontend && npm test --silent
+	cd frontend && npm test --silent && npm run size --silent
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install $(NPM_STAMP) ## ruff, mypy, eslint and tsc
@@ -58,6 +58,7 @@ fmt: install ## Format the Python code
 contract: install ## Regenerate the event contract (docs/events/asyncapi.json) and the OpenAPI document (docs/api/openapi.json)
 	$(BIN)/python -m ko_common.contract --write
 	$(BIN)/python -m ko_gateway.openapi_dump --write
+	cd frontend && npm run gen:api --silent
 
 bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/api_credentials.py
