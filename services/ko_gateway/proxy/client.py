@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
 from starlette.background import BackgroundTask
-from starlette.responses import StreamingResponse
+from starlette.responses import Response, StreamingResponse
 
 from ko_common.errors import Unavailable
 from ko_common.identity import HEADER, Identity, sign
@@ -36,13 +37,26 @@ def signed_headers(app: FastAPI, identity: Identity, service: str) -> dict[str, 
     return {HEADER: sign(identity, app.state.identity_key, service, rid), "X-Request-ID": rid}
 
 
-async def forward(request: Request, service: str, identity: Identity) -> StreamingResponse:
+# Bodies up to this size are read whole (cheaper); larger ones (uploads, downloads) are streamed.
+BUFFER_LIMIT = 1 << 20
+
+
+async def _request_content(request: Request) -> bytes | AsyncIterator[bytes] | None:
+    length = request.headers.get("content-length")
+    if length is None and "transfer-encoding" not in request.headers:
+        return None
+    if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:
+        return await request.body()
+    return request.stream()
+
+
+async def forward(request: Request, service: str, identity: Identity) -> Response:
     app = request.app
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARD_REQUEST}
     headers.update(signed_headers(app, identity, service))
     url = service_url(app, service) + request.url.path
     upstream = client(app).build_request(
-        request.method, url, params=request.query_params, headers=headers, content=request.stream()
+        request.method, url, params=request.query_params, headers=headers, content=await _request_content(request)
     )
     try:
         response = await client(app).send(upstream, stream=True)
@@ -52,6 +66,11 @@ async def forward(request: Request, service: str, identity: Identity) -> Streami
             f"The {service} service is not reachable right now: check GET /api/v1/health and its logs, then retry."
         ) from exc
     out_headers = {k: v for k, v in response.headers.items() if k.lower() in FORWARD_RESPONSE}
+    length = response.headers.get("content-length")
+    if length is not None and length.isdigit() and int(length) <= BUFFER_LIMIT:
+        body = await response.aread()
+        await response.aclose()
+        return Response(body, status_code=response.status_code, headers=out_headers)
     return StreamingResponse(
         response.aiter_raw(),
         status_code=response.status_code,

@@ -10,7 +10,7 @@ import swagger_ui_bundle
 from fastapi import APIRouter, Request
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
-from starlette.responses import StreamingResponse
+from starlette.responses import Response
 
 from ko_common.app import readiness
 from ko_common.errors import NotFound, Unauthorized
@@ -75,7 +75,7 @@ async def health(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ok" if ok else "degraded", "services": services}, status_code=200 if ok else 503)
 
 
-async def _proxy(resource: str, request: Request, principal: OptionalPrincipal) -> StreamingResponse:
+async def _proxy(resource: str, request: Request, principal: OptionalPrincipal) -> Response:
     service = owner_of(resource)
     if service is None:
         raise NotFound(f"No API resource /api/v1/{resource}: see /api/v1/docs for the list.")
