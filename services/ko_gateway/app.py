@@ -12,6 +12,7 @@ from ko_common.settings import Settings
 from ko_gateway.audit.endpoints import router as audit_router
 from ko_gateway.audit.middleware import AuditMiddleware
 from ko_gateway.auth.endpoints import router as auth_router
+from ko_gateway.auth.principal import PrincipalCache
 from ko_gateway.auth.service import bootstrap
 from ko_gateway.console import mount_console
 from ko_gateway.live.endpoints import router as live_router
@@ -25,6 +26,7 @@ from ko_gateway.users.endpoints import router as users_router
 async def _startup(app: FastAPI) -> None:
     settings: GatewaySettings = app.state.settings
     app.state.service_urls = settings.service_urls()
+    app.state.principal_cache = PrincipalCache(settings.auth_cache_seconds)
     app.state.http = httpx.AsyncClient(
         timeout=httpx.Timeout(settings.proxy_timeout_seconds, connect=3.0),
         limits=httpx.Limits(max_connections=200, max_keepalive_connections=50),

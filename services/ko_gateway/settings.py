@@ -31,6 +31,13 @@ class GatewaySettings(Settings):
     login_slowdown_after: int = Field(3, ge=1, description="Failed logins after which each retry must wait.")
     login_lock_after: int = Field(10, ge=2, description="Failed logins after which the account is locked.")
     login_lock_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    auth_cache_seconds: float = Field(
+        2.0,
+        ge=0,
+        le=30,
+        description="How long a resolved caller is reused. Changes made through this gateway apply at once; "
+        "other gateway replicas see revocations and role changes within this time. 0 disables the cache.",
+    )
     proxy_timeout_seconds: float = Field(60.0, description="Timeout of a request forwarded to a service.")
     live_recheck_seconds: float = Field(
         5.0,

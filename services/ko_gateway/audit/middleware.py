@@ -16,6 +16,7 @@ from ko_gateway.models import AuditEntry
 
 log = logging.getLogger(__name__)
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
+OWN_PREFIXES = ("/api/v1/auth", "/api/v1/users", "/api/v1/projects")
 
 
 def action_of(method: str, path: str) -> str:
@@ -44,6 +45,10 @@ class AuditMiddleware:
         try:
             await self.app(scope, receive, _send)
         finally:
+            if scope["path"].startswith(OWN_PREFIXES):
+                cache = getattr(scope["app"].state, "principal_cache", None)
+                if cache is not None:
+                    cache.clear()  # users, roles, tokens or sessions may have changed
             await self.record(scope, status, request_id)
 
     async def record(self, scope: Scope, status: int, request_id: str) -> None:

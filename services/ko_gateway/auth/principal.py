@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Literal
@@ -34,10 +35,59 @@ class Principal:
         return Identity(self.user_id, self.username, self.is_admin, dict(self.memberships))
 
 
-async def resolve(request: Request, session: SessionDep) -> Principal | None:
+class PrincipalCache:
+    """Resolved callers for a moment, so a burst of API calls does not re-read the same rows.
+
+    Entries live ``ttl`` seconds and the whole cache is dropped after any
+    mutating call to the gateway's own routes (users, projects, tokens,
+    sessions), so on this replica a revocation or role change applies to the
+    very next request; other replicas see it within ``ttl``.
+    """
+
+    def __init__(self, ttl: float = 2.0, size: int = 10_000) -> None:
+        self.ttl = ttl
+        self.size = size
+        self._entries: dict[str, tuple[float, Principal, str]] = {}
+
+    def get(self, key: str) -> tuple[Principal, str] | None:
+        entry = self._entries.get(key)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1], entry[2]
+
+    def put(self, key: str, principal: Principal, csrf_hash: str) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.size:
+            self._entries.clear()
+        self._entries[key] = (time.monotonic() + self.ttl, principal, csrf_hash)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+
+def _check_csrf(request: Request, csrf_hash: str) -> None:
+    if request.method not in SAFE_METHODS:
+        csrf = request.headers.get(CSRF_HEADER, "")
+        if not csrf or digest(csrf) != csrf_hash:
+            raise Forbidden(f"Missing or wrong {CSRF_HEADER} header: send the csrf_token returned at login.")
+
+
+async def resolve(request: Request, session: SessionDep, use_cache: bool = True) -> Principal | None:
     """The caller, or None when the request carries no credentials at all."""
     auth = request.headers.get("authorization", "")
+    cache: PrincipalCache | None = getattr(request.app.state, "principal_cache", None) if use_cache else None
+    raw = auth.partition(" ")[2].strip() if auth else request.cookies.get(SESSION_COOKIE, "")
+    key = ("t:" if auth else "s:") + digest(raw) if raw else ""
+    hit = cache.get(key) if cache is not None and key else None
+    if hit is not None:
+        principal, csrf_hash = hit
+        if principal.via == "session":
+            _check_csrf(request, csrf_hash)
+        request.state.principal = principal
+        return principal
     now = utcnow()
+    csrf_hash = ""
     users = UserRepository(session)
     if auth:
         scheme, _, token = auth.partition(" ")
@@ -60,10 +110,8 @@ async def resolve(request: Request, session: SessionDep) -> Principal | None:
         sess = await SessionRepository(session).by_hash(digest(cookie))
         if sess is None or sess.expires_at < now:
             raise Unauthorized("Your session has expired: log in again.")
-        if request.method not in SAFE_METHODS:
-            csrf = request.headers.get(CSRF_HEADER, "")
-            if not csrf or digest(csrf) != sess.csrf_hash:
-                raise Forbidden(f"Missing or wrong {CSRF_HEADER} header: send the csrf_token returned at login.")
+        csrf_hash = sess.csrf_hash
+        _check_csrf(request, csrf_hash)
         user = await users.get(sess.user_id)
         via = "session"
         cred_id = sess.id
@@ -72,6 +120,8 @@ async def resolve(request: Request, session: SessionDep) -> Principal | None:
     memberships = {pid: role for pid, _, role in await users.memberships(user.id)}
     principal = Principal(user.id, user.username, user.is_admin, via, cred_id, memberships)
     request.state.principal = principal
+    if cache is not None and key:
+        cache.put(key, principal, csrf_hash)
     return principal
 
 

@@ -63,7 +63,7 @@ def still_allowed(request: Request, project_id: str) -> Allowed:
         db: Database = request.app.state.db
         try:
             async with db.transaction() as session:
-                principal = await resolve(request, session)
+                principal = await resolve(request, session, use_cache=False)
         except KOError:  # the session expired or ended, the token was revoked, the account disabled
             return False
         except Exception:  # the database is briefly unreachable: keep the stream, check again next time

@@ -30,7 +30,9 @@ async def list_credentials(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> Page[CredentialOut]:
     items, total = await service.list_credentials(session, identity, project_id, q, limit, offset)
-    return Page[CredentialOut](items=[CredentialOut.of(c) for c in items], total=total, limit=limit, offset=offset)
+    return Page[CredentialOut](
+        items=[CredentialOut.model_validate(dict(row)) for row in items], total=total, limit=limit, offset=offset
+    )
 
 
 @router.post(

@@ -4,10 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import RowMapping, func, or_, select
 
 from ko_common.repository import Repository
 from ko_inventory.credentials.models import Credential
+
+SUMMARY_COLUMNS = (
+    Credential.id,
+    Credential.project_id,
+    Credential.name,
+    Credential.description,
+    Credential.username,
+    Credential.auth_type,
+    Credential.password_enc.is_not(None).label("has_password"),
+    Credential.private_key_enc.is_not(None).label("has_private_key"),
+    Credential.passphrase_enc.is_not(None).label("has_passphrase"),
+    Credential.key_fingerprint,
+    Credential.created_at,
+    Credential.updated_at,
+)
 
 
 class CredentialRepository(Repository[Credential]):
@@ -24,9 +39,12 @@ class CredentialRepository(Repository[Credential]):
 
     async def search(
         self, projects: set[str] | None, q: str | None, limit: int, offset: int
-    ) -> tuple[Sequence[Credential], int]:
-        """Credentials of ``projects`` (None: every project) whose name, username or description holds ``q``."""
-        stmt = select(Credential).order_by(Credential.name, Credential.id)
+    ) -> tuple[Sequence[RowMapping], int]:
+        """Credentials of ``projects`` (None: every project) whose name, username or description holds ``q``.
+
+        Rows carry the listed columns only (and whether each secret is set), never the ciphertexts.
+        """
+        stmt = select(*SUMMARY_COLUMNS).order_by(Credential.name, Credential.id)
         if projects is not None:
             if not projects:
                 return [], 0
@@ -41,7 +59,11 @@ class CredentialRepository(Repository[Credential]):
                     )
                 )
             )
-        return await self.paginate(stmt, limit, offset)
+        total = (
+            await self.session.execute(select(func.count()).select_from(stmt.order_by(None).subquery()))
+        ).scalar_one()
+        rows = (await self.session.execute(stmt.limit(limit).offset(offset))).mappings().all()
+        return rows, int(total)
 
     async def flush(self) -> None:
         await self.session.flush()

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import SecretStr
+from sqlalchemy import RowMapping
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,7 +57,7 @@ class DecryptedCredential:
 
 async def list_credentials(
     session: AsyncSession, identity: Identity, project_id: str | None, q: str | None, limit: int, offset: int
-) -> tuple[Sequence[Credential], int]:
+) -> tuple[Sequence[RowMapping], int]:
     projects = identity.readable_projects()
     if project_id is not None:
         identity.require_read(project_id)
