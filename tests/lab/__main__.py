@@ -1,0 +1,48 @@
+"""`python -m tests.lab up --hosts 3` / `python -m tests.lab down` / `python -m tests.lab status`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from tests.lab.lab import Lab, LabError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tests.lab", description="the KubeOperator test lab")
+    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("--hosts", type=int, default=3, help="number of hosts (default 3)")
+    parser.add_argument("--name", default="kolab0", help="lab (and bridge) name (default kolab0)")
+    parser.add_argument("--subnet", default="10.213.0.0/24", help="the lab's private range")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "up":
+            start = time.monotonic()
+            lab = Lab(args.hosts, name=args.name, subnet=args.subnet).up()
+            print(f"lab {lab.name} up in {time.monotonic() - start:.1f}s ({lab.bridge} {lab.gateway})")
+            for h in lab.hosts:
+                print(
+                    f"  {h.name:6} {h.ip:15} ssh -i {h.key_path} root@{h.ip}"
+                    f"   |   sshpass -p {h.password} ssh {h.user}@{h.ip}"
+                )
+        elif args.command == "down":
+            lab = Lab.load(args.name)
+            lab.down()
+            left = {k: v for k, v in lab.leftovers().items() if v}
+            if left:
+                print(f"lab {args.name}: left behind: {json.dumps(left)}", file=sys.stderr)
+                return 1
+            print(f"lab {args.name} down")
+        else:
+            lab = Lab.load(args.name)
+            print(json.dumps({"hosts": [h.__dict__ for h in lab.hosts], "present": lab.leftovers()}, indent=1))
+    except LabError as exc:
+        print(f"lab: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,487 @@
+"""The test lab: N real Debian hosts on this machine, each booting systemd under systemd-nspawn.
+
+Every host is a network namespace joined to a Linux bridge, with an address in a private range
+that only exists inside the lab, booting its own systemd on an overlay of one shared Debian
+bookworm root filesystem. The base root filesystem is built once with debootstrap and cached
+under /var/cache/kubeoperator-lab, so a warm start takes seconds.
+
+The Debian mirror is read from this machine's own apt configuration at build time. The hosts
+have no default route: traffic goes only to loopback and the lab's own addresses.
+
+Needs root, debootstrap, systemd-container and iproute2 (deploy/dev/lab-deps.sh installs them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import ipaddress
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+SUITE = "bookworm"
+PACKAGES = (
+    "systemd",
+    "systemd-sysv",
+    "dbus",
+    "openssh-server",
+    "python3",
+    "sudo",
+    "iproute2",
+    "iputils-ping",
+)
+# Bumped whenever the base customisation below changes, so an old cache is not reused.
+RECIPE_VERSION = "1"
+CACHE_DIR = Path(os.environ.get("KO_LAB_CACHE", "/var/cache/kubeoperator-lab"))
+STATE_ROOT = Path(os.environ.get("KO_LAB_STATE", "/var/lib/kubeoperator-lab"))
+CGROUP_ROOTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup"))
+USER = "ko"
+PASSWORD = "ko-lab-password"
+SERVICES_TO_MASK = (
+    "systemd-networkd.service",
+    "systemd-networkd.socket",
+    "systemd-resolved.service",
+    "systemd-timesyncd.service",
+    "getty@.service",
+    "console-getty.service",
+    "apt-daily.timer",
+    "apt-daily-upgrade.timer",
+    "systemd-journald-audit.socket",
+)
+
+
+class LabError(RuntimeError):
+    pass
+
+
+def _run(*args: str, check: bool = True, **kw: object) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(list(args), capture_output=True, text=True, **kw)  # type: ignore[call-overload]
+    if check and proc.returncode != 0:
+        raise LabError(f"{' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}")
+    return proc  # type: ignore[no-any-return]
+
+
+# --- the base root filesystem -----------------------------------------------------------------
+
+
+def debian_mirror() -> str:
+    """The Debian mirror this machine's apt uses (deb822 .sources first, then sources.list)."""
+    candidates: list[Path] = sorted(Path("/etc/apt/sources.list.d").glob("*.sources"))
+    for path in candidates:
+        for stanza in re.split(r"\n\s*\n", path.read_text()):
+            fields: dict[str, str] = {}
+            for line in stanza.splitlines():
+                if line.startswith("#") or ":" not in line:
+                    continue
+                key, _, value = line.partition(":")
+                fields[key.strip().lower()] = value.strip()
+            if fields.get("enabled", "yes").lower() == "no" or "deb" not in fields.get("types", "").split():
+                continue
+            suites = fields.get("suites", "").split()
+            if SUITE in suites:
+                for uri in fields.get("uris", "").split():
+                    if "security" not in uri:
+                        return uri.rstrip("/")
+    lists = [Path("/etc/apt/sources.list"), *sorted(Path("/etc/apt/sources.list.d").glob("*.list"))]
+    for path in lists:
+        if not path.is_file():
+            continue
+        for line in path.read_text().splitlines():
+            parts = re.sub(r"\[[^]]*\]", "", line.split("#", 1)[0]).split()
+            if len(parts) >= 3 and parts[0] == "deb" and parts[2] == SUITE:
+                return parts[1].rstrip("/")
+    raise LabError(f"no Debian {SUITE} mirror found in this machine's apt configuration")
+
+
+def base_key() -> str:
+    text = "\n".join([SUITE, "minbase", RECIPE_VERSION, *PACKAGES, USER, PASSWORD])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def base_rootfs() -> Path:
+    """The cached base root filesystem, built with debootstrap the first time."""
+    target = CACHE_DIR / f"{SUITE}-{base_key()}"
+    if (target / ".ko-lab-complete").exists():
+        return target
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    work = CACHE_DIR / f".build-{SUITE}-{base_key()}-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        _run(
+            "debootstrap",
+            "--variant=minbase",
+            f"--include={','.join(PACKAGES)}",
+            SUITE,
+            str(work),
+            debian_mirror(),
+        )
+        _customise(work)
+        (work / ".ko-lab-complete").write_text(base_key() + "\n")
+        shutil.rmtree(target, ignore_errors=True)
+        work.rename(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _customise(root: Path) -> None:
+    # No apt sources: the hosts have no route out; the lab serves them a local repository later.
+    (root / "etc/apt/sources.list").write_text("")
+    for unit in SERVICES_TO_MASK:
+        link = root / "etc/systemd/system" / unit
+        link.unlink(missing_ok=True)
+        link.symlink_to("/dev/null")
+    # Host keys are per host (generated when a host is created), never shared through the base.
+    for key in (root / "etc/ssh").glob("ssh_host_*"):
+        key.unlink()
+    (root / "etc/ssh/sshd_config.d/ko-lab.conf").write_text(
+        "PermitRootLogin prohibit-password\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\n"
+        "UseDNS no\nMaxStartups 100:30:200\n"
+    )
+    _run("chroot", str(root), "useradd", "--create-home", "--shell", "/bin/bash", "--groups", "sudo", USER)
+    _run("chroot", str(root), "chpasswd", input=f"{USER}:{PASSWORD}\n")
+    (root / "root/.ssh").mkdir(mode=0o700, exist_ok=True)
+    (root / "etc/machine-id").write_text("")
+    _run("chroot", str(root), "apt-get", "clean")
+
+
+# --- hosts ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Host:
+    name: str
+    ip: str
+    port: int
+    key_path: str
+    user: str
+    password: str
+    netns: str
+    veth: str
+    root: str
+    pid: int = 0
+
+    @property
+    def root_key_path(self) -> str:
+        return self.key_path
+
+
+class Lab:
+    """`Lab(3).up()` starts three hosts; `.down()` removes everything `up()` created."""
+
+    def __init__(self, n: int = 3, name: str = "kolab0", subnet: str = "10.213.0.0/24") -> None:
+        if not re.fullmatch(r"[a-z][a-z0-9]{1,7}", name):
+            raise ValueError("lab name: 2-8 lowercase letters/digits, starting with a letter")
+        self.n = n
+        self.name = name
+        self.bridge = name
+        self.net = ipaddress.ip_network(subnet)
+        self.gateway = str(self.net.network_address + 1)
+        self.state = STATE_ROOT / name
+        self.key_path = self.state / "id_ed25519"
+        self.hosts: list[Host] = []
+
+    # state shared between `up` and a later `down` (possibly another process)
+    @property
+    def _state_file(self) -> Path:
+        return self.state / "lab.json"
+
+    def _save(self) -> None:
+        self._state_file.write_text(json.dumps([asdict(h) for h in self.hosts], indent=1))
+
+    @classmethod
+    def load(cls, name: str = "kolab0") -> Lab:
+        lab = cls(0, name)
+        if lab._state_file.exists():
+            lab.hosts = [Host(**h) for h in json.loads(lab._state_file.read_text())]
+            lab.n = len(lab.hosts)
+        return lab
+
+    def _host(self, i: int) -> Host:
+        hname = f"lab{i}"
+        root = self.state / hname
+        return Host(
+            name=hname,
+            ip=str(self.net.network_address + 10 + i),
+            port=22,
+            key_path=str(self.key_path),
+            user=USER,
+            password=PASSWORD,
+            netns=f"{self.name}-{hname}",
+            veth=f"{self.name}-{hname}"[:15],
+            root=str(root / "merged"),
+        )
+
+    def up(self, timeout: float = 60.0) -> Lab:
+        if os.geteuid() != 0:
+            raise LabError("the lab needs root (network namespaces, mounts, systemd-nspawn)")
+        for tool in ("systemd-nspawn", "debootstrap", "ip"):
+            if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
+                raise LabError(f"{tool} not found: run deploy/dev/lab-deps.sh as root")
+        self.down()  # leftovers of an earlier run that died
+        base = base_rootfs()
+        self.state.mkdir(parents=True, exist_ok=True)
+        if not self.key_path.exists():
+            _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"ko-lab-{self.name}", "-f", str(self.key_path))
+        self._bridge_up()
+        self.hosts = [self._host(i) for i in range(1, self.n + 1)]
+        try:
+            for host in self.hosts:
+                self._prepare(host, base)
+                self._save()
+            for host in self.hosts:
+                self._boot(host)
+                self._save()
+            deadline = time.monotonic() + timeout
+            for host in self.hosts:
+                self._wait_ssh(host, deadline)
+        except BaseException:
+            self.down()
+            raise
+        return self
+
+    def _bridge_up(self) -> None:
+        if _run("ip", "link", "show", self.bridge, check=False).returncode != 0:
+            _run("ip", "link", "add", self.bridge, "type", "bridge")
+        _run("ip", "addr", "replace", f"{self.gateway}/{self.net.prefixlen}", "dev", self.bridge)
+        _run("ip", "link", "set", self.bridge, "up")
+
+    def _prepare(self, host: Host, base: Path) -> None:
+        hdir = Path(host.root).parent
+        for sub in ("upper", "work", "merged"):
+            (hdir / sub).mkdir(parents=True, exist_ok=True)
+        _run(
+            "mount", "-t", "overlay", "overlay",
+            "-o", f"lowerdir={base},upperdir={hdir / 'upper'},workdir={hdir / 'work'}",
+            host.root,
+        )  # fmt: skip
+        root = Path(host.root)
+        (root / "etc/hostname").write_text(host.name + "\n")
+        (root / "etc/hosts").write_text("127.0.0.1 localhost\n" + "".join(f"{h.ip} {h.name}\n" for h in self.hosts))
+        (root / "etc/machine-id").write_text(
+            hashlib.sha256(f"{self.name}/{host.name}".encode()).hexdigest()[:32] + "\n"
+        )
+        _run("ssh-keygen", "-A", "-f", str(root))
+        pub = Path(str(self.key_path) + ".pub").read_text()
+        auth = root / "root/.ssh/authorized_keys"
+        auth.write_text(pub)
+        auth.chmod(0o600)
+        # the network: a namespace with one end of a veth pair on the bridge, no default route
+        _run("ip", "netns", "add", host.netns)
+        _run("ip", "link", "add", host.veth, "type", "veth", "peer", "name", "eth0", "netns", host.netns)
+        _run("ip", "link", "set", host.veth, "master", self.bridge, "up")
+        ns = ("ip", "-n", host.netns)
+        _run(*ns, "addr", "add", f"{host.ip}/{self.net.prefixlen}", "dev", "eth0")
+        _run(*ns, "link", "set", "eth0", "up")
+        _run(*ns, "link", "set", "lo", "up")
+
+    def _cgroups(self, host: Host) -> list[Path]:
+        out = []
+        for croot in CGROUP_ROOTS:
+            if (croot / "cgroup.procs").exists():
+                out.append(croot / f"kolab-{self.name}" / host.name)
+        # On a pure cgroup2 host /sys/fs/cgroup is the only root; don't list it twice.
+        return list(dict.fromkeys(out))
+
+    def _boot(self, host: Host) -> None:
+        cgroups = self._cgroups(host)
+        for cg in cgroups:
+            cg.mkdir(parents=True, exist_ok=True)
+
+        def enter_cgroup() -> None:
+            os.setsid()
+            for cg in cgroups:
+                with contextlib.suppress(OSError):
+                    (cg / "cgroup.procs").write_text(str(os.getpid()))
+
+        log = open(Path(host.root).parent / "console.log", "wb")  # noqa: SIM115
+        env = {**os.environ, "SYSTEMD_NSPAWN_UNIFIED_HIERARCHY": "1", "SYSTEMD_LOG_LEVEL": "warning"}
+        proc = subprocess.Popen(
+            [
+                "systemd-nspawn",
+                "--quiet",
+                "--boot",
+                "--register=no",
+                "--keep-unit",
+                f"--directory={host.root}",
+                f"--machine={host.name}",
+                f"--network-namespace-path=/run/netns/{host.netns}",
+                "--system-call-filter=bpf keyctl add_key",
+                "--console=read-only",
+                "--link-journal=no",
+                "--resolv-conf=off",
+                "--timezone=off",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+            preexec_fn=enter_cgroup,
+        )
+        log.close()
+        host.pid = proc.pid
+
+    def _wait_ssh(self, host: Host, deadline: float) -> None:
+        last = ""
+        while time.monotonic() < deadline:
+            if host.pid and not _alive_nspawn(host.pid):
+                break
+            try:
+                with socket.create_connection((host.ip, host.port), timeout=1) as s:
+                    s.settimeout(2)
+                    if s.recv(16).startswith(b"SSH-"):
+                        return
+            except OSError as exc:
+                last = str(exc)
+            time.sleep(0.1)
+        console = Path(host.root).parent / "console.log"
+        tail = console.read_text(errors="replace")[-3000:] if console.exists() else ""
+        raise LabError(f"{host.name} ({host.ip}): sshd did not come up ({last}); console:\n{tail}")
+
+    # --- teardown -----------------------------------------------------------------------------
+
+    def down(self, timeout: float = 20.0) -> None:
+        """Remove everything this lab created; safe to call again and after a crash."""
+        known = {h.name: h for h in Lab.load(self.name).hosts}
+        known.update({h.name: h for h in self.hosts})
+        hosts = list(known.values())
+        # 1. stop systemd-nspawn with SIGTERM (a clean poweroff of the host), then SIGKILL
+        pids = [h.pid for h in hosts if h.pid and _alive_nspawn(h.pid)]
+        pids += [p for p in _nspawn_pids_under(self.state) if p not in pids]
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and any(_alive_nspawn(p) for p in pids):
+            _reap(pids)
+            time.sleep(0.05)
+        for pid in pids:
+            if _alive_nspawn(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
+        _reap(pids)
+        # 2. anything left in the hosts' cgroups, then the cgroups themselves
+        for croot in CGROUP_ROOTS:
+            top = croot / f"kolab-{self.name}"
+            if top.is_dir():
+                _kill_cgroup_tree(top)
+                _rmdir_tree(top)
+        # 3. veth before the namespace (namespace deletion is asynchronous), then the namespace
+        netns = set(_run("ip", "netns", "list", check=False).stdout.split())
+        for h in hosts:
+            if _run("ip", "link", "show", h.veth, check=False).returncode == 0:
+                _run("ip", "link", "del", h.veth, check=False)
+        for ns in sorted(n for n in netns if n.startswith(f"{self.name}-")):
+            _run("ip", "-n", ns, "link", "del", "eth0", check=False)
+            _run("ip", "netns", "del", ns, check=False)
+        # 4. unmount the overlays (and anything nspawn left below them), then the bridge and state
+        for mnt in sorted(_mounts_under(self.state), key=len, reverse=True):
+            _run("umount", "-l", mnt, check=False)
+        if _run("ip", "link", "show", self.bridge, check=False).returncode == 0:
+            _run("ip", "link", "del", self.bridge, check=False)
+        if self.state.exists() and not _mounts_under(self.state):
+            key = self.key_path.read_bytes() if self.key_path.exists() else None
+            pub = Path(str(self.key_path) + ".pub")
+            pubkey = pub.read_bytes() if pub.exists() else None
+            shutil.rmtree(self.state, ignore_errors=True)
+            if key and pubkey:  # keep the lab key: tests and developers may have it configured
+                self.state.mkdir(parents=True, exist_ok=True)
+                self.key_path.write_bytes(key)
+                self.key_path.chmod(0o600)
+                pub.write_bytes(pubkey)
+        self.hosts = []
+
+    def leftovers(self) -> dict[str, list[str]]:
+        """What of this lab still exists on the machine (empty lists after a clean `down`)."""
+        netns = [n for n in _run("ip", "netns", "list", check=False).stdout.split() if n.startswith(f"{self.name}-")]
+        links = [
+            line.split(":")[1].strip().split("@")[0]
+            for line in _run("ip", "-o", "link", "show", check=False).stdout.splitlines()
+            if line.split(":")[1].strip().split("@")[0] == self.bridge
+            or line.split(":")[1].strip().startswith(f"{self.name}-")
+        ]
+        cgroups = [str(c / f"kolab-{self.name}") for c in CGROUP_ROOTS if (c / f"kolab-{self.name}").exists()]
+        return {
+            "netns": netns,
+            "links": links,
+            "mounts": _mounts_under(self.state),
+            "processes": [str(p) for p in _nspawn_pids_under(self.state)],
+            "cgroups": cgroups,
+        }
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _cmdline(pid: int) -> list[str]:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def _alive_nspawn(pid: int) -> bool:
+    cmd = _cmdline(pid)
+    if not cmd or not cmd[0].endswith("systemd-nspawn"):
+        return False
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def _reap(pids: list[int]) -> None:
+    for pid in pids:
+        with contextlib.suppress(ChildProcessError, OSError):
+            os.waitpid(pid, os.WNOHANG)
+
+
+def _nspawn_pids_under(state: Path) -> list[int]:
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            cmd = _cmdline(int(proc.name))
+            ours = any(a.startswith(f"--directory={state}/") for a in cmd)
+            if cmd and cmd[0].endswith("systemd-nspawn") and ours and _alive_nspawn(int(proc.name)):
+                found.append(int(proc.name))
+    return found
+
+
+def _mounts_under(path: Path) -> list[str]:
+    prefix = str(path).rstrip("/") + "/"
+    out = []
+    for line in Path("/proc/self/mountinfo").read_text().splitlines():
+        mnt = line.split()[4].replace("\\040", " ")
+        if mnt.startswith(prefix) or mnt == str(path):
+            out.append(mnt)
+    return out
+
+
+def _kill_cgroup_tree(top: Path) -> None:
+    for _ in range(50):
+        pids = []
+        for procs in top.rglob("cgroup.procs"):
+            with contextlib.suppress(OSError):
+                pids += [int(p) for p in procs.read_text().split()]
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        time.sleep(0.05)
+
+
+def _rmdir_tree(top: Path) -> None:
+    dirs = sorted((p for p in top.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True)
+    for d in [*dirs, top]:
+        with contextlib.suppress(OSError):
+            d.rmdir()
