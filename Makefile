@@ -38,8 +38,18 @@ console: $(CONSOLE) ## Build the web console (frontend/dist), served by the gate
 run: install console ## Start the whole product on this machine (SQLite, local NATS); prints the console URL
 	$(BIN)/kubeoperator run
 
-sysdeps: ## Install the Debian packages the tests need, when missing (as root)
+sysdeps: ## Install the Debian packages the tests and the lab need, when missing (as root)
 	deploy/dev/system-deps.sh
+	deploy/dev/lab-deps.sh
+
+HOSTS ?= 3
+
+lab-up: install ## Start the test lab: HOSTS real Debian hosts (default 3) on bridge kolab0, 10.213.0.0/24 (as root)
+	deploy/dev/lab-deps.sh
+	$(BIN)/python -m tests.lab up --hosts $(HOSTS)
+
+lab-down: ## Stop the test lab and remove its namespaces, links, mounts, cgroups and processes
+	$(BIN)/python -m tests.lab down
 
 test: sysdeps install console ## Run the whole test suite (PYTEST_ARGS="--no-lab" skips the slow lab tests)
 	cd frontend && npm test --silent && npm run size --silent
@@ -66,4 +76,4 @@ bench: install ## Run the benchmarks under bench/ and print figures
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist
 
-.PHONY: help sysdeps install console run test lint fmt contract bench clean
+.PHONY: help sysdeps lab-up lab-down install console run test lint fmt contract bench clean
