@@ -189,6 +189,9 @@ BUILDERS: dict[str, Builder] = {
     "updateProject": lambda m, r, p: Call("PATCH", f"{API}/projects/{m.world.a}", {"description": f"by {r}"}),
     "deleteProject": _delete_project,
     "listProjectMembers": lambda m, r, p: Call("GET", f"{API}/projects/{m.project(p)}/members"),
+    "listMemberCandidates": lambda m, r, p: Call(
+        "GET", f"{API}/projects/{m.project(p)}/member-candidates", params={"q": "r"}
+    ),
     "setProjectMember": lambda m, r, p: Call(
         "PUT", f"{API}/projects/{m.project(p)}/members/{m.target_user()}", {"role": "read-only"}
     ),

@@ -254,6 +254,26 @@ export interface paths {
         patch: operations["updateProject"];
         trace?: never;
     };
+    "/api/v1/projects/{project_id}/member-candidates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Member Candidates
+         * @description Users who could be added to the project (for its managers, who may not list all users).
+         */
+        get: operations["listMemberCandidates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/projects/{project_id}/members": {
         parameters: {
             query?: never;
@@ -378,6 +398,18 @@ export interface components {
             time: string;
             /** User Id */
             user_id: string | null;
+            /** Username */
+            username: string;
+        };
+        /**
+         * CandidateOut
+         * @description A user a project manager may add: only what is needed to pick them.
+         */
+        CandidateOut: {
+            /** Display Name */
+            display_name: string;
+            /** User Id */
+            user_id: string;
             /** Username */
             username: string;
         };
@@ -1442,6 +1474,41 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProjectOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listMemberCandidates: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Part of the username or display name. */
+                q?: string;
+            };
+            header?: never;
+            path: {
+                project_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CandidateOut"][];
                 };
             };
             /** @description Validation Error */

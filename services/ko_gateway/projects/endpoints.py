@@ -20,7 +20,7 @@ from ko_gateway.auth.principal import AdminPrincipal, CurrentPrincipal, Principa
 from ko_gateway.auth.repository import UserRepository
 from ko_gateway.models import Membership, Project
 from ko_gateway.projects.repository import MembershipRepository, ProjectRepository
-from ko_gateway.projects.schemas import MemberIn, MemberOut, ProjectCreate, ProjectOut, ProjectUpdate
+from ko_gateway.projects.schemas import CandidateOut, MemberIn, MemberOut, ProjectCreate, ProjectOut, ProjectUpdate
 from ko_gateway.proxy.usage import project_usage
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects"])
@@ -122,6 +122,27 @@ async def list_members(project_id: str, principal: CurrentPrincipal, session: Se
     await _readable(session, principal, project_id)
     rows = await MembershipRepository(session).members(project_id)
     return [MemberOut(user_id=u.id, username=u.username, display_name=u.display_name, role=m.role) for m, u in rows]  # type: ignore[arg-type]
+
+
+@router.get(
+    "/{project_id}/member-candidates",
+    operation_id="listMemberCandidates",
+    openapi_extra=permission("project:write"),
+)
+async def member_candidates(
+    project_id: str,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    q: str = Query("", max_length=64, description="Part of the username or display name."),
+    limit: int = Query(20, ge=1, le=50),
+) -> list[CandidateOut]:
+    """Users who could be added to the project (for its managers, who may not list all users)."""
+    await _readable(session, principal, project_id)
+    principal.identity.require_write(project_id)
+    members = {u.id for _, u in await MembershipRepository(session).members(project_id)}
+    users, _ = await UserRepository(session).page(limit + len(members), 0, q or None)
+    out = [CandidateOut(user_id=u.id, username=u.username, display_name=u.display_name) for u in users]
+    return [c for c in out if c.user_id not in members][:limit]
 
 
 @router.put(

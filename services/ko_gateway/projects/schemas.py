@@ -40,3 +40,11 @@ class MemberOut(BaseModel):
     username: str
     display_name: str
     role: ProjectRole
+
+
+class CandidateOut(BaseModel):
+    """A user a project manager may add: only what is needed to pick them."""
+
+    user_id: str
+    username: str
+    display_name: str

@@ -2,8 +2,7 @@ import { Alert, Form, Modal, Select } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { applyApiError } from '../../app/errors';
-import { useUsers } from '../users/api';
-import { useSetMember, type MemberRole } from './api';
+import { useMemberCandidates, useSetMember, type MemberRole } from './api';
 
 interface Values {
   user_id: string;
@@ -11,13 +10,13 @@ interface Values {
 }
 const FIELDS = ['user_id', 'role'] as const;
 
-/** Admins only: picking a user needs the user list, which only admins may read. Mounted only while open. */
+/** For admins and the project's managers: candidates come from the project's own lookup. Mounted only while open. */
 export function AddMember({ projectId, exclude, onClose }: { projectId: string; exclude: Set<string>; onClose: () => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<Values>();
   const [q, setQ] = useState('');
   const [formError, setFormError] = useState<string | null>(null);
-  const users = useUsers({ q, limit: 50, offset: 0 });
+  const users = useMemberCandidates(projectId, q);
   const setMember = useSetMember(projectId);
 
   return (
@@ -52,9 +51,9 @@ export function AddMember({ projectId, exclude, onClose }: { projectId: string; 
             loading={users.isFetching}
             placeholder={t('members.userPlaceholder')}
             notFoundContent={t('members.noUsers')}
-            options={(users.data?.items ?? [])
-              .filter((u) => !exclude.has(u.id))
-              .map((u) => ({ value: u.id, label: u.display_name ? `${u.username} (${u.display_name})` : u.username }))}
+            options={(users.data ?? [])
+              .filter((u) => !exclude.has(u.user_id))
+              .map((u) => ({ value: u.user_id, label: u.display_name ? `${u.username} (${u.display_name})` : u.username }))}
           />
         </Form.Item>
         <Form.Item name="role" label={t('members.role')} extra={t('members.roleHint')}>

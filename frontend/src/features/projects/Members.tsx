@@ -6,7 +6,7 @@ import { Link, useParams } from 'react-router';
 import { useMe } from '../../app/auth';
 import { describeError } from '../../app/errors';
 import { QueryError } from '../../app/QueryError';
-import { canWrite, isAdmin } from '../../app/permissions';
+import { canWrite } from '../../app/permissions';
 import { AddMember } from './AddMember';
 import { useMembers, useProject, useRemoveMember, useSetMember, type Member, type MemberRole } from './api';
 import { RoleTag } from './List';
@@ -22,7 +22,6 @@ export default function Members() {
   const removeMember = useRemoveMember(projectId);
   const [addOpen, setAddOpen] = useState(false);
   const writer = canWrite(me, projectId);
-  const admin = isAdmin(me);
   const memberIds = useMemo(() => new Set((members.data ?? []).map((m) => m.user_id)), [members.data]);
   const fail = (error: unknown) => void message.error(describeError(t, error));
 
@@ -84,7 +83,7 @@ export default function Members() {
         </Space>
       }
       extra={
-        admin && (
+        writer && (
           <Button type="primary" icon={<UserAddOutlined />} onClick={() => setAddOpen(true)} data-testid="member-add">
             {t('members.add')}
           </Button>
@@ -102,10 +101,10 @@ export default function Members() {
           columns={columns}
           dataSource={members.data}
           pagination={false}
-          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={admin ? t('members.emptyAdmin') : t('members.empty')} /> }}
+          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={writer ? t('members.emptyAdmin') : t('members.empty')} /> }}
         />
       )}
-      {admin && addOpen && <AddMember projectId={projectId} exclude={memberIds} onClose={() => setAddOpen(false)} />}
+      {writer && addOpen && <AddMember projectId={projectId} exclude={memberIds} onClose={() => setAddOpen(false)} />}
     </Card>
   );
 }

@@ -14,6 +14,18 @@ export function useProject(projectId: string) {
   });
 }
 
+export function useMemberCandidates(projectId: string, q: string) {
+  return useQuery({
+    queryKey: [...membersKey(projectId), 'candidates', q],
+    queryFn: () =>
+      call(
+        api.GET('/api/v1/projects/{project_id}/member-candidates', {
+          params: { path: { project_id: projectId }, query: { q: q || undefined, limit: 20 } },
+        }),
+      ),
+  });
+}
+
 export function useMembers(projectId: string) {
   return useQuery({
     queryKey: membersKey(projectId),
