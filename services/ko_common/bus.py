@@ -228,6 +228,9 @@ class ConsumerSpec:
     deliver_policy: DeliverPolicy = DeliverPolicy.ALL
     max_deliver: int = 5
     ack_wait: float = 30.0
+    # A durable unused this long is removed by the server (an abandoned database's
+    # consumer, say); one whose handler is idempotent simply replays on return.
+    inactive_threshold: float | None = None
 
 
 class DurableConsumer:
@@ -247,6 +250,7 @@ class DurableConsumer:
             max_deliver=self.spec.max_deliver,
             ack_wait=self.spec.ack_wait,
             filter_subject=self.spec.filter_subject,
+            inactive_threshold=self.spec.inactive_threshold,
         )
         return await self.bus.js.pull_subscribe(
             self.spec.filter_subject, durable=self.spec.durable, stream=self.spec.stream, config=cfg

@@ -189,3 +189,15 @@ async def test_failed_handler_is_retried_and_its_effect_not_recorded(db: Databas
         except Exception:
             continue
     assert len(calls) == 2
+
+
+async def test_durable_consumer_can_expire_when_abandoned(db: Database, bus: EventBus) -> None:
+    durable = "t" + uuid.uuid4().hex[:8]
+
+    async def noop(_: object, __: Envelope) -> None:
+        return None
+
+    spec = ConsumerSpec(durable=durable, filter_subject="ko.backup.test.ping", handler=noop, inactive_threshold=3600.0)  # type: ignore[arg-type]
+    await DurableConsumer(bus, db, INBOX, spec).subscribe()
+    info = await bus.js.consumer_info("KO_EVENTS", durable)
+    assert info.config.inactive_threshold == 3600.0

@@ -55,7 +55,11 @@ async def on_project_event(session: AsyncSession, env: Envelope) -> None:
 
 
 CONSUMER = ConsumerSpec(
-    durable=DURABLE, filter_subject=SUBJECTS, handler=on_project_event, deliver_policy=DeliverPolicy.ALL
+    durable=DURABLE,
+    filter_subject=SUBJECTS,
+    handler=on_project_event,
+    deliver_policy=DeliverPolicy.ALL,
+    inactive_threshold=7 * 24 * 3600.0,  # idempotent handler: a consumer removed while away replays
 )
 
 
