@@ -15,11 +15,12 @@ from sqlalchemy import select
 from ko_common import migrations
 from ko_common.bus import DurableConsumer, EventBus
 from ko_common.db import Database
+from ko_common.identity import Identity
 from ko_inventory.models import INBOX
 from ko_inventory.projects.consumer import CONSUMER, consumer_for, on_project_event
 from ko_inventory.projects.models import KnownProject
 from ko_inventory.projects.repository import ProjectRepository
-from tests.inventory.support import ADMIN, ALICE, Inventory, announce, project_event, wait_known
+from tests.inventory.support import ADMIN, Inventory, announce, project_event, wait_known
 from tests.support.procs import NatsServer
 
 URL = "/api/v1/credentials"
@@ -127,19 +128,26 @@ async def test_a_project_announced_while_the_request_waits_is_accepted(inventory
 
 
 async def test_a_deleted_project_takes_no_new_credentials(inventory: Inventory) -> None:
-    made = inventory.call("POST", URL, ALICE, json=_body("p1")).json()
-    usage = inventory.call("GET", "/internal/projects/p1/usage", ADMIN)
+    # A project id of its own: ids are never reused, and the stream outlives this test's database.
+    doomed = f"p-{uuid.uuid4().hex[:8]}"
+    manager = Identity("u-dora", "dora", projects={doomed: "project-manager"})
+    await announce(inventory.settings.nats_url, "created", doomed)
+    await wait_known(inventory.settings.resolved_database_url, (doomed,))
+    made = inventory.call("POST", URL, manager, json=_body(doomed)).json()
+    usage = inventory.call("GET", f"/internal/projects/{doomed}/usage", ADMIN)
     assert usage.status_code == 200 and usage.json() == {"credentials": 1}
 
-    await announce(inventory.settings.nats_url, "deleted", "p1")
-    await wait_known(inventory.settings.resolved_database_url, ("p1",), known=False)
-    refused = await asyncio.to_thread(inventory.call, "POST", URL, ALICE, json=_body("p1", "other"))
+    await announce(inventory.settings.nats_url, "deleted", doomed)
+    await wait_known(inventory.settings.resolved_database_url, (doomed,), known=False)
+    refused = await asyncio.to_thread(inventory.call, "POST", URL, manager, json=_body(doomed, "other"))
     assert refused.status_code == 422 and refused.json()["field"] == "project_id", refused.text
-    changed = await asyncio.to_thread(inventory.call, "PATCH", f"{URL}/{made['id']}", ALICE, json={"description": "x"})
+    changed = await asyncio.to_thread(
+        inventory.call, "PATCH", f"{URL}/{made['id']}", manager, json={"description": "x"}
+    )
     assert changed.status_code == 422 and changed.json()["field"] == "project_id", changed.text
     # What is left can still be read and removed.
-    assert inventory.call("GET", f"{URL}/{made['id']}", ALICE).status_code == 200
-    assert inventory.call("DELETE", f"{URL}/{made['id']}", ALICE).status_code == 204
+    assert inventory.call("GET", f"{URL}/{made['id']}", manager).status_code == 200
+    assert inventory.call("DELETE", f"{URL}/{made['id']}", manager).status_code == 204
 
 
 def test_each_database_has_a_durable_consumer_of_its_own() -> None:
