@@ -10,14 +10,5 @@ command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || need+=(iproute2)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 command -v sshpass >/dev/null 2>&1 || need+=(sshpass)
 
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "lab-deps: missing Debian packages: ${need[*]} (install them with: sudo apt-get install ${need[*]})" >&2
-  exit 0
-fi
-echo "lab-deps: installing ${need[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+. "$(dirname "$0")/apt-install.sh"
+apt_install lab-deps "${need[@]}"

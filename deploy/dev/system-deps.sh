@@ -12,17 +12,8 @@ fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-zenhei)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 
-if [ ${#need[@]} -eq 0 ]; then
-  exit 0
-fi
-if [ "$(id -u)" -ne 0 ]; then
-  echo "system-deps: missing Debian packages: ${need[*]} (install them with: sudo apt-get install ${need[*]})" >&2
-  exit 0
-fi
-echo "system-deps: installing ${need[*]}"
-export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq "${need[@]}" >/dev/null
+. "$(dirname "$0")/apt-install.sh"
+apt_install system-deps "${need[@]}"
 # The Debian postgresql package starts a cluster of its own; the tests start their own servers.
 if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
   for c in $(ls /etc/postgresql 2>/dev/null); do pg_ctlcluster "$c" main stop 2>/dev/null || true; done

@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ko_common.events import CONTRACT_VERSION, REGISTRY, Envelope
+from ko_common.settings import SERVICES
 
-SERVICES = ("gateway", "inventory", "provisioning", "deployment", "observability", "backup")
 DEFAULT_PATH = Path("docs/events/asyncapi.json")
 
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ko_common.natsbin import nats_server_binary
-from ko_common.settings import SERVICE_PORTS, key_file
+from ko_common.settings import ROUTED_SERVICES, SERVICE_PORTS, key_file
 
-SERVICES = ["inventory", "provisioning", "deployment", "observability", "backup", "gateway"]
+# The gateway last: it is the one people wait for, and it needs the others.
+SERVICES = [*ROUTED_SERVICES, "gateway"]
 
 
 def port_free(port: int, host: str = "127.0.0.1") -> bool:

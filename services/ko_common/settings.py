@@ -30,6 +30,7 @@ PLACEHOLDERS = {
     "xxx",
 }
 
+# Every service, in the order the launcher starts them is derived from this (gateway last).
 SERVICE_PORTS: dict[str, int] = {
     "gateway": 8080,
     "inventory": 8081,
@@ -38,6 +39,8 @@ SERVICE_PORTS: dict[str, int] = {
     "observability": 8084,
     "backup": 8085,
 }
+SERVICES: tuple[str, ...] = tuple(SERVICE_PORTS)
+ROUTED_SERVICES: tuple[str, ...] = tuple(s for s in SERVICES if s != "gateway")
 
 
 class Settings(BaseSettings):

@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from ko_common.contract import generated_file_cli
+from ko_common.settings import ROUTED_SERVICES
 from ko_gateway.proxy.openapi import assemble
-from ko_gateway.settings import ROUTED_SERVICES
 
 DEFAULT_PATH = Path("docs/api/openapi.json")
 

@@ -6,9 +6,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, model_validator
 
-from ko_common.settings import SERVICE_PORTS, Settings, check_not_placeholder
-
-ROUTED_SERVICES = ("inventory", "provisioning", "deployment", "observability", "backup")
+from ko_common.settings import ROUTED_SERVICES, SERVICE_PORTS, Settings, check_not_placeholder
 
 
 def _default_url(service: str) -> str:
