@@ -12,6 +12,9 @@ import pytest
 
 from tests.support.procs import NatsServer, Postgres, start_nats, start_postgres
 
+# The `lab` fixture (real hosts, tests/lab/) for any test of the suite.
+pytest_plugins = ["tests.lab.fixtures"]
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--no-lab", action="store_true", help="skip the slow lab tests")

@@ -22,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
             start = time.monotonic()
             lab = Lab(args.hosts, name=args.name, subnet=args.subnet).up()
             print(f"lab {lab.name} up in {time.monotonic() - start:.1f}s ({lab.bridge} {lab.gateway})")
+            print(f"  apt repository {lab.repo_url} (run apt-get update on a host first)")
             for h in lab.hosts:
                 print(
                     f"  {h.name:6} {h.ip:15} ssh -i {h.key_path} root@{h.ip}"
@@ -37,7 +38,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"lab {args.name} down")
         else:
             lab = Lab.load(args.name)
-            print(json.dumps({"hosts": [h.__dict__ for h in lab.hosts], "present": lab.leftovers()}, indent=1))
+            status = {
+                "hosts": [h.__dict__ for h in lab.hosts],
+                "repo_url": lab.repo_url if lab.repo_port else None,
+                "present": lab.leftovers(),
+            }
+            print(json.dumps(status, indent=1))
     except LabError as exc:
         print(f"lab: {exc}", file=sys.stderr)
         return 1

@@ -6,14 +6,19 @@ bookworm root filesystem. The base root filesystem is built once with debootstra
 under /var/cache/kubeoperator-lab, so a warm start takes seconds.
 
 The Debian mirror is read from this machine's own apt configuration at build time. The hosts
-have no default route: traffic goes only to loopback and the lab's own addresses.
+have no default route: traffic goes only to loopback and the lab's own addresses. They install
+packages from a local apt repository (REPO_PACKAGES and their dependencies, downloaded once into
+the cache with this machine's apt) that the lab serves over HTTP on the bridge address.
 
-Needs root, debootstrap, systemd-container and iproute2 (deploy/dev/lab-deps.sh installs them).
+Needs root, debootstrap, systemd-container, iproute2 and dpkg-dev (deploy/dev/lab-deps.sh installs them).
 """
 
 from __future__ import annotations
 
 import contextlib
+import email.utils
+import fcntl
+import gzip
 import hashlib
 import ipaddress
 import json
@@ -23,7 +28,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -40,6 +48,19 @@ PACKAGES = (
 )
 # Bumped whenever the base customisation below changes, so an old cache is not reused.
 RECIPE_VERSION = "1"
+# What the lab's apt repository holds for the hosts, with every dependency (and recommendation)
+# the base root filesystem does not already have. Add a package here and the next `up()` downloads
+# a new repository (the cache directory is keyed by this list).
+REPO_PACKAGES = (
+    "containerd",
+    "runc",
+    "etcd-server",
+    "etcd-client",
+    "haproxy",
+    "keepalived",
+)
+# Bumped whenever the way the repository is built changes.
+REPO_RECIPE_VERSION = "2"
 CACHE_DIR = Path(os.environ.get("KO_LAB_CACHE", "/var/cache/kubeoperator-lab"))
 STATE_ROOT = Path(os.environ.get("KO_LAB_STATE", "/var/lib/kubeoperator-lab"))
 CGROUP_ROOTS = (Path("/sys/fs/cgroup/unified"), Path("/sys/fs/cgroup/systemd"), Path("/sys/fs/cgroup"))
@@ -153,6 +174,122 @@ def _customise(root: Path) -> None:
     _run("chroot", str(root), "apt-get", "clean")
 
 
+# --- the local apt repository -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _cache_lock(name: str) -> Iterator[None]:
+    """One builder at a time for a cache entry (another process may be building the same one)."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    with open(CACHE_DIR / f".{name}.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def repo_key() -> str:
+    text = "\n".join([base_key(), REPO_RECIPE_VERSION, *sorted(REPO_PACKAGES)])
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _native_arch() -> str:
+    return _run("dpkg", "--print-architecture").stdout.strip()
+
+
+def _apt_options(tmp: Path, status: Path, archives: Path) -> list[str]:
+    """apt-get options that keep everything (lists, caches, locks) off this machine's apt state."""
+    for sub in ("lists/partial", "cache", "archives/partial"):
+        (tmp / sub).mkdir(parents=True, exist_ok=True)
+    (archives / "partial").mkdir(parents=True, exist_ok=True)
+    return [
+        "-q",
+        "-o", f"Dir::State::status={status}",
+        "-o", f"Dir::State::Lists={tmp / 'lists'}",
+        "-o", f"Dir::State::extended_states={tmp / 'extended_states'}",
+        "-o", f"Dir::Cache={tmp / 'cache'}",
+        "-o", f"Dir::Cache::archives={archives}",
+        "-o", f"APT::Architectures={_native_arch()}",
+        "-o", "APT::Sandbox::User=root",
+        "-o", "Debug::NoLocking=1",
+    ]  # fmt: skip
+
+
+def deb_repository(base: Path) -> Path:
+    """The cached directory of .debs (REPO_PACKAGES and what they need beyond `base`), indexed."""
+    target = CACHE_DIR / f"debs-{repo_key()}"
+    if (target / ".ko-lab-complete").exists():
+        return target
+    with _cache_lock(target.name):
+        if (target / ".ko-lab-complete").exists():
+            return target
+        work = CACHE_DIR / f".build-{target.name}-{os.getpid()}"
+        tmp = Path(tempfile.mkdtemp(prefix=f".apt-{target.name}-", dir=CACHE_DIR))
+        shutil.rmtree(work, ignore_errors=True)
+        try:
+            _download_debs(base, work, tmp)
+            _index_repository(work)
+            _check_repository(base, work, tmp / "check")
+            (work / ".ko-lab-complete").write_text(repo_key() + "\n")
+            shutil.rmtree(target, ignore_errors=True)
+            work.rename(target)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
+def _download_debs(base: Path, out: Path, tmp: Path) -> None:
+    """This machine's apt (its sources, keys, proxy) resolves REPO_PACKAGES against the base's dpkg
+    status and downloads what a host would install; nothing of this machine's apt state is touched."""
+    opts = _apt_options(tmp, base / "var/lib/dpkg/status", out)
+    _run("apt-get", *opts, "update")
+    # All together, then each alone: `apt-get install X` on a host may pick other alternatives
+    # than the joint resolution did, and the repository must satisfy both.
+    _run("apt-get", *opts, "install", "--download-only", "--yes", *REPO_PACKAGES)
+    for package in REPO_PACKAGES:
+        _run("apt-get", *opts, "install", "--download-only", "--yes", package)
+    shutil.rmtree(out / "partial", ignore_errors=True)
+    (out / "lock").unlink(missing_ok=True)
+    if not any(out.glob("*.deb")):
+        raise LabError(f"apt-get downloaded nothing for {' '.join(REPO_PACKAGES)}")
+
+
+def _index_repository(repo: Path) -> None:
+    """A flat repository: Packages (+ .gz) from dpkg-scanpackages, and a Release with their hashes."""
+    packages = _run("dpkg-scanpackages", "--multiversion", ".", "/dev/null", cwd=str(repo)).stdout
+    (repo / "Packages").write_text(packages)
+    (repo / "Packages.gz").write_bytes(gzip.compress(packages.encode(), mtime=0))
+    sums = {"MD5Sum": "md5", "SHA256": "sha256"}
+    lines = [
+        "Origin: kubeoperator-lab",
+        "Label: kubeoperator-lab",
+        f"Date: {email.utils.formatdate(usegmt=True)}",
+        f"Architectures: {_native_arch()} all",
+    ]
+    for field, algo in sums.items():
+        lines.append(f"{field}:")
+        for name in ("Packages", "Packages.gz"):
+            data = (repo / name).read_bytes()
+            lines.append(f" {hashlib.new(algo, data).hexdigest()} {len(data)} {name}")
+    (repo / "Release").write_text("\n".join(lines) + "\n")
+
+
+def _check_repository(base: Path, repo: Path, tmp: Path) -> None:
+    """Every package installs, alone and together, on the base with only the repository as a source."""
+    tmp.mkdir(parents=True, exist_ok=True)
+    (tmp / "sources.list").write_text(f"deb [trusted=yes] file:{repo} ./\n")
+    opts = [
+        *_apt_options(tmp, base / "var/lib/dpkg/status", tmp / "archives"),
+        "-o", f"Dir::Etc::sourcelist={tmp / 'sources.list'}",
+        "-o", "Dir::Etc::sourceparts=-",
+    ]  # fmt: skip
+    _run("apt-get", *opts, "update")
+    for packages in (REPO_PACKAGES, *((p,) for p in REPO_PACKAGES)):
+        _run("apt-get", *opts, "install", "--simulate", "--yes", *packages)
+
+
 # --- hosts ------------------------------------------------------------------------------------
 
 
@@ -175,7 +312,13 @@ class Host:
 
 
 class Lab:
-    """`Lab(3).up()` starts three hosts; `.down()` removes everything `up()` created."""
+    """`Lab(3).up()` starts three hosts; `.down()` removes everything `up()` created.
+
+    While up, the lab serves `self.www` over HTTP on the bridge address (`self.base_url`): the apt
+    repository at `self.repo_url` (each host's only apt source, /etc/apt/sources.list.d/kolab.list;
+    run `apt-get update` before installing), and any directory given to `serve()`, for instance
+    the offline package: `url = lab.serve(Path("dist/offline"), "offline")`.
+    """
 
     def __init__(self, n: int = 3, name: str = "kolab0", subnet: str = "10.213.0.0/24") -> None:
         if not re.fullmatch(r"[a-z][a-z0-9]{1,7}", name):
@@ -188,6 +331,33 @@ class Lab:
         self.state = STATE_ROOT / name
         self.key_path = self.state / "id_ed25519"
         self.hosts: list[Host] = []
+        self.repo_port = 0
+        self.repo_pid = 0
+
+    @property
+    def www(self) -> Path:
+        """The directory the lab's HTTP server serves (symbolic links to what it serves)."""
+        return self.state / "www"
+
+    @property
+    def base_url(self) -> str:
+        if not self.repo_port:
+            raise LabError(f"lab {self.name} is not up")
+        return f"http://{self.gateway}:{self.repo_port}/"
+
+    @property
+    def repo_url(self) -> str:
+        """The lab's apt repository, a flat one: `deb [trusted=yes] <repo_url> ./`."""
+        return self.base_url + "debs/"
+
+    def serve(self, directory: Path, name: str) -> str:
+        """Serve `directory` to the hosts (read-only) at the returned URL, until `down()`."""
+        if not re.fullmatch(r"[a-z0-9][a-z0-9._-]*", name) or name == "debs":
+            raise ValueError(f"serve(): bad name {name!r}")
+        link = self.www / name
+        link.unlink(missing_ok=True)
+        link.symlink_to(Path(directory).resolve(), target_is_directory=True)
+        return self.base_url + name + "/"
 
     # state shared between `up` and a later `down` (possibly another process)
     @property
@@ -195,13 +365,25 @@ class Lab:
         return self.state / "lab.json"
 
     def _save(self) -> None:
-        self._state_file.write_text(json.dumps([asdict(h) for h in self.hosts], indent=1))
+        state = {
+            "subnet": str(self.net),
+            "repo_port": self.repo_port,
+            "repo_pid": self.repo_pid,
+            "hosts": [asdict(h) for h in self.hosts],
+        }
+        self._state_file.write_text(json.dumps(state, indent=1))
 
     @classmethod
     def load(cls, name: str = "kolab0") -> Lab:
         lab = cls(0, name)
         if lab._state_file.exists():
-            lab.hosts = [Host(**h) for h in json.loads(lab._state_file.read_text())]
+            state = json.loads(lab._state_file.read_text())
+            if isinstance(state, list):  # the format before the repository server
+                state = {"hosts": state}
+            lab = cls(0, name, state.get("subnet", str(lab.net)))
+            lab.hosts = [Host(**h) for h in state.get("hosts", [])]
+            lab.repo_port = state.get("repo_port", 0)
+            lab.repo_pid = state.get("repo_pid", 0)
             lab.n = len(lab.hosts)
         return lab
 
@@ -223,17 +405,20 @@ class Lab:
     def up(self, timeout: float = 60.0) -> Lab:
         if os.geteuid() != 0:
             raise LabError("the lab needs root (network namespaces, mounts, systemd-nspawn)")
-        for tool in ("systemd-nspawn", "debootstrap", "ip"):
+        for tool in ("systemd-nspawn", "debootstrap", "ip", "dpkg-scanpackages"):
             if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
                 raise LabError(f"{tool} not found: run deploy/dev/lab-deps.sh as root")
         self.down()  # leftovers of an earlier run that died
         base = base_rootfs()
+        debs = deb_repository(base)
         self.state.mkdir(parents=True, exist_ok=True)
         if not self.key_path.exists():
             _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"ko-lab-{self.name}", "-f", str(self.key_path))
-        self._bridge_up()
         self.hosts = [self._host(i) for i in range(1, self.n + 1)]
         try:
+            self._bridge_up()
+            self._serve_up(debs)
+            self._save()
             for host in self.hosts:
                 self._prepare(host, base)
                 self._save()
@@ -249,13 +434,54 @@ class Lab:
         return self
 
     def _bridge_up(self) -> None:
+        # Another interface in the same range (another lab, a VPN) would take the hosts' traffic.
+        for line in _run("ip", "-o", "addr", "show", check=False).stdout.splitlines():
+            fields = line.split()
+            if len(fields) > 3 and fields[1] != self.bridge and fields[2] in ("inet", "inet6"):
+                other = ipaddress.ip_interface(fields[3]).network
+                if other.version == self.net.version and other.overlaps(self.net):
+                    raise LabError(f"{self.net} overlaps {other} on {fields[1]}: give the lab another subnet")
         if _run("ip", "link", "show", self.bridge, check=False).returncode != 0:
             _run("ip", "link", "add", self.bridge, "type", "bridge")
         _run("ip", "addr", "replace", f"{self.gateway}/{self.net.prefixlen}", "dev", self.bridge)
         _run("ip", "link", "set", self.bridge, "up")
 
+    def _serve_up(self, debs: Path) -> None:
+        """An HTTP server for `self.www` on the bridge address, on a free port."""
+        self.www.mkdir(parents=True, exist_ok=True)
+        (self.www / "debs").unlink(missing_ok=True)
+        (self.www / "debs").symlink_to(debs, target_is_directory=True)
+        last = ""
+        for _ in range(5):
+            with socket.socket() as probe:
+                probe.bind((self.gateway, 0))
+                port = probe.getsockname()[1]
+            with open(self.state / "www.log", "ab") as log:
+                proc = subprocess.Popen(
+                    [sys.executable, "-m", "http.server", "--bind", self.gateway,
+                     "--directory", str(self.www), str(port)],
+                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                )  # fmt: skip
+            self.repo_pid, self.repo_port = proc.pid, port
+            (self.state / "www.pid").write_text(f"{proc.pid}\n")
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    socket.create_connection((self.gateway, port), timeout=1).close()
+                    return
+                except OSError as exc:
+                    last = str(exc)
+                    time.sleep(0.05)
+            proc.kill()
+            proc.wait()
+            log_text = (self.state / "www.log").read_text(errors="replace")[-500:]
+            last = f"{last} {log_text}".strip()
+        raise LabError(f"the lab's HTTP server did not start on {self.gateway}: {last}")
+
     def _prepare(self, host: Host, base: Path) -> None:
         hdir = Path(host.root).parent
+        # containerd's overlay snapshotter cannot sit on overlayfs: a plain directory, bound in
+        (hdir / "containerd").mkdir(parents=True, exist_ok=True)
         for sub in ("upper", "work", "merged"):
             (hdir / sub).mkdir(parents=True, exist_ok=True)
         _run(
@@ -274,6 +500,8 @@ class Lab:
         auth = root / "root/.ssh/authorized_keys"
         auth.write_text(pub)
         auth.chmod(0o600)
+        # the hosts' only apt source: the lab's repository on the bridge address
+        (root / "etc/apt/sources.list.d/kolab.list").write_text(f"deb [trusted=yes] {self.repo_url} ./\n")
         # the network: a namespace with one end of a veth pair on the bridge, no default route
         _run("ip", "netns", "add", host.netns)
         _run("ip", "link", "add", host.veth, "type", "veth", "peer", "name", "eth0", "netns", host.netns)
@@ -314,6 +542,7 @@ class Lab:
                 f"--directory={host.root}",
                 f"--machine={host.name}",
                 f"--network-namespace-path=/run/netns/{host.netns}",
+                f"--bind={Path(host.root).parent / 'containerd'}:/var/lib/containerd",
                 "--system-call-filter=bpf keyctl add_key",
                 "--console=read-only",
                 "--link-journal=no",
@@ -350,9 +579,26 @@ class Lab:
 
     def down(self, timeout: float = 20.0) -> None:
         """Remove everything this lab created; safe to call again and after a crash."""
-        known = {h.name: h for h in Lab.load(self.name).hosts}
+        saved = Lab.load(self.name)
+        known = {h.name: h for h in saved.hosts}
         known.update({h.name: h for h in self.hosts})
         hosts = list(known.values())
+        # 0. the HTTP server (the one this process started, one a crashed run left, any other)
+        servers = [p for p in (self.repo_pid, saved.repo_pid) if p and _is_server_of(p, self.www)]
+        servers += [p for p in _servers_of(self.www) if p not in servers]
+        for pid in servers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(_is_server_of(p, self.www) for p in servers):
+            _reap(servers)
+            time.sleep(0.02)
+        for pid in servers:
+            if _is_server_of(pid, self.www):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        _reap(servers)
+        self.repo_pid = self.repo_port = 0
         # 1. stop systemd-nspawn with SIGTERM (a clean poweroff of the host), then SIGKILL
         pids = [h.pid for h in hosts if h.pid and _alive_nspawn(h.pid)]
         pids += [p for p in _nspawn_pids_under(self.state) if p not in pids]
@@ -415,7 +661,28 @@ class Lab:
             "mounts": _mounts_under(self.state),
             "processes": [str(p) for p in _nspawn_pids_under(self.state)],
             "cgroups": cgroups,
+            "servers": [str(p) for p in _servers_of(self.www)],
         }
+
+    # --- reaching into a host without SSH -----------------------------------------------------
+
+    def run(self, host: Host, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        """Run a shell command inside `host` as root with nsenter (works while its sshd is down)."""
+        leader = _container_leader(host.pid)
+        if not leader:
+            raise LabError(f"{host.name} is not running")
+        return subprocess.run(
+            ["nsenter", f"--target={leader}", "--mount", "--uts", "--ipc", "--net", "--pid", "--cgroup",
+             "--root", "--wd", "/bin/sh", "-c", command],
+            capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        )  # fmt: skip
+
+    def restart_sshd(self, host: Host, timeout: float = 30) -> None:
+        """Bring a host's sshd back (e.g. after a test stopped it) and wait until it answers."""
+        out = self.run(host, "systemctl reset-failed ssh.service; systemctl restart ssh.service")
+        if out.returncode != 0:
+            raise LabError(f"{host.name}: restarting sshd failed: {out.stderr.strip()}")
+        self._wait_ssh(host, time.monotonic() + timeout)
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -437,6 +704,39 @@ def _alive_nspawn(pid: int) -> bool:
     except (OSError, IndexError):
         return False
     return state != "Z"
+
+
+def _is_server_of(pid: int, www: Path) -> bool:
+    cmd = _cmdline(pid)
+    if "http.server" not in cmd or "--directory" not in cmd:
+        return False
+    i = cmd.index("--directory")
+    if i + 1 >= len(cmd) or cmd[i + 1] != str(www):
+        return False
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def _servers_of(www: Path) -> list[int]:
+    return [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit() and _is_server_of(int(p.name), www)]
+
+
+def _container_leader(nspawn_pid: int) -> int:
+    """The host's init: the child of its systemd-nspawn in another PID namespace."""
+    if not nspawn_pid or not _alive_nspawn(nspawn_pid):
+        return 0
+    try:
+        ours = os.readlink(f"/proc/{nspawn_pid}/ns/pid")
+        children = Path(f"/proc/{nspawn_pid}/task/{nspawn_pid}/children").read_text().split()
+    except OSError:
+        return 0
+    for child in children:
+        with contextlib.suppress(OSError):
+            if os.readlink(f"/proc/{child}/ns/pid") != ours:
+                return int(child)
+    return 0
 
 
 def _reap(pids: list[int]) -> None:

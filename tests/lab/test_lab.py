@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import shlex
 import subprocess
+from pathlib import Path
 
 import pytest
 
-from tests.lab.lab import Lab
+from tests.lab.fixtures import scratch_lab
+from tests.lab.lab import REPO_PACKAGES, Lab
 from tests.lab.sshutil import ssh_password, ssh_root
 
 pytestmark = pytest.mark.lab
@@ -64,18 +66,85 @@ def test_hosts_reach_each_other(lab: Lab) -> None:
             assert other.ip in out.stdout
 
 
+def test_a_host_installs_a_package_from_the_lab_repository(lab: Lab) -> None:
+    host = lab.hosts[-1]
+    no_route = subprocess.run(["ip", "-n", host.netns, "route", "show", "default"], capture_output=True, text=True)
+    assert no_route.stdout.strip() == ""
+    sources = ssh_root(host, "grep -rhs '^deb' /etc/apt/sources.list /etc/apt/sources.list.d/")
+    assert sources.stdout.splitlines() == [f"deb [trusted=yes] {lab.repo_url} ./"], sources.stdout
+    install = ssh_root(
+        host,
+        "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q haproxy"
+        " && haproxy -v && systemctl is-active haproxy",
+        timeout=300,
+    )
+    try:
+        assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+        assert "HAProxy version" in install.stdout and install.stdout.split()[-1] == "active", install.stdout
+        assert lab.gateway in install.stdout  # fetched from the lab's server, the only source
+    finally:
+        ssh_root(host, "DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --autoremove haproxy", timeout=300)
+
+
+def test_every_repository_package_resolves_on_a_host(lab: Lab) -> None:
+    host = lab.hosts[0]
+    out = ssh_root(host, f"apt-get update -q && apt-get install -s -y {' '.join(REPO_PACKAGES)}", timeout=120)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+
+
+def test_var_lib_containerd_is_a_plain_directory_not_on_overlayfs(lab: Lab) -> None:
+    for host in lab.hosts:
+        out = ssh_root(host, "stat -f -c %T / /var/lib/containerd; echo probe > /var/lib/containerd/ko-probe")
+        assert out.returncode == 0, (host.name, out.stderr)
+        root_fs, containerd_fs = out.stdout.split()
+        assert root_fs == "overlayfs" and containerd_fs != "overlayfs", (host.name, out.stdout)
+        outside = Path(host.root).parent / "containerd" / "ko-probe"
+        assert outside.read_text() == "probe\n"
+        outside.unlink()
+
+
+def test_extra_directories_are_served_to_the_hosts(lab: Lab, tmp_path: Path) -> None:
+    (tmp_path / "offline.txt").write_text("the offline package\n")
+    url = lab.serve(tmp_path, "extra-test")
+    assert url == f"http://{lab.gateway}:{lab.repo_port}/extra-test/"
+    fetch = (
+        "python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())'"
+    )
+    out = ssh_root(lab.hosts[0], f"{fetch} {url}offline.txt")
+    assert out.returncode == 0 and out.stdout == "the offline package\n", out.stderr
+
+
+def test_restart_sshd_brings_a_stopped_sshd_back(lab: Lab) -> None:
+    host = lab.hosts[-1]
+    stopped = lab.run(host, "systemctl stop ssh.service && systemctl is-active ssh.service")
+    assert stopped.stdout.strip() == "inactive", stopped
+    assert ssh_root(host, "true", timeout=20).returncode != 0
+    lab.restart_sshd(host)
+    assert ssh_root(host, "true").returncode == 0
+
+
 def test_teardown_leaves_nothing_behind() -> None:
     # A second, one-host lab on its own bridge and range, brought up and down inside the test.
-    small = Lab(1, name="kolabt", subnet="10.213.1.0/24")
+    small = scratch_lab(1)
     try:
         small.up()
         host = small.hosts[0]
         assert ssh_root(host, "true").returncode == 0
-        assert any(small.leftovers().values())
+        present = small.leftovers()
+        assert all(present[k] for k in ("netns", "links", "mounts", "processes", "servers")), present
     finally:
         small.down()
-    assert small.leftovers() == {"netns": [], "links": [], "mounts": [], "processes": [], "cgroups": []}
+    assert small.leftovers() == {
+        "netns": [],
+        "links": [],
+        "mounts": [],
+        "processes": [],
+        "cgroups": [],
+        "servers": [],
+    }
     listed = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout
-    assert "kolabt-" not in listed
-    nspawn = subprocess.run(["pgrep", "-f", "systemd-nspawn.*kolabt"], capture_output=True, text=True)
-    assert nspawn.stdout.strip() == ""
+    assert f"{small.name}-" not in listed
+    for pattern in (f"systemd-nspawn.*{small.state}/", f"http.server.*{small.www}"):
+        left = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
+        assert left.stdout.strip() == "", pattern
+    assert not any(p.name != "id_ed25519" and p.name != "id_ed25519.pub" for p in small.state.iterdir())
