@@ -44,9 +44,22 @@ class InvalidInput(KOError):
 
     status, code = 422, "validation_error"
 
+    def __init__(self, detail: str, *, field: str | None = None, fields: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(detail, field=field)
+        # Several problems at once (a bulk upload): (field, message) each; `field` names the first.
+        self.fields = fields or [(field or "request", detail)]
+        if fields and field is None:
+            self.field = fields[0][0]
+
+    @classmethod
+    def many(cls, problems: list[tuple[str, str]], limit: int = 20) -> InvalidInput:
+        shown = "; ".join(f"{f}: {m}" for f, m in problems[:limit])
+        more = f" (and {len(problems) - limit} more)" if len(problems) > limit else ""
+        return cls(shown + more, fields=problems)
+
     def body(self) -> dict[str, Any]:
         out = super().body()
-        out["fields"] = [{"field": self.field or "request", "message": self.detail}]
+        out["fields"] = [{"field": f, "message": m} for f, m in self.fields]
         return out
 
 

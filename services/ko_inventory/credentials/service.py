@@ -27,6 +27,7 @@ from ko_inventory.credentials.keys import parse_private_key
 from ko_inventory.credentials.models import Credential
 from ko_inventory.credentials.repository import CredentialRepository
 from ko_inventory.credentials.schemas import CredentialCreate, CredentialEvent, CredentialUpdate
+from ko_inventory.hosts.repository import HostRepository
 from ko_inventory.projects.service import require_known
 
 log = logging.getLogger(__name__)
@@ -139,6 +140,12 @@ async def update(session: AsyncSession, identity: Identity, credential_id: str, 
 
 async def delete(session: AsyncSession, identity: Identity, credential_id: str) -> None:
     cred = await get(session, identity, credential_id, write=True)
+    used = await HostRepository(session).count_using_credential(cred.id)
+    if used:
+        raise Conflict(
+            f"{used} host(s) log in with the credential {cred.name}: give them another credential first.",
+            field="credential_id",
+        )
     await CredentialRepository(session).delete(cred)
     await emit(session, events.DELETED, CredentialEvent.of(cred), subject_id=cred.id, project_id=cred.project_id)
     log.info("credential deleted", extra=log_fields(credential_id=cred.id, project_id=cred.project_id))

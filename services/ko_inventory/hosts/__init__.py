@@ -1,0 +1,1 @@
+"""Hosts: registration over SSH, host keys, facts, status, bulk import, cluster membership."""
