@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import sqlite3
 import uuid
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ import nats
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import DeliverPolicy
 
+from ko_inventory.hosts.ssh import fingerprint
 from tests.support.stack import Stack
 
 API = "/api/v1"
@@ -85,6 +87,43 @@ class World:
         user_id, username, password = self.new_user(prefix, is_admin=is_admin)
         token = self.stack.token(username, password)
         return Person(username, password, user_id, token, self.stack.client(token))
+
+    def seed_host(self, project_id: str, credential_id: str, *, pending_key: bool = False) -> str:
+        """A host row written straight into inventory's database, as if registered.
+
+        The whole-product tests have no lab hosts; this host is 127.0.0.1 on a port where nothing
+        listens, so every check of it reports `unreachable` quickly and nothing leaves the machine.
+        """
+        import asyncssh
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        from ko_common.db import new_id, utcnow
+        from ko_inventory.hosts.models import Host
+
+        def key() -> str:
+            return str(asyncssh.generate_private_key("ssh-ed25519").export_public_key().decode().strip())
+
+        recorded, pending = key(), key()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+        host_id = new_id()
+        host = Host(
+            id=host_id, project_id=project_id, name=unique("seeded"), ip="127.0.0.1", port=port,
+            credential_id=credential_id, status="ready", status_message="seeded by the test", checked_at=utcnow(),
+            host_key=recorded, host_key_fingerprint=fingerprint(recorded),
+            pending_host_key=pending if pending_key else None,
+            pending_host_key_fingerprint=fingerprint(pending) if pending_key else None,
+            facts={"hostname": "seeded"}, facts_at=utcnow(),
+        )  # fmt: skip
+        engine = create_engine(f"sqlite:///{self.stack.data_dir / 'inventory.db'}")
+        try:
+            with Session(engine) as session, session.begin():
+                session.add(host)
+        finally:
+            engine.dispose()
+        return host_id
 
     def new_credential(
         self, project_id: str, prefix: str = "cred", client: httpx.Client | None = None

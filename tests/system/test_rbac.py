@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,6 +34,8 @@ class Call:
     path: str
     json: Any = None
     params: dict[str, Any] | None = None
+    content: str | None = None  # a raw body (file uploads), sent with ``headers``
+    headers: dict[str, str] = field(default_factory=dict)
     audit_username: str | None = None  # who the audit log names, when not the caller (login)
     # Run after the call with its status: checks that a refused call changed nothing and an allowed one did.
     after: Callable[[int], None] | None = None
@@ -73,6 +76,9 @@ class Matrix:
     def credential(self, project: str) -> str:
         return str(self.once(f"cred-{project}", lambda: self.world.new_credential(project, "rbac")["id"]))
 
+    def host(self, project: str) -> str:
+        return str(self.once(f"host-{project}", lambda: self.world.seed_host(project, self.credential(project))))
+
     def exists(self, path: str) -> Callable[[int], None]:
         """After the call: the resource is gone if the call succeeded, untouched otherwise."""
 
@@ -84,6 +90,41 @@ class Matrix:
 
 
 Builder = Callable[[Matrix, str, str | None], Call]
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _register_host(m: Matrix, role: str, project: str | None) -> Call:
+    project_id = m.project(project)
+    body = {"project_id": project_id, "name": unique("reg"), "ip": "127.0.0.1", "port": _closed_port(),
+            "credential_id": m.credential(project_id)}  # fmt: skip
+    return Call("POST", f"{API}/hosts", body)
+
+
+def _import_hosts(m: Matrix, role: str, project: str | None) -> Call:
+    project_id = m.project(project)
+    csv = f"name,ip,port,credential\n{unique('imp')},127.0.0.1,{_closed_port()},{m.credential(project_id)}\n"
+    return Call(
+        "POST", f"{API}/hosts/import", params={"project_id": project_id}, content=csv,
+        headers={"content-type": "text/csv"},
+    )  # fmt: skip
+
+
+def _delete_host(m: Matrix, role: str, project: str | None) -> Call:
+    project_id = m.project(project)
+    path = f"{API}/hosts/{m.world.seed_host(project_id, m.credential(project_id))}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
+def _accept_host_key(m: Matrix, role: str, project: str | None) -> Call:
+    project_id = m.world.a
+    host_id = m.world.seed_host(project_id, m.credential(project_id), pending_key=True)
+    pending = m.admin.get(f"{API}/hosts/{host_id}").json()["host_key"]["pending_fingerprint"]
+    return Call("POST", f"{API}/hosts/{host_id}/host-key/accept", {"fingerprint": pending})
 
 
 def _login(m: Matrix, role: str, project: str | None) -> Call:
@@ -204,9 +245,22 @@ BUILDERS: dict[str, Builder] = {
         "PATCH", f"{API}/credentials/{m.credential(m.project(p))}", {"description": f"by {r}"}
     ),
     "deleteCredential": _delete_credential,
+    # hosts (inventory); the seeded hosts are 127.0.0.1 on a closed port: checks answer `unreachable`
+    "listHosts": lambda m, r, p: Call("GET", f"{API}/hosts", params={"project_id": m.project(p)}),
+    "registerHost": _register_host,
+    "importHosts": _import_hosts,
+    "checkHosts": lambda m, r, p: Call("POST", f"{API}/hosts/checks", {"host_ids": [m.host(m.project(p))]}),
+    "getHost": lambda m, r, p: Call("GET", f"{API}/hosts/{m.host(m.project(p))}"),
+    "updateHost": lambda m, r, p: Call("PATCH", f"{API}/hosts/{m.host(m.project(p))}", {"name": unique("by-" + r)}),
+    "deleteHost": _delete_host,
+    "checkHost": lambda m, r, p: Call("POST", f"{API}/hosts/{m.host(m.project(p))}/check"),
+    "acceptHostKey": _accept_host_key,
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
-AUTHORISED_STATUS = {"changeMyPassword": {400}}
+AUTHORISED_STATUS = {
+    "changeMyPassword": {400},
+    "registerHost": {422},  # nothing answers at the address: refused, nothing stored
+}
 
 
 def expected(permission: str, role: str, project: str | None, op: str) -> set[int] | str:
@@ -282,7 +336,12 @@ def test_the_rbac_matrix(stack: Stack, world: World, openapi: dict[str, Any]) ->
                 assert (call.method, bool(pattern.match(call.path))) == (method, True), (op, call)
                 rid = "rbac-" + uuid.uuid4().hex
                 r = matrix.client(role).request(
-                    call.method, call.path, json=call.json, params=call.params, headers={"X-Request-ID": rid}
+                    call.method,
+                    call.path,
+                    json=call.json,
+                    content=call.content,
+                    params=call.params,
+                    headers={"X-Request-ID": rid, **call.headers},
                 )
                 where = f"{op} ({permission}) as {role}" + (f" on project {project}" if project else "")
                 want = expected(permission, role, project, op)

@@ -138,7 +138,7 @@ async def check_many(db: Database, identity: Identity, body: HostChecks, policy:
             found = {h.id for h in hosts if identity.can_read(h.project_id)}
             missing = [i for i in body.host_ids if i not in found]
             if missing:
-                raise InvalidInput(f"No hosts {', '.join(missing[:10])}: check the ids.", field="host_ids")
+                raise NotFound(f"No hosts {', '.join(missing[:10])}: check the ids.", field="host_ids")
         elif body.project_id:
             identity.require_read(body.project_id)
             hosts = list(await repo.in_project(body.project_id))
