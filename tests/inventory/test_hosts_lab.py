@@ -6,13 +6,18 @@ machines. Tests that change a host (stop sshd, new host keys) put it back before
 
 from __future__ import annotations
 
+import asyncio
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import nats
 import pytest
 import yaml
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from ko_common.identity import Identity
 from tests.inventory.support import ADMIN, ALICE, CAROL, Inventory, fields
@@ -266,3 +271,38 @@ def test_a_host_in_a_cluster_cannot_be_deleted(inventory: Inventory, lab: Lab, c
     assert used.status_code == 409  # hosts log in with it
     assert inventory.call("POST", "/internal/hosts/release", ALICE, json={"cluster_id": "c-1"}).status_code == 200
     assert inventory.call("DELETE", f"{URL}/{host_id}", ALICE).status_code == 204
+
+
+async def test_host_events_carry_no_secret(inventory: Inventory, lab: Lab, creds: Creds, nats_server: Any) -> None:
+    host = lab.hosts[0]
+    made = register(inventory, host, creds.password).json()
+    inventory.call("POST", f"{URL}/{made['id']}/check", ALICE)
+    inventory.call("PATCH", f"{URL}/{made['id']}", ALICE, json={"name": "renamed"})
+    assert inventory.call("DELETE", f"{URL}/{made['id']}", ALICE).status_code == 204
+
+    nc = await nats.connect(nats_server.url)
+    found: dict[str, dict[str, Any]] = {}
+    try:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE)
+        sub = await nc.jetstream().pull_subscribe("ko.inventory.host.>", stream="KO_EVENTS", config=config)
+        deadline = asyncio.get_running_loop().time() + 15
+        while len(found) < 4 and asyncio.get_running_loop().time() < deadline:
+            try:
+                msgs = await sub.fetch(batch=100, timeout=1)
+            except NatsTimeout:
+                continue
+            for msg in msgs:
+                env = json.loads(msg.data)
+                if env["subject"] == made["id"]:
+                    assert host.password.encode() not in msg.data
+                    found[msg.subject] = env
+    finally:
+        await nc.close()
+    verbs = ("registered", "checked", "updated", "deleted")
+    assert set(found) == {f"ko.inventory.host.{v}" for v in verbs}
+    registered = found["ko.inventory.host.registered"]["data"]
+    assert registered["ip"] == host.ip and registered["status"] == "ready"
+    assert registered["host_key_fingerprint"] == made["host_key"]["fingerprint"]
+    assert registered["os"] == "Debian GNU/Linux 12 (bookworm)" and registered["cpus"] >= 1
+    assert found["ko.inventory.host.updated"]["data"]["name"] == "renamed"
+    assert host.password.encode() not in inventory.raw_database()
