@@ -193,6 +193,114 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List hosts of one project, or of every project the caller may read */
+        get: operations["listHosts"];
+        put?: never;
+        /** Register a host: connects over SSH, records its host key and facts; refused if the check fails */
+        post: operations["registerHost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hosts/{host_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a host with its status and facts */
+        get: operations["getHost"];
+        put?: never;
+        post?: never;
+        /** Remove a host from the inventory (refused while it belongs to a cluster) */
+        delete: operations["deleteHost"];
+        options?: never;
+        head?: never;
+        /** Rename a host, or change its SSH port or credential (checked before it is stored) */
+        patch: operations["updateHost"];
+        trace?: never;
+    };
+    "/api/v1/hosts/{host_id}/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check one host now: connectivity, login, root and facts; the status says the outcome */
+        post: operations["checkHost"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hosts/{host_id}/host-key/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept the changed SSH host key a host presented (administrators), then check the host */
+        post: operations["acceptHostKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hosts/checks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Check many hosts in parallel (connectivity, login, root, facts) */
+        post: operations["checkHosts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/hosts/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Register many hosts from a CSV or YAML file (columns name, ip, port, credential)
+         * @description Send the file as the request body with `Content-Type: text/csv` or `application/yaml`. The whole file is validated first and refused with every problem listed (`rows[N].field`); then the hosts are checked in parallel and the ones that pass are registered.
+         */
+        post: operations["importHosts"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/live/projects/{project_id}": {
         parameters: {
             query?: never;
@@ -413,6 +521,31 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** CheckReport */
+        CheckReport: {
+            /** Failed */
+            failed: number;
+            /** Ready */
+            ready: number;
+            /** Results */
+            results: components["schemas"]["CheckResult"][];
+        };
+        /** CheckResult */
+        CheckResult: {
+            /** Host Id */
+            host_id: string;
+            /** Ip */
+            ip: string;
+            /** Name */
+            name: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "unreachable" | "auth_failed" | "no_root" | "host_key_changed" | "error";
+            /** Status Message */
+            status_message: string;
+        };
         /** CredentialCreate */
         CredentialCreate: {
             /**
@@ -516,6 +649,114 @@ export interface components {
             /** @description The request field at fault, when there is one. */
             field?: string;
         };
+        /** HostChecks */
+        HostChecks: {
+            /**
+             * Host Ids
+             * @description Hosts to check; empty with project_id: all of the project.
+             */
+            host_ids?: string[];
+            /** Project Id */
+            project_id?: string | null;
+        };
+        /** HostCreate */
+        HostCreate: {
+            /** Credential Id */
+            credential_id: string;
+            /** Ip */
+            ip: string;
+            /** Name */
+            name: string;
+            /**
+             * Port
+             * @description SSH port.
+             * @default 22
+             */
+            port?: number;
+            /** Project Id */
+            project_id: string;
+        };
+        /** HostKeyAccept */
+        HostKeyAccept: {
+            /**
+             * Fingerprint
+             * @description The SHA256 fingerprint of the new key as the host shows it (`pending_host_key_fingerprint`): what you verified on the host's console with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub`.
+             */
+            fingerprint: string;
+        };
+        /** HostKeyOut */
+        HostKeyOut: {
+            /** Fingerprint */
+            fingerprint: string | null;
+            /**
+             * Pending Fingerprint
+             * @description A different key the host presented, awaiting acceptance.
+             */
+            pending_fingerprint: string | null;
+        };
+        /** HostOut */
+        HostOut: {
+            /**
+             * Become
+             * @description How the login becomes root: root, sudo or sudo_password.
+             */
+            become: string | null;
+            /** Checked At */
+            checked_at: string | null;
+            /** Cluster Id */
+            cluster_id: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Credential Id */
+            credential_id: string;
+            /**
+             * Facts
+             * @description os {id, version_id, name, family, supported, unsupported_reason}, kernel, arch, hostname, cpus, memory_bytes, memory_available_bytes, swap_on, swap_bytes, disks [{name, size_bytes}], root_free_bytes, var_free_bytes, addresses [{interface, address, prefix, family}], ports_in_use [{protocol, port, purpose}], time_offset_ms.
+             */
+            facts: {
+                [key: string]: unknown;
+            } | null;
+            /** Facts At */
+            facts_at: string | null;
+            host_key: components["schemas"]["HostKeyOut"];
+            /** Id */
+            id: string;
+            /** Ip */
+            ip: string;
+            /** Name */
+            name: string;
+            /** Port */
+            port: number;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ready" | "unreachable" | "auth_failed" | "no_root" | "host_key_changed" | "error";
+            /** Status Message */
+            status_message: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * HostUpdate
+         * @description A new port or credential is checked first and refused when the host cannot be reached with it.
+         */
+        HostUpdate: {
+            /** Credential Id */
+            credential_id?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Port */
+            port?: number | null;
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** @description Every problem, as `field: message; ...`. */
@@ -526,6 +767,38 @@ export interface components {
                 field: string;
                 message: string;
             }[];
+        };
+        /** ImportReport */
+        ImportReport: {
+            /** Failed */
+            failed: number;
+            /** Registered */
+            registered: number;
+            /** Rows */
+            rows: components["schemas"]["ImportRow"][];
+        };
+        /** ImportRow */
+        ImportRow: {
+            /** Error */
+            error?: string | null;
+            /** Field */
+            field?: string | null;
+            /** Host Id */
+            host_id?: string | null;
+            /** Ip */
+            ip: string;
+            /** Name */
+            name: string;
+            /**
+             * Row
+             * @description 1-based row of the file (data rows, the CSV header not counted).
+             */
+            row: number;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "registered" | "failed";
         };
         /** LoginIn */
         LoginIn: {
@@ -629,6 +902,20 @@ export interface components {
         Page_CredentialOut_: {
             /** Items */
             items: components["schemas"]["CredentialOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[HostOut] */
+        Page_HostOut_: {
+            /** Items */
+            items: components["schemas"]["HostOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -1289,6 +1576,308 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    listHosts: {
+        parameters: {
+            query?: {
+                /** @description true: hosts in no cluster; false: hosts in one. */
+                available?: boolean | null;
+                cluster_id?: string | null;
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                /** @description Part of the name, or the start of the IP. */
+                q?: string | null;
+                status?: ("ready" | "unreachable" | "auth_failed" | "no_root" | "host_key_changed" | "error") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_HostOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    registerHost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getHost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                host_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteHost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                host_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateHost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                host_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    checkHost: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                host_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    acceptHostKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                host_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostKeyAccept"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HostOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    checkHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HostChecks"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    importHosts: {
+        parameters: {
+            query: {
+                project_id: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/yaml": string;
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReport"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
