@@ -416,6 +416,7 @@ class Lab:
             _run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", f"ko-lab-{self.name}", "-f", str(self.key_path))
         self.hosts = [self._host(i) for i in range(1, self.n + 1)]
         try:
+            self._make_host_keys()
             self._bridge_up()
             self._serve_up(debs)
             self._save()
@@ -445,6 +446,25 @@ class Lab:
             _run("ip", "link", "add", self.bridge, "type", "bridge")
         _run("ip", "addr", "replace", f"{self.gateway}/{self.net.prefixlen}", "dev", self.bridge)
         _run("ip", "link", "set", self.bridge, "up")
+
+    @property
+    def _host_keys(self) -> Path:
+        return self.state / "hostkeys"
+
+    def _make_host_keys(self) -> None:
+        """Each host's own SSH host keys: made (in parallel) the first time a host of that name
+        starts, then kept with the lab key, so a host keeps its identity across restarts."""
+        procs = []
+        for host in self.hosts:
+            hdir = self._host_keys / host.name
+            if not all((hdir / f"etc/ssh/ssh_host_{t}_key.pub").exists() for t in ("rsa", "ecdsa", "ed25519")):
+                (hdir / "etc/ssh").mkdir(parents=True, exist_ok=True)
+                procs.append(subprocess.Popen(["ssh-keygen", "-A", "-f", str(hdir)], stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.PIPE, text=True))  # fmt: skip
+        for proc in procs:
+            _, err = proc.communicate()
+            if proc.returncode != 0:
+                raise LabError(f"ssh-keygen -A failed: {err.strip()}")
 
     def _serve_up(self, debs: Path) -> None:
         """An HTTP server for `self.www` on the bridge address, on a free port."""
@@ -495,7 +515,8 @@ class Lab:
         (root / "etc/machine-id").write_text(
             hashlib.sha256(f"{self.name}/{host.name}".encode()).hexdigest()[:32] + "\n"
         )
-        _run("ssh-keygen", "-A", "-f", str(root))
+        for key in sorted((self._host_keys / host.name / "etc/ssh").glob("ssh_host_*")):
+            shutil.copy2(key, root / "etc/ssh" / key.name)
         pub = Path(str(self.key_path) + ".pub").read_text()
         auth = root / "root/.ssh/authorized_keys"
         auth.write_text(pub)
@@ -634,15 +655,15 @@ class Lab:
         if _run("ip", "link", "show", self.bridge, check=False).returncode == 0:
             _run("ip", "link", "del", self.bridge, check=False)
         if self.state.exists() and not _mounts_under(self.state):
-            key = self.key_path.read_bytes() if self.key_path.exists() else None
-            pub = Path(str(self.key_path) + ".pub")
-            pubkey = pub.read_bytes() if pub.exists() else None
-            shutil.rmtree(self.state, ignore_errors=True)
-            if key and pubkey:  # keep the lab key: tests and developers may have it configured
-                self.state.mkdir(parents=True, exist_ok=True)
-                self.key_path.write_bytes(key)
-                self.key_path.chmod(0o600)
-                pub.write_bytes(pubkey)
+            # Keep the lab key (tests and developers may have it configured) and the hosts' keys.
+            keep = {self.key_path.name, self.key_path.name + ".pub", self._host_keys.name}
+            for entry in self.state.iterdir():
+                if entry.name in keep:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
         self.hosts = []
 
     def leftovers(self) -> dict[str, list[str]]:

@@ -123,6 +123,11 @@ def test_restart_sshd_brings_a_stopped_sshd_back(lab: Lab) -> None:
     assert ssh_root(host, "true").returncode == 0
 
 
+def test_every_host_has_its_own_host_keys(lab: Lab) -> None:
+    keys = [ssh_root(h, "cat /etc/ssh/ssh_host_ed25519_key.pub").stdout.split()[1] for h in lab.hosts]
+    assert len(set(keys)) == len(lab.hosts)
+
+
 def test_teardown_leaves_nothing_behind() -> None:
     # A second, one-host lab on its own bridge and range, brought up and down inside the test.
     small = scratch_lab(1)
@@ -147,4 +152,5 @@ def test_teardown_leaves_nothing_behind() -> None:
     for pattern in (f"systemd-nspawn.*{small.state}/", f"http.server.*{small.www}"):
         left = subprocess.run(["pgrep", "-f", pattern], capture_output=True, text=True)
         assert left.stdout.strip() == "", pattern
-    assert not any(p.name != "id_ed25519" and p.name != "id_ed25519.pub" for p in small.state.iterdir())
+    kept = sorted(p.name for p in small.state.iterdir())  # the lab key and the hosts' keys
+    assert kept == ["hostkeys", "id_ed25519", "id_ed25519.pub"], kept
