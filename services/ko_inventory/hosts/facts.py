@@ -13,6 +13,7 @@ from typing import Any
 
 FACTS_SCRIPT = r"""
 LC_ALL=C; export LC_ALL
+echo '@@uid'; id -u
 echo '@@os'; cat /etc/os-release 2>/dev/null
 echo '@@kernel'; uname -r
 echo '@@arch'; uname -m
@@ -25,6 +26,7 @@ echo '@@df'; df -P -k / /var 2>/dev/null | tail -n +2
 echo '@@addrs'; ip -o addr show 2>/dev/null
 echo '@@tcp'; cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk '$4 == "0A" {print $2}'
 echo '@@udp'; cat /proc/net/udp /proc/net/udp6 2>/dev/null | awk '$4 == "07" {print $2}'
+echo '@@clock'; date +%s%N
 echo '@@end'
 """
 
@@ -64,6 +66,8 @@ def parse_facts(output: str) -> dict[str, Any]:
     swaps = [line for line in sections.get("swaps", []) if line.strip()]
     df = _df(sections.get("df", []))
     return {
+        "uid": _int(_first(sections.get("uid"))),
+        "clock_ns": _int(_first(sections.get("clock"))),
         "os": os_release,
         "kernel": _first(sections.get("kernel")),
         "arch": _first(sections.get("arch")),

@@ -217,7 +217,12 @@ async def _inspect(conn: asyncssh.SSHClientConnection, target: Target, login: Lo
     async def run(command: str, stdin: str | None = None) -> asyncssh.SSHCompletedProcess:
         return await conn.run(command, input=stdin, check=False, timeout=limits.command_timeout)
 
-    become = await _become(run, login)
+    # One session for the facts, the uid and the clock: every session costs the host a fork and PAM.
+    result = await run(FACTS_SCRIPT)
+    received = time.time_ns()
+    facts = parse_facts(str(result.stdout))
+    uid, remote_now = facts.pop("uid"), facts.pop("clock_ns")
+    become = "root" if uid == 0 else await _become(run, login)
     if become is None:
         return Visit(
             "no_root",
@@ -227,7 +232,6 @@ async def _inspect(conn: asyncssh.SSHClientConnection, target: Target, login: Lo
             host_key=line,
             host_key_fingerprint=fp,
         )
-    result = await run(FACTS_SCRIPT)
     if result.exit_status != 0:
         return Visit(
             "error",
@@ -237,15 +241,8 @@ async def _inspect(conn: asyncssh.SSHClientConnection, target: Target, login: Lo
             host_key=line,
             host_key_fingerprint=fp,
         )
-    # The offset of the host's clock: its time against the middle of our round trip.
-    t0 = time.time_ns()
-    clock = await run("date +%s%N")
-    t1 = time.time_ns()
-    facts = parse_facts(str(result.stdout))
-    try:
-        facts["time_offset_ms"] = round((int(str(clock.stdout).strip()) - (t0 + t1) // 2) / 1e6, 1)
-    except ValueError:
-        facts["time_offset_ms"] = None
+    # The clock is read last, so its value left the host just before the output arrived here.
+    facts["time_offset_ms"] = None if remote_now is None else round((remote_now - received) / 1e6, 1)
     return Visit(
         "ready",
         "Reachable; login and root work.",
@@ -257,10 +254,7 @@ async def _inspect(conn: asyncssh.SSHClientConnection, target: Target, login: Lo
 
 
 async def _become(run: Any, login: Login) -> str | None:
-    """How this login becomes root: already root, sudo without password, or sudo with the password."""
-    probe = await run("id -u")
-    if str(probe.stdout).strip() == "0":
-        return "root"
+    """How a login other than root becomes root: sudo without a password, or sudo with the password."""
     if (await run("sudo -n true")).exit_status == 0:
         return "sudo"
     if login.password is not None:
