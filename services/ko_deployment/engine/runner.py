@@ -1,0 +1,358 @@
+"""One phase of an operation: one playbook through ansible-runner, its events normalised as they happen.
+
+The operation layer (queue, counters, storage, resume) sits above this module; here is only what
+running a playbook safely needs:
+
+- **Secrets** reach Ansible only through files of mode 0600 in the operation's private directory
+  (private keys, an inventory holding passwords, a known_hosts of the keys the inventory recorded),
+  which the caller deletes when the operation ends (`cleanup`). ansible-runner is told not to write
+  its own env files, so no copy of the extra-vars or passwords lands elsewhere.
+- **Host keys**: Ansible checks every host against the key the inventory recorded and an
+  administrator accepted (`StrictHostKeyChecking=yes`): a deploy never trusts a key on first use.
+- **Cancel** within a fraction of a second: ansible-runner polls `cancel_callback` every
+  `POLL_SECONDS` and kills the playbook's process group.
+- **Orphans**: every process of a phase carries `KO_OPERATION_ID` in its environment, so a worker
+  resuming after a crash (kill -9 leaves ansible-playbook running) finds and kills them first.
+- **Events**: every Ansible event becomes an `AnsibleEvent` (host, task, status, changed, duration,
+  a bounded output excerpt) handed to the caller's callback from the runner's thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import stat
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import ansible_runner
+import asyncssh
+import yaml
+
+POLL_SECONDS = 0.25
+EXCERPT_CHARS = 2000
+MARKER = "KO_OPERATION_ID"
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+# Ansible event name -> (our kind, status)
+_KINDS: dict[str, tuple[str, str]] = {
+    "playbook_on_play_start": ("play_start", "running"),
+    "playbook_on_task_start": ("task_start", "running"),
+    "playbook_on_handler_task_start": ("task_start", "running"),
+    "runner_on_ok": ("task_result", "ok"),
+    "runner_on_failed": ("task_result", "failed"),
+    "runner_on_unreachable": ("task_result", "unreachable"),
+    "runner_on_skipped": ("task_result", "skipped"),
+    "runner_item_on_ok": ("item_result", "ok"),
+    "runner_item_on_failed": ("item_result", "failed"),
+    "runner_item_on_skipped": ("item_result", "skipped"),
+    "runner_on_async_failed": ("task_result", "failed"),
+    "playbook_on_stats": ("stats", "done"),
+    "runner_retry": ("retry", "running"),
+    "warning": ("warning", "warning"),
+    "error": ("error", "failed"),
+}
+
+
+@dataclass(frozen=True)
+class NodeAccess:
+    """How Ansible reaches one node; secrets are kept out of repr."""
+
+    name: str
+    ip: str
+    port: int
+    username: str
+    host_key: str | None
+    groups: tuple[str, ...] = ()
+    hostvars: dict[str, Any] = field(default_factory=dict)
+    password: str | None = field(default=None, repr=False)
+    private_key: str | None = field(default=None, repr=False)
+    passphrase: str | None = field(default=None, repr=False)
+    become_password: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class AnsibleEvent:
+    kind: str  # play_start | task_start | task_result | item_result | stats | retry | warning | error | output
+    status: str  # running | ok | changed | failed | unreachable | skipped | done | warning
+    host: str | None
+    task: str | None
+    play: str | None
+    changed: bool
+    duration_ms: int | None
+    excerpt: str
+    time: datetime
+    data: dict[str, Any] = field(default_factory=dict)  # stats per host, for `stats`
+
+
+@dataclass
+class PhaseResult:
+    status: str  # succeeded | failed | cancelled | timeout
+    rc: int | None
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class PhaseRun:
+    operation_id: str
+    phase: str
+    playbook: Path  # absolute path of the playbook
+    workdir: Path  # the operation's private directory (0700); `prepare` fills it
+    extravars: dict[str, Any] = field(default_factory=dict)
+    timeout_seconds: int = 3600
+    envvars: dict[str, str] = field(default_factory=dict)
+
+
+def prepare(workdir: Path, nodes: list[NodeAccess], group_vars: dict[str, Any] | None = None) -> Path:
+    """Write the inventory, keys and known_hosts of an operation into ``workdir`` (all 0600, dir 0700).
+
+    Returns the inventory path. Called again on resume: it rewrites everything from the stored spec.
+    """
+    workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(workdir, 0o700)
+    keys = workdir / "keys"
+    keys.mkdir(exist_ok=True, mode=0o700)
+    known = []
+    hosts: dict[str, Any] = {}
+    groups: dict[str, dict[str, Any]] = {}
+    for i, node in enumerate(nodes):
+        vars_: dict[str, Any] = {
+            "ansible_host": node.ip,
+            "ansible_port": node.port,
+            "ansible_user": node.username,
+            **node.hostvars,
+        }
+        if node.private_key is not None:
+            key_file = keys / f"node-{i}.key"
+            # Written without its passphrase (ssh would otherwise prompt): the file is 0600 in a 0700
+            # directory that lives only as long as the operation.
+            plain = asyncssh.import_private_key(node.private_key, node.passphrase).export_private_key("openssh")
+            _write_secret(key_file, plain.decode())
+            vars_["ansible_ssh_private_key_file"] = str(key_file)
+        elif node.password is not None:
+            vars_["ansible_password"] = node.password
+        if node.username != "root":
+            vars_["ansible_become"] = True
+            if node.become_password or node.password:
+                vars_["ansible_become_password"] = node.become_password or node.password
+        hosts[node.name] = vars_
+        for group in node.groups:
+            groups.setdefault(group, {"hosts": {}})["hosts"][node.name] = None
+        if node.host_key:
+            where = node.ip if node.port == 22 else f"[{node.ip}]:{node.port}"
+            known.append(f"{where} {node.host_key}")
+    inventory = {"all": {"hosts": hosts, "children": groups, "vars": group_vars or {}}}
+    path = workdir / "inventory.yml"
+    _write_secret(path, yaml.safe_dump(inventory, sort_keys=True))
+    _write_secret(workdir / "known_hosts", "\n".join(known) + "\n")
+    (workdir / "cp").mkdir(exist_ok=True, mode=0o700)
+    return path
+
+
+def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled: threading.Event) -> PhaseResult:
+    """Run one playbook to its end (blocking: call it in a thread). ``on_event`` is called in order."""
+    kill_orphans(run.operation_id)
+    private = run.workdir / "runs" / run.phase
+    if private.exists():
+        shutil.rmtree(private)
+    private.mkdir(parents=True, mode=0o700)
+    ssh_args = (
+        f"-o UserKnownHostsFile={run.workdir / 'known_hosts'} -o StrictHostKeyChecking=yes "
+        "-o ControlMaster=auto -o ControlPersist=30s -o ServerAliveInterval=15 -o ConnectTimeout=10"
+    )
+    envvars = {
+        MARKER: run.operation_id,
+        # ansible-playbook comes with this Python (ansible-core is a dependency), wherever PATH points.
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "ANSIBLE_HOST_KEY_CHECKING": "True",
+        "ANSIBLE_SSH_ARGS": ssh_args,
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(run.workdir / "cp"),
+        "ANSIBLE_SSH_PASSWORD_MECHANISM": "ssh_askpass",
+        "ANSIBLE_RETRY_FILES_ENABLED": "False",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FORCE_COLOR": "0",
+        "ANSIBLE_PIPELINING": "True",
+        "ANSIBLE_LOCAL_TEMP": str(run.workdir / "tmp"),
+        "ANSIBLE_GATHERING": "smart",
+        "ANSIBLE_FACT_CACHING": "jsonfile",
+        "ANSIBLE_FACT_CACHING_CONNECTION": str(run.workdir / "facts"),
+        **run.envvars,
+    }
+
+    def handle(event: dict[str, Any]) -> bool:
+        normalised = normalise(event)
+        if normalised is not None:
+            on_event(normalised)
+        return False  # ansible-runner need not keep the event file (no copies of output on disk)
+
+    result = ansible_runner.run(
+        private_data_dir=str(private),
+        playbook=str(run.playbook),
+        inventory=str(run.workdir / "inventory.yml"),
+        extravars=run.extravars,
+        envvars=envvars,
+        quiet=True,
+        suppress_env_files=True,
+        timeout=run.timeout_seconds,
+        settings={"pexpect_timeout": POLL_SECONDS, "suppress_ansible_output": True},
+        event_handler=handle,
+        cancel_callback=cancelled.is_set,
+    )
+    status = {"successful": "succeeded", "canceled": "cancelled", "timeout": "timeout"}.get(result.status, "failed")
+    if status in ("cancelled", "timeout"):
+        # ansible-runner kills the playbook's process group; its ssh children and control masters
+        # live in groups of their own and would keep the remote commands running.
+        kill_orphans(run.operation_id)
+    stats = result.stats or {}
+    return PhaseResult(status=status, rc=result.rc, stats=stats)
+
+
+def normalise(event: dict[str, Any]) -> AnsibleEvent | None:
+    name = str(event.get("event", ""))
+    data = event.get("event_data") or {}
+    kind, status = _KINDS.get(name, ("output", "running"))
+    stdout = _ANSI.sub("", str(event.get("stdout") or "")).strip()
+    if kind == "output" and not stdout:
+        return None  # verbose noise without text
+    res = data.get("res") or {}
+    changed = bool(res.get("changed")) if isinstance(res, dict) else False
+    if kind in ("task_result", "item_result") and status == "ok" and changed:
+        status = "changed"
+    excerpt = stdout
+    if status in ("failed", "unreachable") and isinstance(res, dict):
+        details = [str(res.get(k)) for k in ("msg", "stderr", "module_stderr") if res.get(k)]
+        excerpt = "\n".join([stdout, *details]).strip()
+    duration = data.get("duration")
+    created = event.get("created")
+    try:
+        when = datetime.fromisoformat(created).replace(tzinfo=UTC) if created else datetime.now(UTC)
+    except ValueError:
+        when = datetime.now(UTC)
+    extra: dict[str, Any] = {}
+    if kind == "stats":
+        extra = {k: data.get(k) or {} for k in ("ok", "changed", "failures", "dark", "skipped", "rescued", "ignored")}
+    return AnsibleEvent(
+        kind=kind,
+        status=status,
+        host=data.get("host"),
+        task=data.get("task") or None,
+        play=data.get("play") or None,
+        changed=changed,
+        duration_ms=int(duration * 1000) if isinstance(duration, int | float) else None,
+        excerpt=bound(excerpt),
+        time=when,
+        data=extra,
+    )
+
+
+def bound(text: str, limit: int = EXCERPT_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    half = limit // 2 - 10
+    return f"{text[:half]}\n[... {len(text) - 2 * half} characters cut ...]\n{text[-half:]}"
+
+
+# Known causes of failures, matched against the failed task's output: (pattern, hint).
+HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(p, re.I), h)
+    for p, h in (
+        (
+            r"UNREACHABLE|Connection timed out|No route to host|Connection refused",
+            "The host cannot be reached over SSH: check that it is up, the address and port, and the firewall.",
+        ),
+        (
+            r"Permission denied|Invalid/incorrect password|Authentication failed|Missing sudo password",
+            "The login or sudo was refused: check the host's credential in the inventory.",
+        ),
+        (
+            r"Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED",
+            "The host's SSH key is not the one the inventory recorded: check the host, then accept the new key.",
+        ),
+        (
+            r"address already in use|port .* (is )?(already )?in use",
+            "A port the deploy needs is taken by another program: see the host's facts (ports in use).",
+        ),
+        (
+            r"No space left on device|disk (is )?full",
+            "A disk on the host is full: free space (see the host's facts) and retry.",
+        ),
+        (
+            r"checksum mismatch|does not match (the )?(expected )?(sha256|checksum)|sha256.*mismatch",
+            "A downloaded file does not match the offline package's checksum: re-import the package.",
+        ),
+        (
+            r"Unable to locate package|No package .* available|No matching packages|404\s+Not Found|Failed to fetch",
+            "A package is missing from the offline repository: check the offline package of this version.",
+        ),
+        (
+            r"Cannot allocate memory|Out of memory|MemoryError",
+            "The host ran out of memory: give it more, or stop what uses it.",
+        ),
+    )
+)
+
+
+def hint_for(text: str) -> str | None:
+    for pattern, hint in HINTS:
+        if pattern.search(text):
+            return hint
+    return None
+
+
+def cleanup(workdir: Path) -> None:
+    """End of an operation: close Ansible's SSH masters, kill leftovers, delete every secret file."""
+    cp = workdir / "cp"
+    if cp.is_dir():
+        for sock in cp.iterdir():
+            if stat.S_ISSOCK(sock.lstat().st_mode):
+                subprocess.run(
+                    ["ssh", "-o", f"ControlPath={sock}", "-O", "exit", "ko-control-master"],
+                    capture_output=True,
+                    timeout=10,
+                    check=False,
+                )
+    marker = workdir.name
+    kill_orphans(marker)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def kill_orphans(operation_id: str) -> list[int]:
+    """Kill every process of this machine whose environment names this operation (after a worker crash)."""
+    needle = f"{MARKER}={operation_id}".encode()
+    killed = []
+    me = os.getpid()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == me:
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()
+        except OSError:
+            continue
+        if needle in environ.split(b"\0"):
+            pid = int(entry.name)
+            try:
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            except ProcessLookupError:
+                pass
+    return killed
+
+
+def _write_secret(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(text)
+    os.chmod(path, 0o600)
+
+
+def dumps(event: AnsibleEvent) -> str:
+    return json.dumps({**event.__dict__, "time": event.time.isoformat()})
