@@ -1,0 +1,1 @@
+"""Offline packages: the manifest format, import and verification, and the repository nodes install from."""

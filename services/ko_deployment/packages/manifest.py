@@ -1,0 +1,179 @@
+"""The offline package manifest (``manifest.yaml`` at the package root), format ``kubeoperator.io/package/v1``.
+
+It is the one registry of versions and checksums: the import verifies every artifact against it,
+the playbooks read component versions and paths from it, and nodes verify checksums with it.
+The format is documented in docs/offline-package.md; a change that old readers would
+misunderstand is a new apiVersion, never an edit of v1.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import PurePosixPath
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+API_VERSION = "kubeoperator.io/package/v1"
+MANIFEST_NAME = "manifest.yaml"
+Arch = Literal["amd64", "arm64"]
+ArtifactKind = Literal["binary", "image", "chart", "deb", "rpm"]
+# Where the indexes expect each kind: apt and yum read one flat directory, Helm one chart directory.
+KIND_DIRS: dict[str, str] = {"deb": "debs", "rpm": "rpms", "chart": "charts"}
+KIND_SUFFIXES: dict[str, tuple[str, ...]] = {"deb": (".deb",), "rpm": (".rpm",), "chart": (".tgz",)}
+
+_VERSION = re.compile(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]{1,40})?")
+_COMPONENT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+_SEGMENT = re.compile(r"[A-Za-z0-9_~+%:@=,-][A-Za-z0-9._~+%:@=,-]*")
+_TOKEN = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+def _kubernetes_version(value: str) -> str:
+    if not _VERSION.fullmatch(value):
+        raise ValueError("must be a Kubernetes version such as 1.36.0 (no leading v)")
+    return value
+
+
+def _token(value: str) -> str:
+    if not _TOKEN.fullmatch(value):
+        raise ValueError("must be 1 to 255 characters without spaces or control characters")
+    return value
+
+
+def _sha256(value: str) -> str:
+    value = value.lower()
+    if not _SHA256.fullmatch(value):
+        raise ValueError("must be 64 hexadecimal characters (the output of sha256sum)")
+    return value
+
+
+def check_relative_path(value: str) -> str:
+    """A path inside the package: relative, no `..`, no hidden or empty segment, URL-safe characters."""
+    if not value or len(value) > 512:
+        raise ValueError("must be 1 to 512 characters")
+    if value.startswith("/") or "\\" in value:
+        raise ValueError(f"{value!r} must be relative to the package root, with / between directories")
+    parts = value.split("/")
+    if any(p in ("", ".", "..") for p in parts):
+        raise ValueError(f"{value!r} must not contain '..', '.' or empty segments: name the file inside the package")
+    for part in parts:
+        if not _SEGMENT.fullmatch(part):
+            raise ValueError(
+                f"{value!r}: segment {part!r} may hold letters, digits and . _ ~ + % : @ = , - "
+                "and must not start with a dot"
+            )
+    return value
+
+
+KubernetesVersion = Annotated[str, AfterValidator(_kubernetes_version)]
+Token = Annotated[str, AfterValidator(_token)]
+Sha256 = Annotated[str, AfterValidator(_sha256)]
+RelativePath = Annotated[str, AfterValidator(check_relative_path)]
+
+
+class Artifact(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ArtifactKind
+    name: Token = Field(description="Package, binary, image or chart name, e.g. containerd or kubeadm.")
+    version: Token
+    arch: Arch | Literal["all"] = Field(description="The package's architecture, or `all` (arch-independent).")
+    path: RelativePath = Field(description="Where the file is, relative to the package root.")
+    sha256: Sha256
+    size: int = Field(ge=0, description="Size in bytes.")
+
+    @model_validator(mode="after")
+    def _where_the_index_expects_it(self) -> Artifact:
+        folder = KIND_DIRS.get(self.kind)
+        if folder is not None:
+            p = PurePosixPath(self.path)
+            if len(p.parts) != 2 or p.parts[0] != folder or not p.name.endswith(KIND_SUFFIXES[self.kind]):
+                suffix = KIND_SUFFIXES[self.kind][0]
+                raise ValueError(f"a {self.kind} must be a {suffix} file directly in {folder}/ (got {self.path!r})")
+        return self
+
+    def label(self) -> str:
+        return f"{self.kind} {self.name} {self.version} ({self.path})"
+
+
+class Manifest(BaseModel):
+    """What ``manifest.yaml`` holds; field names as in the file."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    api_version: Literal["kubeoperator.io/package/v1"] = Field(alias="apiVersion")
+    kubernetes_version: KubernetesVersion = Field(alias="kubernetesVersion")
+    arch: Arch
+    description: str = Field("", max_length=1024)
+    components: dict[Annotated[str, Field(pattern=_COMPONENT.pattern)], Token] = Field(
+        default_factory=dict,
+        description="Component name → version (containerd, runc, etcd, cni-plugins, crictl, coredns, pause, "
+        "flannel, calico, metrics-server, traefik, helm, ...). The playbooks take versions only from here.",
+    )
+    artifacts: list[Artifact] = Field(min_length=1, max_length=100_000)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Manifest:
+        seen: dict[str, int] = {}
+        for i, artifact in enumerate(self.artifacts):
+            if artifact.path == MANIFEST_NAME:
+                raise ValueError(f"artifacts[{i}].path: {MANIFEST_NAME} is the manifest itself, not an artifact")
+            if artifact.path in seen:
+                raise ValueError(f"artifacts[{i}].path: {artifact.path!r} is also artifacts[{seen[artifact.path]}]")
+            seen[artifact.path] = i
+            if artifact.arch not in (self.arch, "all"):
+                raise ValueError(
+                    f"artifacts[{i}].arch: {artifact.arch} in a package for {self.arch}: "
+                    f"use {self.arch} or all, or build a package per architecture"
+                )
+        return self
+
+    @property
+    def directory_name(self) -> str:
+        return f"{self.kubernetes_version}-{self.arch}"
+
+    @property
+    def total_size(self) -> int:
+        return sum(a.size for a in self.artifacts)
+
+    def to_yaml(self) -> str:
+        return yaml.safe_dump(self.model_dump(by_alias=True, mode="json"), sort_keys=False, allow_unicode=True)
+
+
+class ManifestError(ValueError):
+    """A manifest that cannot be read or is invalid; the message names each problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems[:20]) + (f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""))
+        self.problems = problems
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "manifest"
+
+
+def parse_manifest(text: str | bytes) -> Manifest:
+    """The manifest in ``text`` (YAML), or ManifestError naming every problem by its place in the file."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ManifestError([f"{MANIFEST_NAME} is not valid YAML: {exc}"]) from exc
+    if not isinstance(data, dict):
+        raise ManifestError([f"{MANIFEST_NAME} must be a mapping with apiVersion: {API_VERSION}"])
+    if data.get("apiVersion") != API_VERSION:
+        raise ManifestError(
+            [f"apiVersion: {data.get('apiVersion')!r} is not supported; this KubeOperator reads {API_VERSION}"]
+        )
+    try:
+        return Manifest.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+            problems.append(f"{_loc(tuple(err.get('loc', ())))}: {msg}")
+        raise ManifestError(problems) from exc
