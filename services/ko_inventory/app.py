@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 from fastapi import FastAPI
 from pydantic import Field, SecretStr
@@ -11,8 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ko_common.app import ServiceSpec, create_service_app
 from ko_common.crypto import SecretBox, attach
 from ko_common.settings import Settings
+from ko_inventory.cloud.endpoints import plans as plans_router
+from ko_inventory.cloud.endpoints import regions as regions_router
+from ko_inventory.cloud.endpoints import zones as zones_router
+from ko_inventory.cloud.repository import PlanRepository, RegionRepository, ZoneRepository
 from ko_inventory.credentials.endpoints import router as credentials_router
 from ko_inventory.credentials.repository import CredentialRepository
+from ko_inventory.hosts.endpoints import internal as hosts_internal
+from ko_inventory.hosts.endpoints import router as hosts_router
+from ko_inventory.hosts.repository import HostRepository
+from ko_inventory.ippools.endpoints import router as ip_pools_router
+from ko_inventory.ippools.repository import IpPoolRepository
 from ko_inventory.models import Base
 from ko_inventory.projects.consumer import consumer_for
 
@@ -23,6 +33,23 @@ class InventorySettings(Settings):
         None,
         description="Key that encrypts credentials at rest: base64 of 32 bytes (`openssl rand -base64 32`). "
         "Unset in development: generated into <data_dir>/secret-key. Losing it loses every stored secret.",
+    )
+    ssh_connect_timeout_seconds: float = Field(
+        5.0, gt=0, le=120, description="How long a host check waits for an SSH answer before calling it unreachable."
+    )
+    ssh_command_timeout_seconds: float = Field(
+        30.0, gt=0, le=600, description="How long one command of a host check (root test, facts) may run."
+    )
+    ssh_parallelism: int = Field(16, ge=1, le=256, description="How many hosts a bulk check or import visits at once.")
+    ip_probe_ports: list[Annotated[int, Field(ge=1, le=65535)]] = Field(
+        default_factory=lambda: [22, 80, 443],
+        max_length=16,
+        description="TCP ports knocked on before an IP address is handed out: an address that accepts or "
+        "refuses a connection on any of them is in use and skipped. A JSON list, e.g. [22, 443]; "
+        "[] turns probing off (sites whose firewalls drop such probes).",
+    )
+    ip_probe_timeout_seconds: float = Field(
+        1.0, ge=0.05, le=30, description="How long a probe waits for an answer before calling the address silent."
     )
 
     def secret_fields(self) -> list[str]:
@@ -35,7 +62,14 @@ async def _install_secret_box(app: FastAPI) -> None:
 
 
 async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, int]:
-    return {"credentials": await CredentialRepository(session).count_in_project(project_id)}
+    return {
+        "credentials": await CredentialRepository(session).count_in_project(project_id),
+        "regions": await RegionRepository(session).count_in_project(project_id),
+        "zones": await ZoneRepository(session).count_in_project(project_id),
+        "plans": await PlanRepository(session).count_in_project(project_id),
+        "ip_pools": await IpPoolRepository(session).count_in_project(project_id),
+        "hosts": await HostRepository(session).count_in_project(project_id),
+    }
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -47,7 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Credentials, hosts and their facts, regions, zones, plans and IP pools.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[credentials_router],
+        routers=[
+            credentials_router,
+            hosts_router,
+            hosts_internal,
+            regions_router,
+            zones_router,
+            plans_router,
+            ip_pools_router,
+        ],
         consumers=[consumer_for(settings.resolved_database_url)],
         on_startup=[_install_secret_box],
         project_usage=_project_usage,

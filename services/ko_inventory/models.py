@@ -17,5 +17,8 @@ OUTBOX, INBOX = add_event_tables(Base.metadata)
 
 # Imported last (they need Base) so that Base.metadata always holds every table,
 # whichever module is imported first: migrations and drift checks rely on it.
+from ko_inventory.cloud import models as _cloud  # noqa: E402, F401
 from ko_inventory.credentials import models as _credentials  # noqa: E402, F401
+from ko_inventory.hosts import models as _hosts  # noqa: E402, F401
+from ko_inventory.ippools import models as _ippools  # noqa: E402, F401
 from ko_inventory.projects import models as _projects  # noqa: E402, F401
