@@ -22,7 +22,10 @@ from tests.support.serve import served
 def inventory(
     tmp_path: Path, database_url: str, nats_server: NatsServer, request: pytest.FixtureRequest
 ) -> Iterator[Inventory]:
+    # @pytest.mark.inventory_settings(name=value, ...) changes settings for one test or module.
+    marker = request.node.get_closest_marker("inventory_settings")
     settings = InventorySettings(
+        **(marker.kwargs if marker else {}),
         data_dir=tmp_path / "data",
         database_url=database_url,
         nats_url=nats_server.url,

@@ -9,6 +9,7 @@ the matrix when it is added.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import socket
 import uuid
@@ -78,6 +79,36 @@ class Matrix:
 
     def host(self, project: str) -> str:
         return str(self.once(f"host-{project}", lambda: self.world.seed_host(project, self.credential(project))))
+
+    def made(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        r = self.admin.post(f"{API}/{kind}", json=body)
+        assert r.status_code == 201, r.text
+        out: dict[str, Any] = r.json()
+        return out
+
+    def new_region(self, project: str) -> dict[str, Any]:
+        return self.made("regions", _region_body(project))
+
+    def new_pool(self, project: str) -> dict[str, Any]:
+        return self.made("ip-pools", _pool_body(project))
+
+    def new_zone(self, project: str) -> dict[str, Any]:
+        return self.made("zones", _zone_body(project, self.region(project), self.pool(project)))
+
+    def new_plan(self, project: str) -> dict[str, Any]:
+        return self.made("plans", _plan_body(project, self.region(project), self.zone(project)))
+
+    def region(self, project: str) -> str:
+        return str(self.once(f"region-{project}", lambda: self.new_region(project)["id"]))
+
+    def pool(self, project: str) -> str:
+        return str(self.once(f"pool-{project}", lambda: self.new_pool(project)["id"]))
+
+    def zone(self, project: str) -> str:
+        return str(self.once(f"zone-{project}", lambda: self.new_zone(project)["id"]))
+
+    def plan(self, project: str) -> str:
+        return str(self.once(f"plan-{project}", lambda: self.new_plan(project)["id"]))
 
     def exists(self, path: str) -> Callable[[int], None]:
         """After the call: the resource is gone if the call succeeded, untouched otherwise."""
@@ -176,6 +207,67 @@ def _delete_credential(m: Matrix, role: str, project: str | None) -> Call:
     return Call("DELETE", path, after=m.exists(path))
 
 
+_loopback_subnets = itertools.count(1)
+
+
+def _region_body(project_id: str) -> dict[str, Any]:
+    return {
+        "project_id": project_id,
+        "name": unique("rbac-region"),
+        "provider": "vsphere",
+        "endpoint": "https://vcenter.example.local",
+        "datacenter": "DC1",
+        "username": "administrator@vsphere.local",
+        "password": "Pw-" + uuid.uuid4().hex,
+    }
+
+
+def _pool_body(project_id: str) -> dict[str, Any]:
+    # Loopback only (the stack also runs with probing off): nothing is sent beyond this machine.
+    n = next(_loopback_subnets)
+    base = f"127.{200 + n // 256}.{n % 256}"
+    return {
+        "project_id": project_id,
+        "name": unique("rbac-pool"),
+        "subnet": f"{base}.0/24",
+        "gateway": f"{base}.1",
+        "ranges": [{"start": f"{base}.10", "end": f"{base}.40"}],
+    }
+
+
+def _zone_body(project_id: str, region_id: str, pool_id: str) -> dict[str, Any]:
+    settings = {"cluster": "c1", "datastore": "ds1", "template": "tpl", "network": "VM Network"}
+    return {
+        "project_id": project_id,
+        "name": unique("rbac-zone"),
+        "region_id": region_id,
+        "ip_pool_id": pool_id,
+        "provider_settings": settings,
+    }
+
+
+def _plan_body(project_id: str, region_id: str, zone_id: str) -> dict[str, Any]:
+    size = {"cpus": 2, "memory_gib": 4, "disk_gib": 40}
+    return {
+        "project_id": project_id,
+        "name": unique("rbac-plan"),
+        "region_id": region_id,
+        "topology": "single",
+        "worker_count": 1,
+        "master_size": size,
+        "worker_size": size,
+        "zone_ids": [zone_id],
+    }
+
+
+def _delete_cloud(kind: str, make: Callable[[Matrix, str], dict[str, Any]]) -> Builder:
+    def build(m: Matrix, role: str, project: str | None) -> Call:
+        path = f"{API}/{kind}/{make(m, m.project(project))['id']}"
+        return Call("DELETE", path, after=m.exists(path))
+
+    return build
+
+
 def _delete_project(m: Matrix, role: str, project: str | None) -> Call:
     path = f"{API}/projects/{m.world.new_project('rbac-del')}"
     return Call("DELETE", path, after=m.exists(path))
@@ -255,6 +347,40 @@ BUILDERS: dict[str, Builder] = {
     "deleteHost": _delete_host,
     "checkHost": lambda m, r, p: Call("POST", f"{API}/hosts/{m.host(m.project(p))}/check"),
     "acceptHostKey": _accept_host_key,
+    # regions, zones, plans, IP pools (inventory)
+    "listRegions": lambda m, r, p: Call("GET", f"{API}/regions", params={"project_id": m.project(p)}),
+    "createRegion": lambda m, r, p: Call("POST", f"{API}/regions", _region_body(m.project(p))),
+    "getRegion": lambda m, r, p: Call("GET", f"{API}/regions/{m.region(m.project(p))}"),
+    "updateRegion": lambda m, r, p: Call(
+        "PATCH", f"{API}/regions/{m.region(m.project(p))}", {"description": f"by {r}"}
+    ),
+    "deleteRegion": _delete_cloud("regions", Matrix.new_region),
+    "listZones": lambda m, r, p: Call("GET", f"{API}/zones", params={"project_id": m.project(p)}),
+    "createZone": lambda m, r, p: Call(
+        "POST", f"{API}/zones", _zone_body(m.project(p), m.region(m.project(p)), m.pool(m.project(p)))
+    ),
+    "getZone": lambda m, r, p: Call("GET", f"{API}/zones/{m.zone(m.project(p))}"),
+    "updateZone": lambda m, r, p: Call("PATCH", f"{API}/zones/{m.zone(m.project(p))}", {"description": f"by {r}"}),
+    "deleteZone": _delete_cloud("zones", Matrix.new_zone),
+    "listPlans": lambda m, r, p: Call("GET", f"{API}/plans", params={"project_id": m.project(p)}),
+    "createPlan": lambda m, r, p: Call(
+        "POST", f"{API}/plans", _plan_body(m.project(p), m.region(m.project(p)), m.zone(m.project(p)))
+    ),
+    "getPlan": lambda m, r, p: Call("GET", f"{API}/plans/{m.plan(m.project(p))}"),
+    "updatePlan": lambda m, r, p: Call("PATCH", f"{API}/plans/{m.plan(m.project(p))}", {"description": f"by {r}"}),
+    "deletePlan": _delete_cloud("plans", Matrix.new_plan),
+    "listIpPools": lambda m, r, p: Call("GET", f"{API}/ip-pools", params={"project_id": m.project(p)}),
+    "createIpPool": lambda m, r, p: Call("POST", f"{API}/ip-pools", _pool_body(m.project(p))),
+    "getIpPool": lambda m, r, p: Call("GET", f"{API}/ip-pools/{m.pool(m.project(p))}"),
+    "updateIpPool": lambda m, r, p: Call("PATCH", f"{API}/ip-pools/{m.pool(m.project(p))}", {"description": f"by {r}"}),
+    "deleteIpPool": _delete_cloud("ip-pools", Matrix.new_pool),
+    "listIpAddresses": lambda m, r, p: Call("GET", f"{API}/ip-pools/{m.pool(m.project(p))}/addresses"),
+    "allocateIpAddresses": lambda m, r, p: Call(
+        "POST", f"{API}/ip-pools/{m.pool(m.project(p))}/allocations", {"count": 1, "owner": f"rbac-{r}"}
+    ),
+    "releaseIpAddresses": lambda m, r, p: Call(
+        "POST", f"{API}/ip-pools/{m.pool(m.project(p))}/releases", {"owner": "rbac-nobody"}
+    ),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
