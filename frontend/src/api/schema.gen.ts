@@ -301,6 +301,94 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ip-pools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List IP pools of one project, or of every project the caller may read */
+        get: operations["listIpPools"];
+        put?: never;
+        /** Create an IP pool: subnet, gateway, DNS servers and the ranges it hands out */
+        post: operations["createIpPool"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ip-pools/{pool_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an IP pool with its address counts by status */
+        get: operations["getIpPool"];
+        put?: never;
+        post?: never;
+        /** Delete an IP pool no zone uses and with no allocated address */
+        delete: operations["deleteIpPool"];
+        options?: never;
+        head?: never;
+        /** Change an IP pool; addresses leaving it must not be allocated */
+        patch: operations["updateIpPool"];
+        trace?: never;
+    };
+    "/api/v1/ip-pools/{pool_id}/addresses": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a pool's addresses in address order, by status or owner */
+        get: operations["listIpAddresses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ip-pools/{pool_id}/allocations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Hand out free addresses; each is probed first, and one that answers is marked in_use and skipped */
+        post: operations["allocateIpAddresses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ip-pools/{pool_id}/releases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give addresses back (by address, or all of one owner); they become free */
+        post: operations["releaseIpAddresses"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/live/projects/{project_id}": {
         parameters: {
             query?: never;
@@ -323,6 +411,82 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offline-packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List offline packages, newest first */
+        get: operations["listOfflinePackages"];
+        put?: never;
+        /**
+         * Import an offline package from a directory or tarball on the deployment server
+         * @description The source and its manifest are checked at once; the artifacts are then verified (size and sha256) and copied in the background. Poll the package until its status is `ready` or `failed`.
+         */
+        post: operations["importOfflinePackage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offline-packages/{package_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an offline package with its manifest and artifacts */
+        get: operations["getOfflinePackage"];
+        put?: never;
+        post?: never;
+        /** Delete an offline package and its files from the repository */
+        delete: operations["deleteOfflinePackage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List plans of one project (or region), or of every project the caller may read */
+        get: operations["listPlans"];
+        put?: never;
+        /** Create a plan: topology, sizes and zones; the answer shows where each VM goes */
+        post: operations["createPlan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/plans/{plan_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a plan with its placement */
+        get: operations["getPlan"];
+        put?: never;
+        post?: never;
+        /** Delete a plan */
+        delete: operations["deletePlan"];
+        options?: never;
+        head?: never;
+        /** Change a plan; the result is validated whole */
+        patch: operations["updatePlan"];
         trace?: never;
     };
     "/api/v1/projects": {
@@ -420,6 +584,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List regions of one project, or of every project the caller may read */
+        get: operations["listRegions"];
+        put?: never;
+        /** Create a vSphere or OpenStack region; its API password is stored encrypted */
+        post: operations["createRegion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/regions/{region_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a region (never its password) */
+        get: operations["getRegion"];
+        put?: never;
+        post?: never;
+        /** Delete a region no zone or plan uses */
+        delete: operations["deleteRegion"];
+        options?: never;
+        head?: never;
+        /** Change a region; a password left out keeps its value; the provider cannot change */
+        patch: operations["updateRegion"];
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -477,10 +678,139 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kubernetes versions that can be deployed: those of ready offline packages, with component versions */
+        get: operations["listKubernetesVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List zones of one project (or region), or of every project the caller may read */
+        get: operations["listZones"];
+        put?: never;
+        /** Create a zone of a region, with its provider's settings and an IP pool */
+        post: operations["createZone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/zones/{zone_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a zone */
+        get: operations["getZone"];
+        put?: never;
+        post?: never;
+        /** Delete a zone no plan uses */
+        delete: operations["deleteZone"];
+        options?: never;
+        head?: never;
+        /** Change a zone's name, settings or IP pool (a zone stays in its region) */
+        patch: operations["updateZone"];
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AddressCounts */
+        AddressCounts: {
+            /** Allocated */
+            allocated: number;
+            /** Free */
+            free: number;
+            /**
+             * In Use
+             * @description Found answering on the network when about to be handed out; never handed out.
+             */
+            in_use: number;
+        };
+        /** Allocation */
+        Allocation: {
+            /**
+             * Addresses
+             * @description The addresses handed out, in address order.
+             */
+            addresses: string[];
+            /** Owner */
+            owner: string;
+            /** Pool Id */
+            pool_id: string;
+            /**
+             * Skipped In Use
+             * @description Addresses that answered on the network: now in_use, skipped.
+             */
+            skipped_in_use: string[];
+        };
+        /** AllocationRequest */
+        AllocationRequest: {
+            /**
+             * Count
+             * @description How many addresses to hand out.
+             * @default 1
+             */
+            count?: number;
+            /**
+             * Owner
+             * @description Who will hold them (free text, e.g. a host or cluster id).
+             */
+            owner: string;
+        };
+        /** Artifact */
+        Artifact: {
+            /**
+             * Arch
+             * @description The package's architecture, or `all` (arch-independent).
+             */
+            arch: ("amd64" | "arm64") | "all";
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "binary" | "image" | "chart" | "deb" | "rpm";
+            /**
+             * Name
+             * @description Package, binary, image or chart name, e.g. containerd or kubeadm.
+             */
+            name: string;
+            /**
+             * Path
+             * @description Where the file is, relative to the package root.
+             */
+            path: string;
+            /** Sha256 */
+            sha256: string;
+            /**
+             * Size
+             * @description Size in bytes.
+             */
+            size: number;
+            /** Version */
+            version: string;
+        };
         /** AuditOut */
         AuditOut: {
             /** Action */
@@ -800,6 +1130,153 @@ export interface components {
              */
             status: "registered" | "failed";
         };
+        /** IpAddressOut */
+        IpAddressOut: {
+            /** Allocated At */
+            allocated_at: string | null;
+            /**
+             * Checked At
+             * @description When the address was last probed before handing it out.
+             */
+            checked_at: string | null;
+            /** Ip */
+            ip: string;
+            /**
+             * Owner
+             * @description Who holds an allocated address (a host or cluster id, free text).
+             */
+            owner: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "free" | "allocated" | "in_use";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /** IpPoolCreate */
+        IpPoolCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Dns
+             * @description Up to 3 DNS servers.
+             */
+            dns?: string[];
+            /**
+             * Gateway
+             * @description Default gateway, inside the subnet; never handed out.
+             */
+            gateway: string;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Ranges
+             * @description Disjoint ranges inside the subnet, 4096 addresses at most in all; the gateway and DNS servers inside them are skipped.
+             */
+            ranges: components["schemas"]["IpRange"][];
+            /**
+             * Subnet
+             * @description IPv4 CIDR, e.g. 10.10.0.0/24.
+             */
+            subnet: string;
+        };
+        /** IpPoolOut */
+        IpPoolOut: {
+            counts: components["schemas"]["AddressCounts"];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Dns */
+            dns: string[];
+            /** Gateway */
+            gateway: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Ranges */
+            ranges: components["schemas"]["IpRange"][];
+            /**
+             * Size
+             * @description Addresses the pool hands out (its ranges without the gateway and DNS servers).
+             */
+            size: number;
+            /** Subnet */
+            subnet: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * IpPoolUpdate
+         * @description Absent fields keep their value; the result is validated whole. Addresses that leave the pool
+         *     must not be allocated; new ones join it free.
+         */
+        IpPoolUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Dns */
+            dns?: string[] | null;
+            /** Gateway */
+            gateway?: string | null;
+            /** Name */
+            name?: string | null;
+            /** Ranges */
+            ranges?: components["schemas"]["IpRange"][] | null;
+            /** Subnet */
+            subnet?: string | null;
+        };
+        /** IpRange */
+        IpRange: {
+            /**
+             * End
+             * @description Last address handed out (inclusive), e.g. 10.10.0.200.
+             */
+            end: string;
+            /**
+             * Start
+             * @description First address handed out, e.g. 10.10.0.10.
+             */
+            start: string;
+        };
+        /** KubernetesVersion */
+        KubernetesVersion: {
+            /** Arch */
+            arch: string;
+            /** Components */
+            components: {
+                [key: string]: string;
+            };
+            /** Kubernetes Version */
+            kubernetes_version: string;
+            /** Package Id */
+            package_id: string;
+        };
+        /** KubernetesVersions */
+        KubernetesVersions: {
+            /**
+             * Items
+             * @description Newest first; one entry per version and architecture.
+             */
+            items: components["schemas"]["KubernetesVersion"][];
+        };
         /** LoginIn */
         LoginIn: {
             /** Password */
@@ -820,6 +1297,38 @@ export interface components {
              */
             expires_at: string;
             user: components["schemas"]["MeOut"];
+        };
+        /**
+         * Manifest
+         * @description What ``manifest.yaml`` holds; field names as in the file.
+         */
+        Manifest: {
+            /**
+             * Apiversion
+             * @constant
+             */
+            apiVersion: "kubeoperator.io/package/v1";
+            /**
+             * Arch
+             * @enum {string}
+             */
+            arch: "amd64" | "arm64";
+            /** Artifacts */
+            artifacts: components["schemas"]["Artifact"][];
+            /**
+             * Components
+             * @description Component name → version (containerd, runc, etcd, cni-plugins, crictl, coredns, pause, flannel, calico, metrics-server, traefik, helm, ...). The playbooks take versions only from here.
+             */
+            components?: {
+                [key: string]: string;
+            };
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /** Kubernetesversion */
+            kubernetesVersion: string;
         };
         /** MemberIn */
         MemberIn: {
@@ -884,6 +1393,126 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** OfflinePackageDetail */
+        OfflinePackageDetail: {
+            /**
+             * Apt Source
+             * @description The apt source line for the package's .debs (ready packages that have .debs).
+             */
+            apt_source: string | null;
+            /** Arch */
+            arch: string;
+            /** Artifact Count */
+            artifact_count: number;
+            /** Artifacts */
+            artifacts: components["schemas"]["Artifact"][];
+            /** Components */
+            components: {
+                [key: string]: string;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description Why the import failed, naming the artifact and what to do.
+             */
+            error: string | null;
+            /** Id */
+            id: string;
+            /** Imported At */
+            imported_at: string | null;
+            /** Imported By */
+            imported_by: string;
+            /** Kubernetes Version */
+            kubernetes_version: string;
+            /** @description The manifest as in manifest.yaml (apiVersion kubeoperator.io/package/v1). */
+            manifest: components["schemas"]["Manifest"];
+            /**
+             * Size
+             * @description Bytes of all the artifacts.
+             */
+            size: number;
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "importing" | "ready" | "failed";
+            /**
+             * Url
+             * @description Where nodes fetch the package from (ready packages only).
+             */
+            url: string | null;
+        };
+        /** OfflinePackageImport */
+        OfflinePackageImport: {
+            /**
+             * Replace
+             * @description Replace a ready package of the same Kubernetes version and architecture.
+             * @default false
+             */
+            replace?: boolean;
+            /**
+             * Source
+             * @description Absolute path on the deployment server of the package: its directory (holding manifest.yaml) or a .tar, .tar.gz or .tgz file of it.
+             */
+            source: string;
+        };
+        /** OfflinePackageOut */
+        OfflinePackageOut: {
+            /**
+             * Apt Source
+             * @description The apt source line for the package's .debs (ready packages that have .debs).
+             */
+            apt_source: string | null;
+            /** Arch */
+            arch: string;
+            /** Artifact Count */
+            artifact_count: number;
+            /** Components */
+            components: {
+                [key: string]: string;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Error
+             * @description Why the import failed, naming the artifact and what to do.
+             */
+            error: string | null;
+            /** Id */
+            id: string;
+            /** Imported At */
+            imported_at: string | null;
+            /** Imported By */
+            imported_by: string;
+            /** Kubernetes Version */
+            kubernetes_version: string;
+            /**
+             * Size
+             * @description Bytes of all the artifacts.
+             */
+            size: number;
+            /** Source */
+            source: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "importing" | "ready" | "failed";
+            /**
+             * Url
+             * @description Where nodes fetch the package from (ready packages only).
+             */
+            url: string | null;
+        };
         /** Page[AuditOut] */
         Page_AuditOut_: {
             /** Items */
@@ -926,10 +1555,80 @@ export interface components {
              */
             total: number;
         };
+        /** Page[IpAddressOut] */
+        Page_IpAddressOut_: {
+            /** Items */
+            items: components["schemas"]["IpAddressOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[IpPoolOut] */
+        Page_IpPoolOut_: {
+            /** Items */
+            items: components["schemas"]["IpPoolOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[OfflinePackageOut] */
+        Page_OfflinePackageOut_: {
+            /** Items */
+            items: components["schemas"]["OfflinePackageOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[PlanOut] */
+        Page_PlanOut_: {
+            /** Items */
+            items: components["schemas"]["PlanOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
         /** Page[ProjectOut] */
         Page_ProjectOut_: {
             /** Items */
             items: components["schemas"]["ProjectOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[RegionOut] */
+        Page_RegionOut_: {
+            /** Items */
+            items: components["schemas"]["RegionOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -968,12 +1667,160 @@ export interface components {
              */
             total: number;
         };
+        /** Page[ZoneOut] */
+        Page_ZoneOut_: {
+            /** Items */
+            items: components["schemas"]["ZoneOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
         /** PasswordChangeIn */
         PasswordChangeIn: {
             /** Current Password */
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /**
+         * Placement
+         * @description Which zone each VM goes to: round-robin over the plan's zones, in their order, masters and
+         *     workers each starting at the first zone (ha over 3 zones: one master per zone; over 2: 2 + 1).
+         */
+        Placement: {
+            /**
+             * Masters
+             * @description The zone id of each master.
+             */
+            masters: string[];
+            /**
+             * Workers
+             * @description The zone id of each worker.
+             */
+            workers: string[];
+        };
+        /** PlanCreate */
+        PlanCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            master_size: components["schemas"]["PlanSize"];
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Region Id */
+            region_id: string;
+            /**
+             * Topology
+             * @description single: 1 master; ha: 3 masters.
+             * @enum {string}
+             */
+            topology: "single" | "ha";
+            /** Worker Count */
+            worker_count: number;
+            worker_size: components["schemas"]["PlanSize"];
+            /**
+             * Zone Ids
+             * @description Zones of the plan's region; VMs are spread over them in order.
+             */
+            zone_ids: string[];
+        };
+        /** PlanOut */
+        PlanOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Master Count */
+            master_count: number;
+            master_size: components["schemas"]["PlanSize"];
+            /** Name */
+            name: string;
+            placement: components["schemas"]["Placement"];
+            /** Project Id */
+            project_id: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "vsphere" | "openstack";
+            /** Region Id */
+            region_id: string;
+            /**
+             * Topology
+             * @enum {string}
+             */
+            topology: "single" | "ha";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Worker Count */
+            worker_count: number;
+            worker_size: components["schemas"]["PlanSize"];
+            /** Zone Ids */
+            zone_ids: string[];
+        };
+        /**
+         * PlanSize
+         * @description A VM size: vSphere takes cpus, memory_gib and disk_gib; OpenStack takes a flavor.
+         */
+        PlanSize: {
+            /**
+             * Cpus
+             * @description vSphere (required): virtual CPUs.
+             */
+            cpus?: number | null;
+            /**
+             * Disk Gib
+             * @description vSphere (required): system disk in GiB.
+             */
+            disk_gib?: number | null;
+            /**
+             * Flavor
+             * @description OpenStack (required): the Nova flavor name or id.
+             */
+            flavor?: string | null;
+            /**
+             * Memory Gib
+             * @description vSphere (required): memory in GiB.
+             */
+            memory_gib?: number | null;
+        };
+        /**
+         * PlanUpdate
+         * @description Absent fields keep their value; the result is validated whole (sizes against the region's provider).
+         */
+        PlanUpdate: {
+            /** Description */
+            description?: string | null;
+            master_size?: components["schemas"]["PlanSize"] | null;
+            /** Name */
+            name?: string | null;
+            /** Region Id */
+            region_id?: string | null;
+            /** Topology */
+            topology?: ("single" | "ha") | null;
+            /** Worker Count */
+            worker_count?: number | null;
+            worker_size?: components["schemas"]["PlanSize"] | null;
+            /** Zone Ids */
+            zone_ids?: string[] | null;
         };
         /** ProjectCreate */
         ProjectCreate: {
@@ -1013,6 +1860,149 @@ export interface components {
             description?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /** RegionCreate */
+        RegionCreate: {
+            /**
+             * Datacenter
+             * @description vSphere: the datacenter name; OpenStack: the region name.
+             */
+            datacenter: string;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Domain Name
+             * @description OpenStack only (required): the user's domain, e.g. Default.
+             */
+            domain_name?: string | null;
+            /**
+             * Endpoint
+             * @description vSphere: the vCenter URL; OpenStack: the Keystone auth URL (https).
+             */
+            endpoint: string;
+            /**
+             * Insecure Tls
+             * @description Skip verifying the endpoint's TLS certificate (self-signed labs).
+             * @default false
+             */
+            insecure_tls?: boolean;
+            /** Name */
+            name: string;
+            /**
+             * Password
+             * Format: password
+             * @description Password of the cloud API user; stored encrypted, never returned.
+             */
+            password: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Project Name
+             * @description OpenStack only (required): the project (tenant) name.
+             */
+            project_name?: string | null;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "vsphere" | "openstack";
+            /**
+             * Username
+             * @description User of the cloud API.
+             */
+            username: string;
+        };
+        /** RegionOut */
+        RegionOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Datacenter */
+            datacenter: string;
+            /** Description */
+            description: string;
+            /** Domain Name */
+            domain_name: string | null;
+            /** Endpoint */
+            endpoint: string;
+            /** Has Password */
+            has_password: boolean;
+            /** Id */
+            id: string;
+            /** Insecure Tls */
+            insecure_tls: boolean;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Project Name */
+            project_name: string | null;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "vsphere" | "openstack";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Username */
+            username: string;
+        };
+        /**
+         * RegionUpdate
+         * @description Absent fields keep their value, the password too. The provider cannot change.
+         */
+        RegionUpdate: {
+            /** Datacenter */
+            datacenter?: string | null;
+            /** Description */
+            description?: string | null;
+            /** Domain Name */
+            domain_name?: string | null;
+            /** Endpoint */
+            endpoint?: string | null;
+            /** Insecure Tls */
+            insecure_tls?: boolean | null;
+            /** Name */
+            name?: string | null;
+            /** Password */
+            password?: string | null;
+            /** Project Name */
+            project_name?: string | null;
+            /**
+             * Provider
+             * @description Accepted only if unchanged.
+             */
+            provider?: ("vsphere" | "openstack") | null;
+            /** Username */
+            username?: string | null;
+        };
+        /** Release */
+        Release: {
+            /**
+             * Addresses
+             * @description The addresses now free (addresses that were free already are left out).
+             */
+            addresses: string[];
+            /** Pool Id */
+            pool_id: string;
+        };
+        /**
+         * ReleaseRequest
+         * @description Give either the addresses or the owner whose addresses are all released.
+         */
+        ReleaseRequest: {
+            /** Addresses */
+            addresses?: string[] | null;
+            /** Owner */
+            owner?: string | null;
         };
         /** TokenCreatedOut */
         TokenCreatedOut: {
@@ -1153,6 +2143,125 @@ export interface components {
              * @description Set a new password (admin reset).
              */
             password?: string | null;
+        };
+        /** ZoneCreate */
+        ZoneCreate: {
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Ip Pool Id
+             * @description The IP pool (same project) VMs take addresses from.
+             */
+            ip_pool_id: string;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            provider_settings: components["schemas"]["ZoneSettings"];
+            /**
+             * Region Id
+             * @description A region of the same project.
+             */
+            region_id: string;
+        };
+        /** ZoneOut */
+        ZoneOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Id */
+            id: string;
+            /** Ip Pool Id */
+            ip_pool_id: string;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Provider
+             * @description The provider of the zone's region.
+             * @enum {string}
+             */
+            provider: "vsphere" | "openstack";
+            provider_settings: components["schemas"]["ZoneSettings"];
+            /** Region Id */
+            region_id: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ZoneSettings
+         * @description Where a zone's VMs go. Each field belongs to one provider (or both), as its description says.
+         */
+        ZoneSettings: {
+            /**
+             * Availability Zone
+             * @description OpenStack (required): the Nova availability zone.
+             */
+            availability_zone?: string | null;
+            /**
+             * Cluster
+             * @description vSphere (required): the compute cluster.
+             */
+            cluster?: string | null;
+            /**
+             * Datastore
+             * @description vSphere (required): the datastore of the VM disks.
+             */
+            datastore?: string | null;
+            /**
+             * Image
+             * @description OpenStack (required): the Glance image name or id.
+             */
+            image?: string | null;
+            /**
+             * Network
+             * @description Both (required): vSphere port group, or OpenStack network name or id.
+             */
+            network?: string | null;
+            /**
+             * Resource Pool
+             * @description vSphere (optional): a resource pool of the cluster.
+             */
+            resource_pool?: string | null;
+            /**
+             * Security Group
+             * @description OpenStack (optional): a security group for the VMs.
+             */
+            security_group?: string | null;
+            /**
+             * Template
+             * @description vSphere (required): the VM template to clone.
+             */
+            template?: string | null;
+        };
+        /**
+         * ZoneUpdate
+         * @description Absent fields keep their value; ``provider_settings`` is replaced whole. A zone stays in its region.
+         */
+        ZoneUpdate: {
+            /** Description */
+            description?: string | null;
+            /** Ip Pool Id */
+            ip_pool_id?: string | null;
+            /** Name */
+            name?: string | null;
+            provider_settings?: components["schemas"]["ZoneSettings"] | null;
+            /**
+             * Region Id
+             * @description Accepted only if unchanged.
+             */
+            region_id?: string | null;
         };
     };
     responses: never;
@@ -1882,6 +2991,275 @@ export interface operations {
             };
         };
     };
+    listIpPools: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                /** @description Part of the name or description. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IpPoolOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createIpPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IpPoolCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpPoolOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getIpPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpPoolOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteIpPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateIpPool: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IpPoolUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IpPoolOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listIpAddresses: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                owner?: string | null;
+                status?: ("free" | "allocated" | "in_use") | null;
+            };
+            header?: never;
+            path: {
+                pool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_IpAddressOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    allocateIpAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AllocationRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Allocation"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    releaseIpAddresses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                pool_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReleaseRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Release"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     liveProjectEvents: {
         parameters: {
             query?: {
@@ -1903,6 +3281,297 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listOfflinePackages: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: ("importing" | "ready" | "failed") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OfflinePackageOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    importOfflinePackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OfflinePackageImport"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflinePackageOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getOfflinePackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                package_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfflinePackageDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteOfflinePackage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                package_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listPlans: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                /** @description Part of the name or description. */
+                q?: string | null;
+                /** @description Only those of this region. */
+                region_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_PlanOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getPlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deletePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updatePlan: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                plan_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlanUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanOut"];
                 };
             };
             /** @description Validation Error */
@@ -2208,6 +3877,170 @@ export interface operations {
             };
         };
     };
+    listRegions: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                provider?: ("vsphere" | "openstack") | null;
+                /** @description Part of the name or description. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RegionOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegionCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                region_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                region_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                region_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegionUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listUsers: {
         parameters: {
             query?: {
@@ -2388,6 +4221,191 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["UserOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listKubernetesVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KubernetesVersions"];
+                };
+            };
+        };
+    };
+    listZones: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                /** @description Part of the name or description. */
+                q?: string | null;
+                /** @description Only those of this region. */
+                region_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ZoneOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZoneCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZoneOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZoneOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateZone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                zone_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZoneUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ZoneOut"];
                 };
             };
             /** @description Validation Error */
