@@ -3,6 +3,7 @@ import type { QueryKey } from '@tanstack/react-query';
 import { meKey, type Me } from '../app/auth';
 import { projectsKey } from '../app/project';
 import { credentialHandlers, credentialsKey } from '../features/credentials/live';
+import { hostHandlers, hostsKey } from '../features/hosts/live';
 import { membersKey } from '../features/projects/keys';
 import type { LiveHandler } from './events';
 
@@ -23,6 +24,7 @@ const projectChanged: LiveHandler = (queryClient) => {
 
 export const liveHandlers: Record<string, LiveHandler> = {
   ...credentialHandlers,
+  ...hostHandlers,
   'kubeoperator.gateway.member.set.v1': memberChanged,
   'kubeoperator.gateway.member.removed.v1': memberChanged,
   'kubeoperator.gateway.project.updated.v1': projectChanged,
@@ -30,4 +32,4 @@ export const liveHandlers: Record<string, LiveHandler> = {
 };
 
 /** Refetched when the stream (re)opens without a position to resume from, to close any gap. */
-export const resyncKeys: QueryKey[] = [credentialsKey, ['members'], projectsKey];
+export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ['members'], projectsKey];

@@ -11,6 +11,11 @@ export interface Recorded {
 
 type Answer = { status?: number; body?: unknown } | ((req: Recorded) => { status?: number; body?: unknown });
 
+// JSON bodies are parsed; anything else (a CSV or YAML upload) is recorded as its text.
+function parseBody(text: string, contentType: string | null): unknown {
+  return contentType?.includes('json') ? (JSON.parse(text) as unknown) : text;
+}
+
 export function fakeApi(routes: Record<string, Answer>) {
   const calls: Recorded[] = [];
   const fetch = vi.fn(async (input: Request) => {
@@ -21,7 +26,7 @@ export function fakeApi(routes: Record<string, Answer>) {
       path: url.pathname,
       search: url.searchParams,
       headers: input.headers,
-      body: text ? (JSON.parse(text) as unknown) : undefined,
+      body: text ? parseBody(text, input.headers.get('content-type')) : undefined,
     };
     calls.push(req);
     const route = routes[`${req.method} ${req.path}`];
