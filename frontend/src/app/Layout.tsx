@@ -1,6 +1,7 @@
 import {
   ApiOutlined,
   AuditOutlined,
+  CloudServerOutlined,
   DashboardOutlined,
   DownOutlined,
   KeyOutlined,
@@ -47,6 +48,11 @@ export function AppLayout() {
           key: '/inventory/credentials',
           icon: <KeyOutlined />,
           label: <Link to="/inventory/credentials">{t('nav.credentials')}</Link>,
+        },
+        {
+          key: '/inventory/hosts',
+          icon: <CloudServerOutlined />,
+          label: <Link to="/inventory/hosts">{t('nav.hosts')}</Link>,
         },
       ],
     },

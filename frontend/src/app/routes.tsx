@@ -7,6 +7,7 @@ import { RequireAdmin, RequireAuth } from './RequireAuth';
 const Login = lazy(() => import('../features/login/Login'));
 const Overview = lazy(() => import('../features/overview/Overview'));
 const CredentialList = lazy(() => import('../features/credentials/List'));
+const HostList = lazy(() => import('../features/hosts/List'));
 const UserList = lazy(() => import('../features/users/List'));
 const ProjectList = lazy(() => import('../features/projects/List'));
 const Members = lazy(() => import('../features/projects/Members'));
@@ -25,6 +26,7 @@ export const routes: RouteObject[] = [
     children: [
       { index: true, element: <Overview /> },
       { path: 'inventory/credentials', element: <CredentialList /> },
+      { path: 'inventory/hosts', element: <HostList /> },
       { path: 'admin/users', element: <RequireAdmin><UserList /></RequireAdmin> },
       { path: 'admin/projects', element: <ProjectList /> },
       { path: 'admin/projects/:projectId/members', element: <Members /> },
