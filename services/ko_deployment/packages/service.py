@@ -133,7 +133,8 @@ class ImportRunner:
     cancel: threading.Event = field(default_factory=threading.Event)
     tasks: dict[str, asyncio.Task[None]] = field(default_factory=dict)
 
-    def launch(self, package_id: str) -> None:
+    async def launch(self, package_id: str) -> None:
+        """Start the import in the background (async so that it runs on the event loop)."""
         task = asyncio.create_task(run_import(self.db, self.root, package_id, self.cancel), name=f"import-{package_id}")
         self.tasks[package_id] = task
         task.add_done_callback(lambda _: self.tasks.pop(package_id, None))
