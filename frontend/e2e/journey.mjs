@@ -1,8 +1,18 @@
 // The console journey, step by step. Each step saves a screenshot; a failure saves one of every open page.
 import { strict as assert } from 'node:assert';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const TIMEOUT = 15_000;
+
+/** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
+async function closedPort() {
+  const server = createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 export async function journey({ browser, base, adminPassword, artifacts }) {
   const pages = new Set();
@@ -53,6 +63,12 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     assert.ok((await table.getByText('Healthy', { exact: true }).count()) >= 6, 'expected six healthy services');
     await shot(page, 'overview-healthy');
 
+    // 2b. The hosts page of a project without credentials says what to do first.
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.waitForURL(/\/inventory\/hosts$/);
+    await page.getByTestId('host-table').getByText(/create a credential first/).waitFor();
+    await shot(page, 'hosts-empty-no-credential');
+
     // 3. A second page on the credentials list, following live events.
     const watcher = await newPage(admin);
     await watcher.goto('/inventory/credentials');
@@ -97,6 +113,27 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await shot(watcher, 'credential-live-api');
     await watcher.close();
     pages.delete(watcher);
+
+    // 5b. Hosts: the empty state now offers to add one. The e2e stack has no lab hosts, so the add is
+    // refused: nothing listens on the port, and the API's sentence lands on the SSH port field.
+    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.waitForURL(/\/inventory\/hosts$/);
+    await page.getByTestId('hosts-empty').getByText(/No hosts yet/).waitFor();
+    await page.getByTestId('host-create').click();
+    const hostDialog = page.getByRole('dialog');
+    await hostDialog.getByLabel('Name', { exact: true }).fill(`e2e-host-${stamp}`);
+    await hostDialog.getByLabel('IP address').fill('127.0.0.1');
+    await hostDialog.getByLabel('SSH port').fill(String(await closedPort()));
+    await hostDialog.getByLabel('Credential').click();
+    await page.locator('.ant-select-item-option', { hasText: credName }).click();
+    await page.getByTestId('host-submit').click();
+    const portItem = hostDialog.locator('.ant-form-item', { has: page.getByLabel('SSH port') });
+    await portItem.locator('.ant-form-item-explain-error', { hasText: /refused the connection/ }).waitFor();
+    assert.equal(await hostDialog.getByTestId('form-error').count(), 0, 'the refusal is not on the port field');
+    await shot(page, 'host-refused-on-port');
+    await hostDialog.getByRole('button', { name: 'Cancel' }).click();
+    await hostDialog.waitFor({ state: 'hidden' });
+    await page.getByTestId('hosts-empty').waitFor();
 
     // 6. Create a user on the users page...
     await page.getByRole('link', { name: 'Users' }).click();
@@ -145,6 +182,13 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     assert.equal(await readerPage.getByTestId('side-menu').getByText('Users').count(), 0, 'read-only user sees Users');
     assert.equal(await readerPage.getByTestId('side-menu').getByText('Audit log').count(), 0, 'read-only user sees the audit log');
     await shot(readerPage, 'readonly-credentials');
+    await readerPage.getByRole('link', { name: 'Hosts' }).click();
+    await readerPage.waitForURL(/\/inventory\/hosts$/);
+    await readerPage.getByTestId('host-table').getByText(/A project manager can add them/).waitFor();
+    assert.equal(await readerPage.getByTestId('host-create').count(), 0, 'read-only user has an add-host button');
+    assert.equal(await readerPage.getByTestId('host-import').count(), 0, 'read-only user has an import button');
+    assert.equal(await readerPage.getByTestId('host-check-all').count(), 0, 'read-only user has a check button');
+    await shot(readerPage, 'readonly-hosts');
 
     // ...and the API refuses them a write.
     const readerCsrf = (await reader.cookies()).find((c) => c.name === 'ko_csrf')?.value;
