@@ -1,10 +1,11 @@
 """Benchmark: cold and warm start of the test lab for 3 and 6 hosts, and its teardown.
 
-Cold = an empty cache (a temporary `KO_LAB_CACHE`): debootstrap of the base root filesystem from
-this machine's Debian mirror, download (with this machine's apt) and indexing of the lab's apt
-repository, then the start of the hosts; each part is timed. Warm = both already cached: only the
-start (bridge, HTTP server, overlays, namespaces, nspawn boots until every sshd answers). Teardown
-is timed after each start. Target (issue 3): a warm start of 3 hosts under 10 s.
+Cold = an empty cache and state (a temporary `KO_LAB_CACHE` and `KO_LAB_STATE`): debootstrap of
+the base root filesystem from this machine's Debian mirror, download (with this machine's apt)
+and indexing of the lab's apt repository, then the start of the hosts (with their new SSH host
+keys); each part is timed. Warm = all of that cached: only the start (bridge, HTTP server,
+overlays, namespaces, nspawn boots until every sshd answers). Teardown is timed after each start.
+Target (issue 3): a warm start of 3 hosts under 10 s.
 
 Runs its own lab (`kobench`, 10.213.8.0/24 by default), never the developer's `kolab0`. Needs root.
 
@@ -45,9 +46,9 @@ def timed_up_down(n: int, name: str, subnet: str) -> tuple[float, float]:
 
 def cold(n: int, name: str, subnet: str) -> None:
     cache = Path(tempfile.mkdtemp(prefix="ko-lab-cold-", dir="/var/tmp"))
-    saved = labmod.CACHE_DIR
-    os.environ["KO_LAB_CACHE"] = str(cache)
-    labmod.CACHE_DIR = cache
+    saved = labmod.CACHE_DIR, labmod.STATE_ROOT
+    os.environ["KO_LAB_CACHE"], os.environ["KO_LAB_STATE"] = str(cache / "cache"), str(cache / "state")
+    labmod.CACHE_DIR, labmod.STATE_ROOT = cache / "cache", cache / "state"
     try:
         t0 = time.monotonic()
         base = labmod.base_rootfs()
@@ -55,15 +56,17 @@ def cold(n: int, name: str, subnet: str) -> None:
         labmod.deb_repository(base)
         t2 = time.monotonic()
         up, down = timed_up_down(n, name, subnet)
-        debs = sum(f.stat().st_size for f in cache.glob("debs-*/*.deb")) / 2**20
+        debs = sum(f.stat().st_size for f in cache.glob("cache/debs-*/*.deb")) / 2**20
         print(
             f"cold start, {n} hosts: {t2 - t0 + up:6.1f} s  = base rootfs (debootstrap) {t1 - t0:.1f} s"
-            f" + apt repository (download {debs:.0f} MiB, index, check) {t2 - t1:.1f} s + start {up:.1f} s;"
+            f" + apt repository (download {debs:.0f} MiB, index, check) {t2 - t1:.1f} s"
+            f" + start with new host keys {up:.1f} s;"
             f" teardown {down:.1f} s"
         )
     finally:
-        labmod.CACHE_DIR = saved
+        labmod.CACHE_DIR, labmod.STATE_ROOT = saved
         os.environ.pop("KO_LAB_CACHE", None)
+        os.environ.pop("KO_LAB_STATE", None)
         shutil.rmtree(cache, ignore_errors=True)
 
 
@@ -92,7 +95,8 @@ def main() -> int:
         return 0
     print(f"lab start benchmark: lab {args.name} ({args.subnet}), cache {labmod.CACHE_DIR}")
     if not args.no_cold:
-        print("cold = empty cache (temporary KO_LAB_CACHE): debootstrap + apt repository download + start")
+        print("cold = empty cache and state (temporary KO_LAB_CACHE, KO_LAB_STATE): debootstrap + apt repository")
+        print("       download + start with new SSH host keys")
         for n in args.hosts:
             cold(n, args.name, args.subnet)
     labmod.deb_repository(labmod.base_rootfs())  # the real cache, built once if missing (not timed)
