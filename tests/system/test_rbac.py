@@ -285,6 +285,42 @@ def _remove_member(m: Matrix, role: str, project: str | None) -> Call:
     return Call("DELETE", f"{API}/projects/{project_id}/members/{user_id}", after=check)
 
 
+def _seed_offline_package(m: Matrix) -> str:
+    """A failed offline package row written straight into deployment's database: no import runs in the matrix."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from ko_common.db import new_id
+    from ko_deployment.packages.models import OfflinePackage
+
+    manifest = {
+        "apiVersion": "kubeoperator.io/package/v1", "kubernetesVersion": "1.36.0", "arch": "amd64",
+        "components": {}, "artifacts": [{"kind": "binary", "name": "kubeadm", "version": "1.36.0", "arch": "amd64",
+                                         "path": "bin/kubeadm", "sha256": "0" * 64, "size": 1}],
+    }  # fmt: skip
+    package_id = new_id()
+    package = OfflinePackage(
+        id=package_id, version="1.36.0", arch="amd64", status="failed", error="seeded by the RBAC test",
+        source="/nonexistent", manifest=manifest, size=1, artifact_count=1, imported_by="rbac",
+    )  # fmt: skip
+    engine = create_engine(f"sqlite:///{m.world.stack.data_dir / 'deployment.db'}")
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(package)
+    finally:
+        engine.dispose()
+    return package_id
+
+
+def _delete_offline_package(m: Matrix, role: str, project: str | None) -> Call:
+    # Only the admin's call may succeed; the refused ones share one package (it must survive them all).
+    package_id = (
+        _seed_offline_package(m) if role == "admin" else m.once("package-victim", lambda: _seed_offline_package(m))
+    )
+    path = f"{API}/offline-packages/{package_id}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
 def _delete_user(m: Matrix, role: str, project: str | None) -> Call:
     # Only the admin's call may succeed; the refused ones share one victim (it must survive them all).
     user_id = (
@@ -381,11 +417,22 @@ BUILDERS: dict[str, Builder] = {
     "releaseIpAddresses": lambda m, r, p: Call(
         "POST", f"{API}/ip-pools/{m.pool(m.project(p))}/releases", {"owner": "rbac-nobody"}
     ),
+    # offline packages (deployment); a source that does not exist: nothing is ever imported here
+    "importOfflinePackage": lambda m, r, p: Call(
+        "POST", f"{API}/offline-packages", {"source": f"/nonexistent/rbac-{uuid.uuid4().hex}"}
+    ),
+    "listOfflinePackages": lambda m, r, p: Call("GET", f"{API}/offline-packages"),
+    "getOfflinePackage": lambda m, r, p: Call(
+        "GET", f"{API}/offline-packages/{m.once('package', lambda: _seed_offline_package(m))}"
+    ),
+    "deleteOfflinePackage": _delete_offline_package,
+    "listKubernetesVersions": lambda m, r, p: Call("GET", f"{API}/versions"),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
     "changeMyPassword": {400},
     "registerHost": {422},  # nothing answers at the address: refused, nothing stored
+    "importOfflinePackage": {422},  # the source does not exist: refused naming `source`, nothing imported
 }
 
 
