@@ -53,9 +53,29 @@ class Identity:
                 field="project_id",
             )
 
+    @property
+    def service(self) -> str | None:
+        """The calling service, when a service (not a user) signed this identity (see `service_identity`)."""
+        return self.user_id.removeprefix(SERVICE_PREFIX) if self.user_id.startswith(SERVICE_PREFIX) else None
+
+    def require_service(self, *names: str) -> None:
+        if self.service not in names:
+            raise Forbidden(f"Only the {' or '.join(names)} service may call this.")
+
     def require_admin(self) -> None:
         if not self.is_admin:
             raise Forbidden("Only an administrator may do this.")
+
+
+SERVICE_PREFIX = "service:"
+
+
+def service_identity(name: str) -> Identity:
+    """A service acting on its own (a worker resuming an operation), not for a user.
+
+    Not an administrator: it passes only the checks that ask for this service by name.
+    """
+    return Identity(user_id=SERVICE_PREFIX + name, username=name)
 
 
 def sign(identity: Identity, key: bytes, audience: str, request_id: str | None = None) -> str:

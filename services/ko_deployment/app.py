@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
 from pydantic import Field, field_validator
 
 from ko_common.app import ServiceSpec, create_service_app
-from ko_common.settings import Settings
+from ko_common.settings import SERVICE_PORTS, Settings
+from ko_deployment.inventory_client import InventoryClient
 from ko_deployment.models import Base
+from ko_deployment.operations.endpoints import router as operations_router
+from ko_deployment.operations.worker import Worker
 from ko_deployment.packages.endpoints import RepositoryFiles, versions_router
 from ko_deployment.packages.endpoints import router as packages_router
 from ko_deployment.packages.service import ImportRunner
 
 REPOSITORY_PATH = "/repository"
+PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
 
 
 class DeploymentSettings(Settings):
@@ -25,6 +30,21 @@ class DeploymentSettings(Settings):
         "/repository/, read-only, without authentication). Default: http://<KO_HTTP_HOST>:<port>/repository, "
         "so the deployment service must listen on an address the nodes can reach (KO_HTTP_HOST); set this "
         "when it binds 0.0.0.0 or sits behind a proxy, e.g. http://10.1.0.5:8083/repository.",
+    )
+
+    inventory_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['inventory']}",
+        description="Base URL of the inventory service (the workers fetch the nodes' logins from it).",
+    )
+    playbooks_dir: Path = Field(
+        PLAYBOOKS_DIR,
+        description="Directory of the Ansible content (the repository's playbooks/; /app/playbooks in the image).",
+    )
+    phase_timeout_seconds: int = Field(
+        3600, ge=60, le=86400, description="A phase (one playbook) still running after this long is stopped and fails."
+    )
+    workers: int = Field(
+        2, ge=0, le=64, description="Operations one replica runs at once (0: this replica runs none, API only)."
     )
 
     @field_validator("repository_url")
@@ -58,6 +78,29 @@ async def _start_imports(app: FastAPI) -> None:
     app.state.package_imports = runner
 
 
+async def _start_worker(app: FastAPI) -> None:
+    settings: DeploymentSettings = app.state.settings
+    client = InventoryClient(settings.inventory_url, app.state.identity_key)
+    worker = Worker(
+        app.state.db,
+        app.state.bus,
+        nodes=client.nodes,
+        playbooks_dir=settings.playbooks_dir,
+        work_dir=settings.data_dir.resolve() / "operations",
+        phase_timeout_seconds=settings.phase_timeout_seconds,
+        concurrency=settings.workers,
+    )
+    app.state.worker = worker
+    if settings.workers > 0:
+        app.state.tasks.append(asyncio.create_task(worker.run(), name="operation-worker"))
+
+
+async def _stop_worker(app: FastAPI) -> None:
+    worker: Worker | None = getattr(app.state, "worker", None)
+    if worker is not None:
+        await worker.stop()
+
+
 async def _stop_imports(app: FastAPI) -> None:
     runner: ImportRunner | None = getattr(app.state, "package_imports", None)
     if runner is not None:
@@ -75,9 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Clusters, operations and the Ansible job runner; the offline package repository.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[packages_router, versions_router],
-        on_startup=[_start_imports],
-        on_shutdown=[_stop_imports],
+        routers=[packages_router, versions_router, operations_router],
+        on_startup=[_start_imports, _start_worker],
+        on_shutdown=[_stop_worker, _stop_imports],
     )
     app = create_service_app(spec, settings)
     # Nodes fetch packages here; nothing secret is ever written under the repository directory.

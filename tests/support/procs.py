@@ -52,14 +52,20 @@ class NatsServer:
             self.proc.kill()
             self.proc.wait()
 
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stop the server and start it again on the same port with the same JetStream store."""
+        self.stop()
+        time.sleep(down_seconds)
+        self.proc = start_nats(self.store, self.port).proc
 
-def start_nats(store: Path) -> NatsServer:
-    port = free_port()
+
+def start_nats(store: Path, port: int | None = None) -> NatsServer:
+    port = port or free_port()
     store.mkdir(parents=True, exist_ok=True)
     proc = subprocess.Popen(
         [str(nats_server_binary()), "-a", "127.0.0.1", "-p", str(port), "-js", "-sd", str(store)],
         stdout=subprocess.DEVNULL,
-        stderr=open(store / "nats.log", "wb"),  # noqa: SIM115 - lives as long as the server
+        stderr=open(store / "nats.log", "ab"),  # noqa: SIM115 - lives as long as the server
     )
     wait_port(port, proc=proc)
     return NatsServer(port, store, proc)

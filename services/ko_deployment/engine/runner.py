@@ -19,6 +19,7 @@ running a playbook safely needs:
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,7 +156,25 @@ def prepare(workdir: Path, nodes: list[NodeAccess], group_vars: dict[str, Any] |
     path = workdir / "inventory.yml"
     _write_secret(path, yaml.safe_dump(inventory, sort_keys=True))
     _write_secret(workdir / "known_hosts", "\n".join(known) + "\n")
-    (workdir / "cp").mkdir(exist_ok=True, mode=0o700)
+    control_dir(workdir)
+    return path
+
+
+def control_dir(workdir: Path) -> Path:
+    """A short directory for ssh's control sockets (a socket path must fit in 108 bytes).
+
+    Under the temp directory, named after the operation directory, created 0700 and refused when
+    it exists but is not ours (another user could otherwise plant one).
+    """
+    digest = hashlib.sha256(str(workdir.resolve()).encode()).hexdigest()[:12]
+    path = Path(tempfile.gettempdir()) / f"ko-cp-{digest}"
+    try:
+        path.mkdir(mode=0o700)
+    except FileExistsError:
+        info = path.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+            raise RuntimeError(f"{path} exists and is not this service's directory: remove it") from None
+    os.chmod(path, 0o700)
     return path
 
 
@@ -175,7 +195,7 @@ def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
         "ANSIBLE_HOST_KEY_CHECKING": "True",
         "ANSIBLE_SSH_ARGS": ssh_args,
-        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(run.workdir / "cp"),
+        "ANSIBLE_SSH_CONTROL_PATH_DIR": str(control_dir(run.workdir)),
         "ANSIBLE_SSH_PASSWORD_MECHANISM": "ssh_askpass",
         "ANSIBLE_RETRY_FILES_ENABLED": "False",
         "ANSIBLE_NOCOLOR": "1",
@@ -310,7 +330,7 @@ def hint_for(text: str) -> str | None:
 
 def cleanup(workdir: Path) -> None:
     """End of an operation: close Ansible's SSH masters, kill leftovers, delete every secret file."""
-    cp = workdir / "cp"
+    cp = control_dir(workdir)
     if cp.is_dir():
         for sock in cp.iterdir():
             if stat.S_ISSOCK(sock.lstat().st_mode):
@@ -320,9 +340,9 @@ def cleanup(workdir: Path) -> None:
                     timeout=10,
                     check=False,
                 )
-    marker = workdir.name
-    kill_orphans(marker)
+    kill_orphans(workdir.name)
     shutil.rmtree(workdir, ignore_errors=True)
+    shutil.rmtree(cp, ignore_errors=True)
 
 
 def kill_orphans(operation_id: str) -> list[int]:

@@ -13,6 +13,8 @@ from ko_common.repository import Page
 from ko_inventory.hosts import service, ssh
 from ko_inventory.hosts.schemas import (
     CheckReport,
+    HostAccess,
+    HostAccessRequest,
     HostChecks,
     HostClaim,
     HostCreate,
@@ -189,3 +191,8 @@ async def claim_hosts(session: SessionDep, identity: CurrentIdentity, body: Host
 @internal.post("/release")
 async def release_hosts(session: SessionDep, identity: CurrentIdentity, body: HostRelease) -> list[HostOut]:
     return [HostOut.of(h) for h in await service.release(session, identity, body)]
+
+
+@internal.post("/access")
+async def host_access(session: SessionDep, identity: CurrentIdentity, body: HostAccessRequest) -> list[HostAccess]:
+    return await service.access(session, identity, body.host_ids)

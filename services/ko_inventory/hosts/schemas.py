@@ -204,3 +204,26 @@ class HostEvent(BaseModel):
             cpus=facts.get("cpus"),
             memory_bytes=facts.get("memory_bytes"),
         )
+
+
+class HostAccessRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host_ids: list[IdRef] = Field(min_length=1, max_length=500)
+
+
+class HostAccess(BaseModel):
+    """Internal, deployment service only: how Ansible logs in to a host. Carries secrets: never logged."""
+
+    host_id: str
+    project_id: str
+    name: str
+    ip: str
+    port: int
+    username: str
+    host_key: str | None
+    become: str | None
+    status: str
+    password: str | None = Field(None, repr=False)
+    private_key: str | None = Field(None, repr=False)
+    passphrase: str | None = Field(None, repr=False)

@@ -34,6 +34,7 @@ from ko_inventory.hosts.repository import HostRepository
 from ko_inventory.hosts.schemas import (
     CheckReport,
     CheckResult,
+    HostAccess,
     HostChecks,
     HostClaim,
     HostCreate,
@@ -451,6 +452,36 @@ async def release(session: AsyncSession, identity: Identity, body: HostRelease) 
         await emit(session, events.UPDATED, HostEvent.of(host), subject_id=host.id, project_id=host.project_id)
     await repo.flush()
     return hosts
+
+
+async def access(session: AsyncSession, identity: Identity, host_ids: list[str]) -> list[HostAccess]:
+    """The logins of hosts for the deployment service's playbooks (internal; secrets decrypted)."""
+    identity.require_service("deployment")
+    hosts = list(await HostRepository(session).many(host_ids))
+    missing = sorted(set(host_ids) - {h.id for h in hosts})
+    if missing:
+        raise NotFound(f"No hosts {', '.join(missing[:10])}.", field="host_ids")
+    out = []
+    for host in hosts:
+        secret = await credentials.reveal(session, host.credential_id)
+        out.append(
+            HostAccess(
+                host_id=host.id,
+                project_id=host.project_id,
+                name=host.name,
+                ip=host.ip,
+                port=host.port,
+                username=secret.username,
+                host_key=host.host_key,
+                become=host.become,
+                status=host.status,
+                password=secret.password,
+                private_key=secret.private_key,
+                passphrase=secret.passphrase,
+            )
+        )
+    log.info("host access handed out", extra=log_fields(hosts=len(out), caller=identity.service))
+    return out
 
 
 # --- helpers ---------------------------------------------------------------------------------------

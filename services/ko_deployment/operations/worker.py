@@ -1,0 +1,485 @@
+"""The deployment worker: takes operation jobs from the JetStream work queue and runs their phases.
+
+Durability, in the order things happen:
+- A job is a message on KO_JOBS (work queue) that the API queued through the outbox in the same
+  transaction as the operation. Every replica pulls from one durable consumer, so each job goes to
+  one worker. While it runs, the worker tells JetStream it is still working (`in_progress`) every
+  `HEARTBEAT_SECONDS`; if the worker dies (kill -9), the job is redelivered after `ACK_WAIT_SECONDS`
+  and the next worker resumes at the first phase that has not succeeded. Phases are idempotent
+  playbooks, so re-running the interrupted one is safe.
+- Events get their counter here, one after the other. A batch is stored (database: the truth)
+  and then published on `ko.deployment.operation.<id>.event` with `Nats-Msg-Id = <id>:<counter>`.
+  A worker resuming an operation continues the counter after the last stored event and first
+  republishes what was stored but maybe not published, so counters stay contiguous and no event
+  is lost or doubled (JetStream drops a republish inside its duplicate window; readers order and
+  deduplicate by counter anyway).
+- Cancel: the API marks the operation and sends `ko.deployment.operation.<id>.cancel` (core NATS);
+  the worker also polls the mark, so a lost message costs at most `CANCEL_POLL_SECONDS`.
+- A worker that stops (SIGTERM) kills its playbooks and hands the job back (nak) at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+import threading
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig
+from sqlalchemy import update
+
+from ko_common.bus import EventBus
+from ko_common.db import Database, utcnow
+from ko_common.events import Envelope, emit
+from ko_common.logging import log_fields
+from ko_deployment.engine import runner
+from ko_deployment.inventory_client import HostsMissing
+from ko_deployment.operations import events
+from ko_deployment.operations.models import Operation, OperationPhase
+from ko_deployment.operations.repository import OperationRepository
+from ko_deployment.operations.schemas import Failure, OperationEventOut, OperationSummary
+
+log = logging.getLogger(__name__)
+
+DURABLE = "deployment-workers"
+JOB_SUBJECT = "ko.jobs.deployment.operation"
+HEARTBEAT_SECONDS = 10.0
+ACK_WAIT_SECONDS = 30.0
+CANCEL_POLL_SECONDS = 2.0
+BATCH = 500
+PUBLISH_GRACE_SECONDS = 30.0
+TERMINAL = ("succeeded", "failed", "cancelled")
+
+NodeSource = Callable[[dict[str, Any]], Awaitable[list[runner.NodeAccess]]]
+
+
+class Shutdown(Exception):
+    """The worker is stopping: the job goes back to the queue."""
+
+
+class NodesUnavailable(Exception):
+    """The nodes' logins could not be fetched (inventory down): retried later, not a failure."""
+
+
+def event_subject(operation_id: str) -> str:
+    return f"ko.deployment.operation.{operation_id}.event"
+
+
+def cancel_subject(operation_id: str) -> str:
+    return f"ko.deployment.operation.{operation_id}.cancel"
+
+
+class Worker:
+    def __init__(
+        self,
+        db: Database,
+        bus: EventBus,
+        *,
+        nodes: NodeSource,
+        playbooks_dir: Path,
+        work_dir: Path,
+        phase_timeout_seconds: int,
+        concurrency: int,
+        ack_wait_seconds: float = ACK_WAIT_SECONDS,
+        heartbeat_seconds: float = HEARTBEAT_SECONDS,
+    ) -> None:
+        self.db = db
+        self.bus = bus
+        self.nodes = nodes
+        self.playbooks_dir = playbooks_dir
+        self.work_dir = work_dir
+        self.phase_timeout = phase_timeout_seconds
+        self.concurrency = concurrency
+        self.ack_wait = ack_wait_seconds
+        self.heartbeat = heartbeat_seconds
+        self.name = f"{socket.gethostname()}:{os.getpid()}"
+        self.stopping = False
+        self._running: dict[str, threading.Event] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def run(self) -> None:
+        await self.bus.ready.wait()
+        cfg = ConsumerConfig(
+            durable_name=DURABLE,
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self.ack_wait,
+            max_deliver=-1,
+            filter_subject=JOB_SUBJECT,
+        )
+        sub = await self.bus.js.pull_subscribe(JOB_SUBJECT, durable=DURABLE, stream="KO_JOBS", config=cfg)
+        slots = asyncio.Semaphore(self.concurrency)
+        while not self.stopping:
+            await slots.acquire()
+            try:
+                msgs = await sub.fetch(batch=1, timeout=1)
+            except NatsTimeout:
+                slots.release()
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - NATS away for a moment
+                slots.release()
+                log.warning("worker: fetch failed (%s)", type(exc).__name__)
+                await asyncio.sleep(1)
+                continue
+            for msg in msgs:
+                task = asyncio.create_task(self._handle(msg))
+                self._tasks.add(task)
+                task.add_done_callback(self._done(slots))
+
+    def _done(self, slots: asyncio.Semaphore) -> Callable[[asyncio.Task[None]], None]:
+        def done(task: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            slots.release()
+
+        return done
+
+    async def stop(self) -> None:
+        """Kill the running playbooks and hand their jobs back (they resume on another worker)."""
+        self.stopping = True
+        for operation_id, cancel in list(self._running.items()):
+            cancel.set()
+            runner.kill_orphans(operation_id)
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=15)
+
+    async def _handle(self, msg: Msg) -> None:
+        try:
+            env = Envelope.model_validate_json(msg.data)
+            operation_id = str(env.data["operation_id"])
+        except (ValueError, KeyError):
+            log.error("worker: dropping a job that is not a job request")
+            await msg.term()
+            return
+        beat = asyncio.create_task(self._beat(msg, operation_id))
+        try:
+            await self.execute(operation_id)
+            await msg.ack()
+        except (Shutdown, NodesUnavailable) as exc:
+            log.warning("worker: operation %s handed back (%s)", operation_id, type(exc).__name__)
+            with contextlib.suppress(Exception):
+                await msg.nak(delay=None if isinstance(exc, Shutdown) else 5)
+        except Exception:
+            log.exception("worker: operation %s broke; it will be resumed", operation_id)
+            with contextlib.suppress(Exception):
+                await msg.nak(delay=5)
+        finally:
+            beat.cancel()
+
+    async def _beat(self, msg: Msg, operation_id: str) -> None:
+        while True:
+            await asyncio.sleep(self.heartbeat)
+            with contextlib.suppress(Exception):
+                await msg.in_progress()
+            with contextlib.suppress(Exception):
+                async with self.db.transaction() as session:
+                    await session.execute(
+                        update(Operation).where(Operation.id == operation_id).values(heartbeat_at=utcnow())
+                    )
+
+    # --- one operation ---------------------------------------------------------------------------
+
+    async def execute(self, operation_id: str) -> None:
+        async with self.db.transaction() as session:
+            op = await OperationRepository(session).get(operation_id)
+            if op is None or op.status in TERMINAL:
+                return
+            if op.cancel_requested:
+                await self._finish(session, op, "cancelled", None)
+                return
+            op.status, op.attempts, op.worker = "running", op.attempts + 1, self.name
+            op.started_at = op.started_at or utcnow()
+            op.heartbeat_at = utcnow()
+            await emit(session, events.STARTED, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
+            spec = dict(op.spec)
+            project_id, counter = op.project_id, op.last_counter
+            todo = [(p.position, p.name, p.playbook) for p in op.phases if p.status != "succeeded"]
+        log.info("operation started", extra=log_fields(operation_id=operation_id, worker=self.name))
+
+        pump = EventPump(self.db, self.bus, operation_id, project_id, counter)
+        await pump.republish_stored()
+        try:
+            nodes = await self.nodes(spec)
+        except HostsMissing as exc:
+            missing = Failure(
+                message=f"The operation's hosts are not all in the inventory any more: {exc}",
+                phase=todo[0][1] if todo else "",
+                hint="Register the hosts again, or start a new operation with the hosts that exist.",
+            )
+            await pump.stop()
+            async with self.db.transaction() as session:
+                op = await OperationRepository(session).get(operation_id)
+                assert op is not None
+                await self._finish(session, op, "failed", missing)
+            return
+        except Exception as exc:
+            raise NodesUnavailable(str(exc)) from exc
+        workdir = self.work_dir / operation_id
+        cancel = threading.Event()
+        self._running[operation_id] = cancel
+        watcher = asyncio.create_task(self._watch_cancel(operation_id, cancel))
+        pump.start()
+        final: str = "succeeded"
+        failure: Failure | None = None
+        try:
+            await asyncio.to_thread(runner.prepare, workdir, nodes, spec.get("vars") or {})
+            for position, name, playbook in todo:
+                if cancel.is_set():
+                    final = "cancelled"
+                    break
+                await self._phase_started(operation_id, position)
+                pump.put_own(name, "phase_start", "running", f"Phase {name} started.")
+                result = await asyncio.to_thread(
+                    runner.run_phase,
+                    runner.PhaseRun(
+                        operation_id=operation_id,
+                        phase=name,
+                        playbook=(self.playbooks_dir / playbook).resolve(),
+                        workdir=workdir,
+                        extravars=spec.get("extravars") or {},
+                        timeout_seconds=self.phase_timeout,
+                    ),
+                    pump.threadsafe(name),
+                    cancel,
+                )
+                if self.stopping:
+                    await pump.stop()
+                    raise Shutdown()
+                status = {"succeeded": "succeeded", "cancelled": "cancelled"}.get(result.status, "failed")
+                if status == "failed":
+                    failure = pump.failure(name) or Failure(
+                        message=f"Phase {name} failed (exit code {result.rc}) without a failed task; see its log.",
+                        phase=name,
+                    )
+                    if result.status == "timeout":
+                        failure = Failure(
+                            message=f"Phase {name} did not finish within {self.phase_timeout} s and was stopped.",
+                            phase=name,
+                            hint="A host may be very slow or a task may hang; raise KO_PHASE_TIMEOUT_SECONDS "
+                            "if the hosts are merely slow.",
+                        )
+                message = failure.message if failure is not None and status == "failed" else ""
+                pump.put_own(name, "phase_end", status, message or f"Phase {name} {status}.")
+                await pump.drain()
+                await self._phase_ended(operation_id, position, status, message)
+                if status != "succeeded":
+                    final = status
+                    break
+            pump.put_own(todo[-1][1] if todo else "", "end", final, f"Operation {final}.")
+            await pump.stop()
+            async with self.db.transaction() as session:
+                op = await OperationRepository(session).get(operation_id)
+                assert op is not None
+                await session.refresh(op)
+                await self._finish(session, op, final, failure)
+        finally:
+            watcher.cancel()
+            self._running.pop(operation_id, None)
+            await pump.stop()
+            if not self.stopping:
+                await asyncio.to_thread(runner.cleanup, workdir)
+        log.info("operation ended", extra=log_fields(operation_id=operation_id, status=final))
+
+    async def _finish(self, session: Any, op: Operation, status: str, failure: Failure | None) -> None:
+        op.status, op.ended_at = status, utcnow()
+        op.failure = failure.model_dump() if failure is not None else None
+        for phase in op.phases:
+            if status == "cancelled" and phase.status in ("pending", "running"):
+                phase.status = "cancelled"
+        spec = {"succeeded": events.SUCCEEDED, "failed": events.FAILED, "cancelled": events.CANCELLED}[status]
+        await session.flush()
+        await emit(session, spec, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
+
+    async def _phase_started(self, operation_id: str, position: int) -> None:
+        async with self.db.transaction() as session:
+            phase = await session.get(OperationPhase, (operation_id, position))
+            assert phase is not None
+            phase.status, phase.runs, phase.started_at, phase.ended_at = "running", phase.runs + 1, utcnow(), None
+            phase.message = ""
+
+    async def _phase_ended(self, operation_id: str, position: int, status: str, message: str) -> None:
+        async with self.db.transaction() as session:
+            phase = await session.get(OperationPhase, (operation_id, position))
+            assert phase is not None
+            phase.status, phase.ended_at, phase.message = status, utcnow(), message
+
+    async def _watch_cancel(self, operation_id: str, cancel: threading.Event) -> None:
+        sub = None
+        try:
+            if self.bus.nc is not None:
+                sub = await self.bus.nc.subscribe(cancel_subject(operation_id), cb=_setter(cancel))
+            while not cancel.is_set():
+                await asyncio.sleep(CANCEL_POLL_SECONDS)
+                with contextlib.suppress(Exception):
+                    async with self.db.transaction() as session:
+                        op = await OperationRepository(session).get(operation_id)
+                        if op is not None:
+                            await session.refresh(op, ["cancel_requested"])
+                            if op.cancel_requested:
+                                cancel.set()
+        finally:
+            if sub is not None:
+                with contextlib.suppress(Exception):
+                    await sub.unsubscribe()
+
+
+def _setter(cancel: threading.Event) -> Callable[[Msg], Awaitable[None]]:
+    async def on_message(_: Msg) -> None:
+        cancel.set()
+
+    return on_message
+
+
+class EventPump:
+    """Counters, storage in batches, then publication, for one operation's events."""
+
+    def __init__(self, db: Database, bus: EventBus, operation_id: str, project_id: str, counter: int) -> None:
+        self.db = db
+        self.bus = bus
+        self.operation_id = operation_id
+        self.project_id = project_id
+        self.counter = counter
+        self.loop = asyncio.get_running_loop()
+        self.queue: asyncio.Queue[tuple[str, runner.AnsibleEvent] | None] = asyncio.Queue()
+        self.unpublished: list[OperationEventOut] = []
+        self.first_failure: dict[str, runner.AnsibleEvent] = {}
+        self._task: asyncio.Task[None] | None = None
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run())
+
+    def threadsafe(self, phase: str) -> Callable[[runner.AnsibleEvent], None]:
+        def put(event: runner.AnsibleEvent) -> None:
+            self.loop.call_soon_threadsafe(self._put, phase, event)
+
+        return put
+
+    def put_own(self, phase: str, kind: str, status: str, text: str) -> None:
+        self._put(
+            phase,
+            runner.AnsibleEvent(
+                kind=kind, status=status, host=None, task=None, play=None, changed=False, duration_ms=None,
+                excerpt=text, time=datetime.now(UTC),
+            ),
+        )  # fmt: skip
+
+    def _put(self, phase: str, event: runner.AnsibleEvent) -> None:
+        self._idle.clear()
+        if event.kind == "task_result" and event.status in ("failed", "unreachable"):
+            self.first_failure.setdefault(phase, event)
+        self.queue.put_nowait((phase, event))
+
+    def failure(self, phase: str) -> Failure | None:
+        event = self.first_failure.get(phase)
+        if event is None:
+            return None
+        first_line = next((line.strip() for line in event.excerpt.splitlines() if line.strip()), "")
+        what = "cannot be reached" if event.status == "unreachable" else "failed"
+        return Failure(
+            message=f"Phase {phase}: task “{event.task}” {what} on {event.host}: {first_line[:300]}",
+            phase=phase,
+            host=event.host,
+            task=event.task,
+            excerpt=event.excerpt,
+            hint=runner.hint_for(event.excerpt),
+        )
+
+    async def drain(self) -> None:
+        await self._idle.wait()
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        await self.drain()
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None
+        # NATS may be away (restarting): the events are stored; keep trying a while to publish them.
+        deadline = self.loop.time() + PUBLISH_GRACE_SECONDS
+        await self._publish()
+        while self.unpublished and self.loop.time() < deadline:
+            await asyncio.sleep(0.5)
+            await self._publish()
+        if self.unpublished:
+            log.warning(
+                "operation %s: %d events stored but not published (NATS away); readers back-fill them",
+                self.operation_id,
+                len(self.unpublished),
+            )
+
+    async def republish_stored(self) -> None:
+        """A resumed operation: publish again what the last worker stored (counters above `published`)."""
+        async with self.db.transaction() as session:
+            rows = await OperationRepository(session).events(self.operation_id, max(0, self.counter - BATCH), BATCH)
+        self.unpublished = [OperationEventOut.of(r) for r in rows]
+        await self._publish()
+
+    async def _run(self) -> None:
+        while True:
+            first = await self.queue.get()
+            batch = [first]
+            while len(batch) < BATCH and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            items = [b for b in batch if b is not None]
+            try:
+                await self._store(items)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("operation %s: storing events failed; retrying", self.operation_id)
+                for item in items:  # put back in order, then try again shortly
+                    self.queue.put_nowait(item)
+                await asyncio.sleep(1)
+                continue
+            await self._publish()
+            if self.queue.empty():
+                self._idle.set()
+
+    async def _store(self, items: list[tuple[str, runner.AnsibleEvent]]) -> None:
+        outs = []
+        counter = self.counter
+        for phase, ev in items:
+            counter += 1
+            outs.append(
+                OperationEventOut(
+                    operation_id=self.operation_id, counter=counter, phase=phase, kind=ev.kind, status=ev.status,
+                    host=ev.host, task=ev.task, changed=ev.changed, duration_ms=ev.duration_ms,
+                    excerpt=ev.excerpt, time=ev.time,
+                )
+            )  # fmt: skip
+        async with self.db.transaction() as session:
+            await OperationRepository(session).store_events(self.operation_id, [o.model_dump() for o in outs], counter)
+        self.counter = counter
+        self.unpublished.extend(outs)
+
+    async def _publish(self) -> None:
+        while self.unpublished:
+            if not self.bus.connected:
+                return  # stored; published when NATS is back (next batch, or the operation's end)
+            event = self.unpublished[0]
+            env = Envelope(
+                id=f"{self.operation_id}:{event.counter}",
+                source="ko/deployment",
+                type=events.TASK_EVENT.type,
+                time=event.time,
+                subject=self.operation_id,
+                projectid=self.project_id,
+                data=event.model_dump(mode="json"),
+            )
+            try:
+                await self.bus.publish(event_subject(self.operation_id), env.model_dump_json().encode(), msg_id=env.id)
+            except Exception as exc:  # noqa: BLE001 - NATS away: kept, published later
+                log.warning("operation %s: publishing events failed (%s)", self.operation_id, type(exc).__name__)
+                return
+            self.unpublished.pop(0)

@@ -1,0 +1,198 @@
+"""The engine's whole path for tests: an own nats-server, inventory (in this process) with lab hosts
+registered, and the deployment service as a separate process that a test may kill -9 and restart.
+
+Operations are created the way the cluster API will (ko_deployment.operations.service.create, in a
+transaction of the deployment database); everything after that is the product's own path: the
+outbox relay queues the job on JetStream, a worker takes it, fetches the logins from inventory and
+runs the phases with ansible-runner over SSH on the lab hosts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+
+from ko_common.db import Database
+from ko_common.identity import Identity
+from ko_deployment.models import OUTBOX
+from ko_deployment.operations import service
+from tests.lab.lab import Host, Lab
+from tests.support.procs import NatsServer, free_port, wait_port
+from tests.support.serve import identity_headers
+
+IDENTITY_KEY = "e" * 32
+PM = Identity("u-pm", "pm", projects={"p1": "project-manager"})
+PLAYBOOKS = Path(__file__).parent / "playbooks"
+PHASES = [
+    service.PhaseSpec("one", "phase-one.yml"),
+    service.PhaseSpec("two", "phase-two.yml"),
+    service.PhaseSpec("three", "phase-three.yml"),
+]
+SECRET_KEY = base64.b64encode(b"k" * 32).decode()
+
+
+@dataclass
+class Engine:
+    nats: NatsServer
+    inventory_url: str
+    data_dir: Path
+    lab: Lab
+    host_ids: list[str]
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30, trust_env=False))
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite+aiosqlite:///{self.data_dir / 'deployment.db'}"
+
+    @property
+    def log_path(self) -> Path:
+        return self.data_dir / "deployment.log"
+
+    def start(self) -> None:
+        env = {
+            **os.environ,
+            "KO_ENV": "development",
+            "KO_DATA_DIR": str(self.data_dir),
+            "KO_NATS_URL": self.nats.url,
+            "KO_IDENTITY_KEY": IDENTITY_KEY,
+            "KO_HTTP_PORT": str(self.port),
+            "KO_INVENTORY_URL": self.inventory_url,
+            "KO_PLAYBOOKS_DIR": str(PLAYBOOKS),
+            "KO_WORKERS": "2",
+            "KO_LOG_LEVEL": "INFO",
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "ko_deployment"],
+            env=env,
+            stdout=open(self.log_path, "ab"),  # noqa: SIM115 - lives as long as the process
+            stderr=subprocess.STDOUT,
+        )
+        wait_port(self.port, timeout=60, proc=self.proc)
+        deadline = time.monotonic() + 60
+        while self.http.get(self.url + "/readyz").status_code != 200:
+            assert time.monotonic() < deadline, "deployment service not ready"
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """kill -9: no shutdown hook runs, the playbook it was running is orphaned."""
+        assert self.proc is not None
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+    def call(self, method: str, path: str, who: Identity = PM, **kw: Any) -> httpx.Response:
+        headers = identity_headers(who, IDENTITY_KEY.encode(), "deployment")
+        return self.http.request(method, self.url + path, headers=headers, **kw)
+
+    def create(self, cluster_id: str, **extravars: Any) -> str:
+        spec = {
+            "nodes": [
+                {"host_id": self.host_ids[0], "groups": ["masters"]},
+                {"host_id": self.host_ids[1], "groups": ["workers"]},
+            ],
+            "extravars": extravars,
+        }
+
+        async def make() -> str:
+            db = Database(self.database_url, "deployment")
+            db.sessionmaker.configure(info={"ko_outbox": OUTBOX, "ko_service": "deployment"})
+            try:
+                async with db.transaction() as session:
+                    op = await service.create(
+                        session, project_id="p1", cluster_id=cluster_id, kind="test", phases=PHASES, spec=spec,
+                        created_by="pm",
+                    )  # fmt: skip
+                    return op.id
+            finally:
+                await db.dispose()
+
+        return asyncio.run(make())
+
+    def operation(self, op_id: str) -> dict[str, Any]:
+        r = self.call("GET", f"/api/v1/operations/{op_id}")
+        assert r.status_code == 200, r.text
+        body: dict[str, Any] = r.json()
+        return body
+
+    def wait(
+        self, op_id: str, *statuses: str, timeout: float = 180, phase: tuple[str, str] | None = None
+    ) -> dict[str, Any]:
+        """Poll until the operation has one of ``statuses`` (or ``phase`` = (name, status))."""
+        deadline = time.monotonic() + timeout
+        while True:
+            op = self.operation(op_id)
+            if phase is not None:
+                if any(p["name"] == phase[0] and p["status"] == phase[1] for p in op["phases"]):
+                    return op
+            elif op["status"] in statuses:
+                return op
+            assert time.monotonic() < deadline, f"operation not {statuses or phase} in time: {op}"
+            time.sleep(0.1)
+
+    def events(self, op_id: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        after = 0
+        while True:
+            page = self.call("GET", f"/api/v1/operations/{op_id}/events", params={"after": after}).json()
+            out += page["items"]
+            if not page["items"]:
+                return out
+            after = page["items"][-1]["counter"]
+
+    def on_host(self, host: Host, command: str) -> str:
+        from tests.lab.sshutil import ssh_root
+
+        r = ssh_root(host, command)
+        assert r.returncode == 0, r.stderr
+        return r.stdout.strip()
+
+
+async def stream_counters(nats_url: str, op_id: str, expect: int, timeout: float = 15) -> list[int]:
+    """The counters published on the operation's subject, in stream order (deduplicated by message id)."""
+    nc = await nats.connect(nats_url)
+    seen: list[int] = []
+    try:
+        config = ConsumerConfig(deliver_policy=DeliverPolicy.ALL, ack_policy=AckPolicy.NONE)
+        sub = await nc.jetstream().pull_subscribe(
+            f"ko.deployment.operation.{op_id}.event", stream="KO_OPERATION_EVENTS", config=config
+        )
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(set(seen)) < expect and asyncio.get_running_loop().time() < deadline:
+            try:
+                msgs = await sub.fetch(batch=500, timeout=1)
+            except NatsTimeout:
+                continue
+            seen += [json.loads(m.data)["data"]["counter"] for m in msgs]
+    finally:
+        await nc.close()
+    return seen
