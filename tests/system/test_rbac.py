@@ -110,6 +110,9 @@ class Matrix:
     def plan(self, project: str) -> str:
         return str(self.once(f"plan-{project}", lambda: self.new_plan(project)["id"]))
 
+    def operation(self, project: str) -> str:
+        return str(self.once(f"operation-{project}", lambda: _seed_operation(self, project, "failed")))
+
     def exists(self, path: str) -> Callable[[int], None]:
         """After the call: the resource is gone if the call succeeded, untouched otherwise."""
 
@@ -321,6 +324,45 @@ def _delete_offline_package(m: Matrix, role: str, project: str | None) -> Call:
     return Call("DELETE", path, after=m.exists(path))
 
 
+def _seed_operation(m: Matrix, project_id: str, status: str) -> str:
+    """An operation row written straight into deployment's database (clusters create them for real).
+
+    Its only host does not exist, so a retried one fails at once in the worker: nothing runs.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from ko_common.db import new_id
+    from ko_deployment.operations.models import Operation, OperationPhase
+
+    op_id = new_id()
+    op = Operation(
+        id=op_id, project_id=project_id, cluster_id=unique("rbac-cluster"), kind="test", status=status,
+        created_by="rbac", spec={"nodes": [{"host_id": "no-such-host", "groups": ["masters"]}]},
+        attempts=1, phases=[OperationPhase(position=0, name="one", playbook="none.yml", status="failed")],
+    )  # fmt: skip
+    engine = create_engine(f"sqlite:///{m.world.stack.data_dir / 'deployment.db'}")
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(op)
+    finally:
+        engine.dispose()
+    return op_id
+
+
+def _operation_action(action: str, status: str) -> Builder:
+    def build(m: Matrix, role: str, project: str | None) -> Call:
+        # The project manager's call succeeds and changes the operation: it gets one of its own.
+        project_id = m.project(project)
+        if role in ("pm", "admin"):
+            op_id = _seed_operation(m, project_id, status)
+        else:
+            op_id = m.once(f"op-{action}-{project_id}", lambda: _seed_operation(m, project_id, status))
+        return Call("POST", f"{API}/operations/{op_id}/{action}")
+
+    return build
+
+
 def _delete_user(m: Matrix, role: str, project: str | None) -> Call:
     # Only the admin's call may succeed; the refused ones share one victim (it must survive them all).
     user_id = (
@@ -427,6 +469,12 @@ BUILDERS: dict[str, Builder] = {
     ),
     "deleteOfflinePackage": _delete_offline_package,
     "listKubernetesVersions": lambda m, r, p: Call("GET", f"{API}/versions"),
+    # operations (deployment); seeded rows, see _seed_operation
+    "listOperations": lambda m, r, p: Call("GET", f"{API}/operations", params={"project_id": m.project(p)}),
+    "getOperation": lambda m, r, p: Call("GET", f"{API}/operations/{m.operation(m.project(p))}"),
+    "listOperationEvents": lambda m, r, p: Call("GET", f"{API}/operations/{m.operation(m.project(p))}/events"),
+    "retryOperation": _operation_action("retry", "failed"),
+    "cancelOperation": _operation_action("cancel", "running"),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
