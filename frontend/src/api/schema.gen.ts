@@ -452,6 +452,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List operations, newest first */
+        get: operations["listOperations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/{operation_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get an operation with its phases and, when it failed, why */
+        get: operations["getOperation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/{operation_id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel an operation: a running playbook is stopped within seconds */
+        post: operations["cancelOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/{operation_id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Events of an operation after a counter, in counter order (back-fill after a reconnect) */
+        get: operations["listOperationEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/operations/{operation_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Queue a failed or cancelled operation again; it resumes at the phase that did not succeed */
+        post: operations["retryOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/plans": {
         parameters: {
             query?: never;
@@ -978,6 +1063,49 @@ export interface components {
             error: string;
             /** @description The request field at fault, when there is one. */
             field?: string;
+        };
+        /** EventPage */
+        EventPage: {
+            /**
+             * Done
+             * @description The operation has ended and every one of its events is in `items` or before.
+             */
+            done: boolean;
+            /** Items */
+            items: components["schemas"]["OperationEventOut"][];
+            /**
+             * Last Counter
+             * @description The newest counter stored; ask again with after=<this> for more.
+             */
+            last_counter: number;
+        };
+        /**
+         * Failure
+         * @description Why an operation failed, as a person can act on it.
+         */
+        Failure: {
+            /**
+             * Excerpt
+             * @description The failing task's output (bounded).
+             * @default
+             */
+            excerpt?: string;
+            /**
+             * Hint
+             * @description What usually causes this and what to do, when the cause is known.
+             */
+            hint?: string | null;
+            /** Host */
+            host?: string | null;
+            /**
+             * Message
+             * @description One sentence: phase, host, task and what went wrong.
+             */
+            message: string;
+            /** Phase */
+            phase: string;
+            /** Task */
+            task?: string | null;
         };
         /** HostChecks */
         HostChecks: {
@@ -1513,6 +1641,89 @@ export interface components {
              */
             url: string | null;
         };
+        /**
+         * OperationEventOut
+         * @description One event of an operation; `counter` increases by one per event, across phases and resumes.
+         */
+        OperationEventOut: {
+            /** Changed */
+            changed: boolean;
+            /** Counter */
+            counter: number;
+            /** Duration Ms */
+            duration_ms: number | null;
+            /** Excerpt */
+            excerpt: string;
+            /** Host */
+            host: string | null;
+            /**
+             * Kind
+             * @description phase_start | phase_end | play_start | task_start | task_result | item_result | stats | retry | warning | error | output | end (the last event of the operation)
+             */
+            kind: string;
+            /** Operation Id */
+            operation_id: string;
+            /** Phase */
+            phase: string;
+            /**
+             * Status
+             * @description running | ok | changed | failed | unreachable | skipped | done | warning, or for phase_end / end the phase's or operation's status
+             */
+            status: string;
+            /** Task */
+            task: string | null;
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+        };
+        /** OperationOut */
+        OperationOut: {
+            /** Attempts */
+            attempts: number;
+            /** Cancel Requested */
+            cancel_requested: boolean;
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Ended At */
+            ended_at: string | null;
+            failure: components["schemas"]["Failure"] | null;
+            /** Heartbeat At */
+            heartbeat_at: string | null;
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Last Counter
+             * @description Counter of the newest stored event; read events with ?after=.
+             */
+            last_counter: number;
+            /** Phases */
+            phases: components["schemas"]["PhaseOut"][];
+            /** Project Id */
+            project_id: string;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "queued" | "running" | "succeeded" | "failed" | "cancelled";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
         /** Page[AuditOut] */
         Page_AuditOut_: {
             /** Items */
@@ -1587,6 +1798,20 @@ export interface components {
         Page_OfflinePackageOut_: {
             /** Items */
             items: components["schemas"]["OfflinePackageOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[OperationOut] */
+        Page_OperationOut_: {
+            /** Items */
+            items: components["schemas"]["OperationOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -1687,6 +1912,29 @@ export interface components {
             current_password: string;
             /** New Password */
             new_password: string;
+        };
+        /** PhaseOut */
+        PhaseOut: {
+            /** Ended At */
+            ended_at: string | null;
+            /** Message */
+            message: string;
+            /** Name */
+            name: string;
+            /** Position */
+            position: number;
+            /**
+             * Runs
+             * @description How many times the phase was started (resumes and retries count).
+             */
+            runs: number;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "running" | "succeeded" | "failed" | "cancelled";
         };
         /**
          * Placement
@@ -3408,6 +3656,169 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listOperations: {
+        parameters: {
+            query?: {
+                cluster_id?: string | null;
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                status?: ("queued" | "running" | "succeeded" | "failed" | "cancelled") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OperationOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                operation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    cancelOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                operation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listOperationEvents: {
+        parameters: {
+            query?: {
+                /** @description Return events with a counter above this. */
+                after?: number;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                operation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventPage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retryOperation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                operation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperationOut"];
+                };
             };
             /** @description Validation Error */
             422: {
