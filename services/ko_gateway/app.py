@@ -15,6 +15,7 @@ from ko_gateway.auth.endpoints import router as auth_router
 from ko_gateway.auth.principal import PrincipalCache
 from ko_gateway.auth.service import bootstrap
 from ko_gateway.console import mount_console
+from ko_gateway.live import operations as _live_operations  # noqa: F401 - adds its route to live_router
 from ko_gateway.live.endpoints import router as live_router
 from ko_gateway.models import Base
 from ko_gateway.projects.endpoints import router as projects_router

@@ -26,7 +26,7 @@ from tests.system.helpers import API, World, sse_status, unique
 PERMISSIONS = {"public", "authenticated", "project:read", "project:write", "admin"}
 ROLES = ("admin", "pm", "ro", "outsider", "anonymous")
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
-STREAMING = {"liveProjectEvents"}  # Server-Sent Events: authorised separately below
+STREAMING = {"liveProjectEvents", "liveOperationEvents"}  # Server-Sent Events: authorised separately below
 
 
 @dataclass

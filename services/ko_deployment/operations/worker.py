@@ -273,13 +273,15 @@ class Worker:
                 if status != "succeeded":
                     final = status
                     break
-            pump.put_own(todo[-1][1] if todo else "", "end", final, f"Operation {final}.")
-            await pump.stop()
+            await pump.drain()
             async with self.db.transaction() as session:
                 op = await OperationRepository(session).get(operation_id)
                 assert op is not None
                 await session.refresh(op)
                 await self._finish(session, op, final, failure)
+            # The end marker last: whoever sees it finds the operation ended.
+            pump.put_own(todo[-1][1] if todo else "", "end", final, f"Operation {final}.")
+            await pump.stop()
         finally:
             watcher.cancel()
             self._running.pop(operation_id, None)
