@@ -145,7 +145,7 @@ describe('hosts list', () => {
     await screen.findByText('master-1');
     await user.click(screen.getByTestId('host-check-all'));
     expect(await screen.findByTestId('check-progress')).toBeTruthy();
-    expect(screen.getByText('Checking 2 hosts over SSH…')).toBeTruthy();
+    expect(screen.getByText('Checking every host of this project over SSH…')).toBeTruthy();
     release();
     const report = await screen.findByTestId('check-report');
     expect(within(report).getByText('Checked 2: 1 ready, 1 failed.')).toBeTruthy();
@@ -167,6 +167,21 @@ describe('hosts list', () => {
     expect(within(drawer).getByText(/4200 ms/)).toBeTruthy();
     expect(within(drawer).getByText('root-key')).toBeTruthy();
   });
+});
+
+test('check selected sends the chosen hosts and shows their progress', async () => {
+  const user = userEvent.setup({ delay: null });
+  const { calls } = gateway({
+    'POST /api/v1/hosts/checks': {
+      body: { ready: 1, failed: 0, results: [{ host_id: 'h-2', name: 'worker-1', ip: '10.213.0.12', status: 'ready', status_message: 'ok' }] },
+    },
+  });
+  renderPage(<HostList />, { me: asManager() });
+  const row = (await screen.findByText('worker-1')).closest('tr') as HTMLElement;
+  await user.click(within(row).getByRole('checkbox'));
+  await user.click(screen.getByTestId('host-check-selected'));
+  expect(await screen.findByText('Checked 1: 1 ready, 0 failed.')).toBeTruthy();
+  expect(calls.find((c) => c.path === '/api/v1/hosts/checks')?.body).toEqual({ host_ids: ['h-2'] });
 });
 
 describe('bulk import', () => {

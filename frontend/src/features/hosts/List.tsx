@@ -117,7 +117,8 @@ export default function HostList() {
       onSettled: () => markChecking(marked, false),
     });
   };
-  const bulkCount = checkMany.variables?.host_ids?.length || list.data?.total || 0;
+  // "Check all" covers the whole project, whatever the filters show.
+  const bulkCount = checkMany.variables?.host_ids?.length;
 
   const columns: TableColumnsType<Host> = [
     {
@@ -352,7 +353,7 @@ export default function HostList() {
               type="info"
               showIcon
               icon={<Spin size="small" />}
-              title={t('hosts.checking', { count: bulkCount })}
+              title={bulkCount ? t('hosts.checking', { count: bulkCount }) : t('hosts.checkingAll')}
               description={t('hosts.checkingHint')}
               style={{ marginBottom: 16 }}
               data-testid="check-progress"
