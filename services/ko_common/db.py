@@ -8,6 +8,7 @@ that wrote outbox rows the relay is woken.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import uuid
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, String, event, text
+from sqlalchemy import DateTime, MetaData, String, event, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -32,6 +33,17 @@ NAMING_CONVENTION = {
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def database_identity(database_url: str) -> str:
+    """12 hex characters naming where a database lives (not how to log in: a new password keeps it).
+
+    Durable consumers and job subjects carry it, so several installations (or test runs) can
+    share one NATS without taking each other's messages, while replicas of one share them.
+    """
+    url = make_url(database_url)
+    where = f"{url.get_backend_name()}|{url.host or ''}|{url.port or ''}|{url.database or ''}"
+    return hashlib.sha256(where.encode()).hexdigest()[:12]
 
 
 def new_id() -> str:

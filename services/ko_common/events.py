@@ -118,12 +118,16 @@ async def emit(
     *,
     subject_id: str | None = None,
     project_id: str | None = None,
+    subject_token: str | None = None,
 ) -> Envelope:
-    """Record an event in the outbox, in the caller's transaction."""
+    """Record an event in the outbox, in the caller's transaction.
+
+    ``{id}`` in the spec's subject becomes ``subject_token`` when given, else ``subject_id``.
+    """
     info = session.info
     outbox: Table = info["ko_outbox"]
     env = envelope(spec, info["ko_service"], data, subject_id=subject_id, project_id=project_id)
-    nats_subject = spec.subject.replace("{id}", subject_id or "")
+    nats_subject = spec.subject.replace("{id}", subject_token or subject_id or "")
     info["ko_emitted"] = True
     await session.execute(
         insert(outbox).values(event_id=env.id, subject=nats_subject, payload=env.model_dump_json(), created_at=utcnow())

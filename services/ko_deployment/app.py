@@ -6,10 +6,16 @@ import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.app import ServiceSpec, create_service_app
+from ko_common.crypto import SecretBox, attach
 from ko_common.settings import SERVICE_PORTS, Settings
+from ko_deployment.clusters import service as clusters
+from ko_deployment.clusters.endpoints import router as clusters_router
+from ko_deployment.clusters.repository import ClusterRepository
+from ko_deployment.clusters.service import Context as ClusterContext
 from ko_deployment.inventory_client import InventoryClient
 from ko_deployment.models import Base
 from ko_deployment.operations.endpoints import router as operations_router
@@ -32,6 +38,11 @@ class DeploymentSettings(Settings):
         "when it binds 0.0.0.0 or sits behind a proxy, e.g. http://10.1.0.5:8083/repository.",
     )
 
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that encrypts the clusters' kubeconfigs at rest: base64 of 32 bytes "
+        "(`openssl rand -base64 32`). Unset in development: generated into <data_dir>/secret-key.",
+    )
     inventory_url: str = Field(
         f"http://127.0.0.1:{SERVICE_PORTS['inventory']}",
         description="Base URL of the inventory service (the workers fetch the nodes' logins from it).",
@@ -46,6 +57,9 @@ class DeploymentSettings(Settings):
     workers: int = Field(
         2, ge=0, le=64, description="Operations one replica runs at once (0: this replica runs none, API only)."
     )
+
+    def secret_fields(self) -> list[str]:
+        return [*super().secret_fields(), "secret_key"]
 
     @field_validator("repository_url")
     @classmethod
@@ -80,7 +94,10 @@ async def _start_imports(app: FastAPI) -> None:
 
 async def _start_worker(app: FastAPI) -> None:
     settings: DeploymentSettings = app.state.settings
+    # Fails start-up with a clear message when the key is unusable, before any request.
+    attach(app.state.db.sessionmaker, SecretBox.from_settings(settings))
     client = InventoryClient(settings.inventory_url, app.state.identity_key)
+    app.state.cluster_context = ClusterContext(client, settings.playbooks_dir, settings.resolved_repository_url)
     worker = Worker(
         app.state.db,
         app.state.bus,
@@ -89,6 +106,7 @@ async def _start_worker(app: FastAPI) -> None:
         work_dir=settings.data_dir.resolve() / "operations",
         phase_timeout_seconds=settings.phase_timeout_seconds,
         concurrency=settings.workers,
+        hooks=[clusters.on_operation],
     )
     app.state.worker = worker
     if settings.workers > 0:
@@ -99,6 +117,10 @@ async def _stop_worker(app: FastAPI) -> None:
     worker: Worker | None = getattr(app.state, "worker", None)
     if worker is not None:
         await worker.stop()
+
+
+async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, int]:
+    return {"clusters": await ClusterRepository(session).count_in_project(project_id)}
 
 
 async def _stop_imports(app: FastAPI) -> None:
@@ -118,7 +140,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Clusters, operations and the Ansible job runner; the offline package repository.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[packages_router, versions_router, operations_router],
+        routers=[packages_router, versions_router, operations_router, clusters_router],
+        project_usage=_project_usage,
         on_startup=[_start_imports, _start_worker],
         on_shutdown=[_stop_worker, _stop_imports],
     )

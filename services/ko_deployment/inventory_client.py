@@ -6,7 +6,8 @@ from typing import Any
 
 import httpx
 
-from ko_common.identity import HEADER, service_identity, sign
+from ko_common.errors import Conflict, Unavailable
+from ko_common.identity import HEADER, Identity, service_identity, sign
 from ko_deployment.engine.runner import NodeAccess
 
 
@@ -20,8 +21,44 @@ class InventoryClient:
         self.identity_key = identity_key
         self.timeout = timeout
 
-    def _headers(self) -> dict[str, str]:
-        return {HEADER: sign(service_identity("deployment"), self.identity_key, "inventory")}
+    def _headers(self, identity: Identity | None = None) -> dict[str, str]:
+        who = identity or service_identity("deployment")
+        return {HEADER: sign(who, self.identity_key, "inventory")}
+
+    async def _call(self, method: str, path: str, identity: Identity, **kw: Any) -> httpx.Response:
+        try:
+            async with httpx.AsyncClient(timeout=self.timeout, trust_env=False) as http:
+                return await http.request(method, self.base_url + path, headers=self._headers(identity), **kw)
+        except httpx.HTTPError as exc:
+            raise Unavailable("The inventory service is not reachable: retry shortly.") from exc
+
+    async def project_hosts(self, identity: Identity, project_id: str) -> list[dict[str, Any]]:
+        """The project's hosts with status and facts, as the caller may see them."""
+        out: list[dict[str, Any]] = []
+        while True:
+            r = await self._call(
+                "GET", "/api/v1/hosts", identity, params={"project_id": project_id, "limit": 500, "offset": len(out)}
+            )
+            if r.status_code != 200:
+                raise Unavailable(f"The inventory service answered {r.status_code} listing hosts: retry shortly.")
+            page = r.json()
+            out += page["items"]
+            if len(out) >= page["total"] or not page["items"]:
+                return out
+
+    async def claim(self, identity: Identity, project_id: str, cluster_id: str, host_ids: list[str]) -> None:
+        body = {"project_id": project_id, "cluster_id": cluster_id, "host_ids": host_ids}
+        r = await self._call("POST", "/internal/hosts/claim", identity, json=body)
+        if r.status_code == 409:
+            raise Conflict(r.json().get("detail", "Some hosts joined another cluster meanwhile."), field="nodes")
+        if r.status_code != 200:
+            raise Unavailable(f"The inventory service answered {r.status_code} claiming hosts: retry shortly.")
+
+    async def release(self, identity: Identity, cluster_id: str, host_ids: list[str] | None = None) -> None:
+        body: dict[str, Any] = {"cluster_id": cluster_id, "host_ids": host_ids}
+        r = await self._call("POST", "/internal/hosts/release", identity, json=body)
+        if r.status_code != 200:
+            raise Unavailable(f"The inventory service answered {r.status_code} releasing hosts.")
 
     async def access(self, host_ids: list[str]) -> list[dict[str, Any]]:
         async with httpx.AsyncClient(timeout=self.timeout, trust_env=False) as http:

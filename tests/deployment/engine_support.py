@@ -169,6 +169,11 @@ class Engine:
                 return out
             after = page["items"][-1]["counter"]
 
+    def inventory_hosts(self) -> dict[str, dict[str, Any]]:
+        headers = identity_headers(PM, IDENTITY_KEY.encode(), "inventory")
+        items = self.http.get(self.inventory_url + "/api/v1/hosts", headers=headers).json()["items"]
+        return {h["id"]: h for h in items}
+
     def on_host(self, host: Host, command: str) -> str:
         from tests.lab.sshutil import ssh_root
 

@@ -18,6 +18,7 @@ from ko_common.errors import Conflict
 from ko_inventory.app import InventorySettings
 from ko_inventory.app import create_app as create_inventory
 from tests.deployment.engine_support import IDENTITY_KEY, PM, SECRET_KEY, Engine, stream_counters
+from tests.deployment.test_clusters_api import seed_package
 from tests.inventory.support import announce, wait_known
 from tests.lab.lab import Lab
 from tests.support.procs import start_nats
@@ -170,3 +171,27 @@ def test_nats_restart_mid_operation(engine: Engine) -> None:
     op = engine.wait(op_id, "succeeded", "failed", "cancelled", timeout=180)
     assert op["status"] == "succeeded", op["failure"]
     assert_contiguous(engine, op_id)
+
+
+def test_a_cluster_planned_through_the_api_deploys_and_hands_out_its_kubeconfig(engine: Engine) -> None:
+    seed_package(f"sqlite:///{engine.data_dir / 'deployment.db'}", "1.36.0")
+    body = {
+        "project_id": "p1", "name": "lab-one", "version": "1.36.0", "topology": "single",
+        "nodes": [{"host_id": engine.host_ids[0], "role": "master"}, {"host_id": engine.host_ids[1], "role": "worker"}],
+    }  # fmt: skip
+    r = engine.call("POST", "/api/v1/clusters", json=body)
+    assert r.status_code == 201, r.text
+    cluster = r.json()
+    op = engine.wait(cluster["operation"]["id"], "succeeded", "failed", "cancelled")
+    assert op["status"] == "succeeded", op["failure"]
+    cluster = engine.call("GET", f"/api/v1/clusters/{cluster['id']}").json()
+    assert cluster["status"] == "running" and cluster["has_kubeconfig"]
+    assert {n["status"] for n in cluster["nodes"]} == {"ready"}
+    kubeconfig = engine.call("GET", f"/api/v1/clusters/{cluster['id']}/kubeconfig")
+    assert kubeconfig.status_code == 200 and "kind: Config" in kubeconfig.text
+    assert "lab-one-kubeconfig.yaml" in kubeconfig.headers["content-disposition"]
+    # Encrypted at rest: the database does not hold it in clear.
+    assert b"engine-test-token-not-a-secret" not in (engine.data_dir / "deployment.db").read_bytes()
+    # The hosts now belong to the cluster in the inventory.
+    hosts = engine.inventory_hosts()
+    assert {hosts[h]["cluster_id"] for h in engine.host_ids[:2]} == {cluster["id"]}

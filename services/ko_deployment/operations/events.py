@@ -22,8 +22,9 @@ TASK_EVENT = event_spec(
     stream="KO_OPERATION_EVENTS",
 )
 JOB = event_spec(
-    "ko.jobs.deployment.operation",
+    "ko.jobs.deployment.{id}",
     JobRequest,
-    "Internal: a job for the deployment workers (work queue, one worker each). Not for integrations.",
+    "Internal: a job for the deployment workers (work queue, one worker each); `{id}` names the deployment "
+    "database, so installations sharing a NATS keep their jobs apart. Not for integrations.",
     stream="KO_JOBS",
 )

@@ -12,10 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ko_common.db import new_id, utcnow
+from ko_common.db import database_identity, new_id, utcnow
 from ko_common.errors import Conflict, InvalidInput, NotFound
 from ko_common.events import emit
 from ko_common.identity import Identity
@@ -154,7 +155,21 @@ async def cancel(session: AsyncSession, identity: Identity, operation_id: str) -
 
 async def _queue(session: AsyncSession, op: Operation) -> None:
     await emit(session, events.QUEUED, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
-    await emit(session, events.JOB, JobRequest(operation_id=op.id), subject_id=op.id, project_id=op.project_id)
+    await emit(
+        session,
+        events.JOB,
+        JobRequest(operation_id=op.id),
+        subject_id=op.id,
+        project_id=op.project_id,
+        subject_token=jobs_token(session),
+    )
+
+
+def jobs_token(session: AsyncSession) -> str:
+    """The job subject's token for this deployment database (see ko_common.db.database_identity)."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    return database_identity(engine.url.render_as_string(hide_password=False))
 
 
 def _busy(busy: Operation | None) -> Conflict:

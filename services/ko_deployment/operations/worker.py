@@ -35,9 +35,10 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.bus import EventBus
-from ko_common.db import Database, utcnow
+from ko_common.db import Database, database_identity, utcnow
 from ko_common.events import Envelope, emit
 from ko_common.logging import log_fields
 from ko_deployment.engine import runner
@@ -49,8 +50,7 @@ from ko_deployment.operations.schemas import Failure, OperationEventOut, Operati
 
 log = logging.getLogger(__name__)
 
-DURABLE = "deployment-workers"
-JOB_SUBJECT = "ko.jobs.deployment.operation"
+DURABLE = "deployment-workers"  # + the database identity: replicas of one installation share it
 HEARTBEAT_SECONDS = 10.0
 ACK_WAIT_SECONDS = 30.0
 CANCEL_POLL_SECONDS = 2.0
@@ -59,6 +59,9 @@ PUBLISH_GRACE_SECONDS = 30.0
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 NodeSource = Callable[[dict[str, Any]], Awaitable[list[runner.NodeAccess]]]
+# Told in the same transaction whenever an operation starts or ends (cluster status, kubeconfig):
+# (session, operation, the operation's artifacts directory or None).
+Hook = Callable[[AsyncSession, Operation, Path | None], Awaitable[None]]
 
 
 class Shutdown(Exception):
@@ -88,6 +91,7 @@ class Worker:
         work_dir: Path,
         phase_timeout_seconds: int,
         concurrency: int,
+        hooks: list[Hook] | None = None,
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
@@ -100,6 +104,7 @@ class Worker:
         self.concurrency = concurrency
         self.ack_wait = ack_wait_seconds
         self.heartbeat = heartbeat_seconds
+        self.hooks = hooks or []
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = False
         self._running: dict[str, threading.Event] = {}
@@ -107,14 +112,16 @@ class Worker:
 
     async def run(self) -> None:
         await self.bus.ready.wait()
+        token = database_identity(self.db.engine.url.render_as_string(hide_password=False))
+        subject, durable = f"ko.jobs.deployment.{token}", f"{DURABLE}-{token}"
         cfg = ConsumerConfig(
-            durable_name=DURABLE,
+            durable_name=durable,
             ack_policy=AckPolicy.EXPLICIT,
             ack_wait=self.ack_wait,
             max_deliver=-1,
-            filter_subject=JOB_SUBJECT,
+            filter_subject=subject,
         )
-        sub = await self.bus.js.pull_subscribe(JOB_SUBJECT, durable=DURABLE, stream="KO_JOBS", config=cfg)
+        sub = await self.bus.js.pull_subscribe(subject, durable=durable, stream="KO_JOBS", config=cfg)
         slots = asyncio.Semaphore(self.concurrency)
         while not self.stopping:
             await slots.acquire()
@@ -199,6 +206,8 @@ class Worker:
             op.started_at = op.started_at or utcnow()
             op.heartbeat_at = utcnow()
             await emit(session, events.STARTED, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
+            for hook in self.hooks:
+                await hook(session, op, None)
             spec = dict(op.spec)
             project_id, counter = op.project_id, op.last_counter
             todo = [(p.position, p.name, p.playbook) for p in op.phases if p.status != "succeeded"]
@@ -231,6 +240,7 @@ class Worker:
         failure: Failure | None = None
         try:
             await asyncio.to_thread(runner.prepare, workdir, nodes, spec.get("vars") or {})
+            (workdir / "artifacts").mkdir(mode=0o700, exist_ok=True)
             for position, name, playbook in todo:
                 if cancel.is_set():
                     final = "cancelled"
@@ -244,7 +254,7 @@ class Worker:
                         phase=name,
                         playbook=(self.playbooks_dir / playbook).resolve(),
                         workdir=workdir,
-                        extravars=spec.get("extravars") or {},
+                        extravars={**(spec.get("extravars") or {}), "ko_artifacts_dir": str(workdir / "artifacts")},
                         timeout_seconds=self.phase_timeout,
                     ),
                     pump.threadsafe(name),
@@ -278,7 +288,7 @@ class Worker:
                 op = await OperationRepository(session).get(operation_id)
                 assert op is not None
                 await session.refresh(op)
-                await self._finish(session, op, final, failure)
+                await self._finish(session, op, final, failure, workdir / "artifacts")
             # The end marker last: whoever sees it finds the operation ended.
             pump.put_own(todo[-1][1] if todo else "", "end", final, f"Operation {final}.")
             await pump.stop()
@@ -290,7 +300,9 @@ class Worker:
                 await asyncio.to_thread(runner.cleanup, workdir)
         log.info("operation ended", extra=log_fields(operation_id=operation_id, status=final))
 
-    async def _finish(self, session: Any, op: Operation, status: str, failure: Failure | None) -> None:
+    async def _finish(
+        self, session: AsyncSession, op: Operation, status: str, failure: Failure | None, artifacts: Path | None = None
+    ) -> None:
         op.status, op.ended_at = status, utcnow()
         op.failure = failure.model_dump() if failure is not None else None
         for phase in op.phases:
@@ -299,6 +311,8 @@ class Worker:
         spec = {"succeeded": events.SUCCEEDED, "failed": events.FAILED, "cancelled": events.CANCELLED}[status]
         await session.flush()
         await emit(session, spec, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
+        for hook in self.hooks:
+            await hook(session, op, artifacts)
 
     async def _phase_started(self, operation_id: str, position: int) -> None:
         async with self.db.transaction() as session:

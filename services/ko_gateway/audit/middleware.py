@@ -1,4 +1,4 @@
-"""Every mutating call through the gateway is recorded: who, what, when, result.
+"""Every mutating call through the gateway is recorded (and a kubeconfig download): who, what, when, result.
 
 Bodies are never recorded (they may hold secrets); the path and status are.
 The entry is written after the response, in its own transaction, so a failed
@@ -17,6 +17,7 @@ from ko_gateway.models import AuditEntry
 log = logging.getLogger(__name__)
 MUTATING = {"POST", "PUT", "PATCH", "DELETE"}
 OWN_PREFIXES = ("/api/v1/auth", "/api/v1/users", "/api/v1/projects")
+AUDITED_READS = ("/kubeconfig",)
 
 
 def action_of(method: str, path: str) -> str:
@@ -25,12 +26,17 @@ def action_of(method: str, path: str) -> str:
     return f"{method} {resource}"[:128]
 
 
+def audited(scope: Scope) -> bool:
+    """Mutating calls, and reads that hand out a credential (a cluster's admin kubeconfig)."""
+    return scope["method"] in MUTATING or str(scope["path"]).endswith(AUDITED_READS)
+
+
 class AuditMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in MUTATING or not scope["path"].startswith("/api/v1/"):
+        if scope["type"] != "http" or not scope["path"].startswith("/api/v1/") or not audited(scope):
             await self.app(scope, receive, send)
             return
         status, request_id = 500, ""

@@ -14,15 +14,14 @@ own that reads the stream from its start, instead of stealing events.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 
 from nats.js.api import DeliverPolicy
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.bus import ConsumerSpec
+from ko_common.db import database_identity
 from ko_common.events import Envelope
 from ko_common.logging import log_fields
 from ko_inventory.projects.repository import ProjectRepository
@@ -65,7 +64,4 @@ CONSUMER = ConsumerSpec(
 
 def consumer_for(database_url: str) -> ConsumerSpec:
     """CONSUMER with a durable name of its own for the database at ``database_url``."""
-    url = make_url(database_url)
-    # Where the data lives, not how to log in: a changed password keeps the consumer.
-    where = f"{url.get_backend_name()}|{url.host or ''}|{url.port or ''}|{url.database or ''}"
-    return dataclasses.replace(CONSUMER, durable=f"{DURABLE}-{hashlib.sha256(where.encode()).hexdigest()[:12]}")
+    return dataclasses.replace(CONSUMER, durable=f"{DURABLE}-{database_identity(database_url)}")

@@ -1,0 +1,54 @@
+"""Clusters and their nodes. The admin kubeconfig is stored only as a SecretBox ciphertext."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ko_common.db import IdMixin, TimestampMixin
+from ko_deployment.models import Base
+
+STATUSES = ("waiting", "deploying", "running", "failed", "upgrading", "scaling", "terminating", "lost")
+ROLES = ("master", "worker")
+
+
+class Cluster(IdMixin, TimestampMixin, Base):
+    __tablename__ = "clusters"
+    __table_args__ = (
+        UniqueConstraint("project_id", "name", name="uq_clusters_project_id_name"),
+        CheckConstraint("status IN ('" + "', '".join(STATUSES) + "')", name="status"),
+    )
+
+    project_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(40))
+    version: Mapped[str] = mapped_column(String(32))
+    arch: Mapped[str] = mapped_column(String(16), default="amd64")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")
+    status_message: Mapped[str] = mapped_column(String(1024), default="")
+    # The Day-0 spec as validated (topology, network, load balancer, ingress, storage, add-ons).
+    spec: Mapped[dict[str, Any]] = mapped_column(JSON)
+    current_operation_id: Mapped[str | None] = mapped_column(String(36), default=None)
+    kubeconfig_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+
+    nodes: Mapped[list[ClusterNode]] = relationship(
+        order_by="ClusterNode.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class ClusterNode(Base):
+    __tablename__ = "cluster_nodes"
+    __table_args__ = (
+        UniqueConstraint("host_id", name="uq_cluster_nodes_host_id"),  # a host is in one cluster at most
+        CheckConstraint("role IN ('master', 'worker')", name="role"),
+    )
+
+    cluster_id: Mapped[str] = mapped_column(ForeignKey("clusters.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    host_id: Mapped[str] = mapped_column(String(36))
+    name: Mapped[str] = mapped_column(String(64))
+    ip: Mapped[str] = mapped_column(String(45))
+    role: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="pending")

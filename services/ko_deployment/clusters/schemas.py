@@ -1,0 +1,225 @@
+"""The Day-0 cluster spec (what the wizard sends), cluster output, and event payloads."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from ko_deployment.clusters.models import Cluster
+
+_NAME = re.compile(r"[a-z]([-a-z0-9]{0,38}[a-z0-9])?")
+ClusterStatus = Literal["waiting", "deploying", "running", "failed", "upgrading", "scaling", "terminating", "lost"]
+
+
+def _check_name(value: str) -> str:
+    if not _NAME.fullmatch(value):
+        raise ValueError("use 1 to 40 lower-case letters, digits or '-', starting with a letter, e.g. prod-1")
+    return value
+
+
+def _check_cidr(value: str) -> str:
+    try:
+        net = ipaddress.ip_network(value.strip(), strict=True)
+    except ValueError:
+        try:
+            hint = ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            raise ValueError("must be an IPv4 network in CIDR form, e.g. 10.244.0.0/16") from None
+        raise ValueError(f"has host bits set: did you mean {hint}?") from None
+    if net.version != 4:
+        raise ValueError("must be an IPv4 network (IPv6 and dual stack are not supported yet)")
+    if net.prefixlen > 24:
+        raise ValueError("is too small: give at least a /24")
+    return str(net)
+
+
+def _check_ip(value: str) -> str:
+    try:
+        return str(ipaddress.IPv4Address(value.strip()))
+    except ValueError:
+        raise ValueError("must be an IPv4 address, e.g. 192.168.10.100") from None
+
+
+Name = Annotated[str, AfterValidator(_check_name)]
+Cidr = Annotated[str, AfterValidator(_check_cidr)]
+IPv4 = Annotated[str, AfterValidator(_check_ip)]
+IdRef = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class NodeIn(Strict):
+    host_id: IdRef = Field(description="An inventory host of the cluster's project, ready and in no cluster.")
+    role: Literal["master", "worker"]
+
+
+class NetworkSpec(Strict):
+    plugin: Literal["flannel", "calico", "none"] = Field(
+        "flannel", description="CNI plugin from the offline package; none: the site brings its own CNI."
+    )
+    pod_cidr: Cidr = "10.244.0.0/16"
+    service_cidr: Cidr = "10.96.0.0/12"
+    proxy_mode: Literal["iptables", "ipvs"] = "iptables"
+    dns_domain: str = Field("cluster.local", pattern=r"^[a-z0-9]([-a-z0-9.]{0,61}[a-z0-9])?$")
+
+
+class LoadBalancerSpec(Strict):
+    mode: Literal["internal", "external"] = Field(
+        "internal",
+        description="internal: a local haproxy on every node in front of the API servers; external: haproxy "
+        "and keepalived on the masters holding a virtual IP (vip).",
+    )
+    vip: IPv4 | None = Field(None, description="The virtual IP (external mode): in the masters' subnet, unused.")
+    port: int = Field(8443, ge=1024, le=65535, description="Port of the load balancer in front of the API servers.")
+
+    @model_validator(mode="after")
+    def _vip(self) -> LoadBalancerSpec:
+        if self.mode == "external" and not self.vip:
+            raise ValueError("vip: required with mode external: give an unused address in the masters' subnet")
+        if self.mode == "internal" and self.vip:
+            raise ValueError("vip: only used with mode external: leave it empty, or choose mode external")
+        return self
+
+
+class IngressSpec(Strict):
+    enabled: bool = True
+    controller: Literal["traefik"] = "traefik"
+
+
+class StorageSpec(Strict):
+    provisioner: Literal["none", "nfs", "rook-ceph", "vsphere-csi", "cinder-csi"] = "none"
+    nfs_server: str | None = Field(None, max_length=255)
+    nfs_path: str | None = Field(None, max_length=1024)
+
+    @model_validator(mode="after")
+    def _nfs(self) -> StorageSpec:
+        if self.provisioner == "nfs" and not (self.nfs_server and self.nfs_path):
+            raise ValueError("nfs_server and nfs_path: both required for the nfs provisioner")
+        return self
+
+
+class F5Spec(Strict):
+    enabled: bool = False
+    url: str | None = Field(None, max_length=255, description="BIG-IP management URL, e.g. https://10.0.0.5")
+    partition: str = Field("Common", max_length=64)
+
+    @model_validator(mode="after")
+    def _url(self) -> F5Spec:
+        if self.enabled and not (self.url and self.url.startswith("https://")):
+            raise ValueError("url: required when F5 is enabled, an https:// URL of the BIG-IP")
+        return self
+
+
+class AddonsSpec(Strict):
+    metrics_server: bool = True
+    helm: bool = True
+
+
+class RuntimeSpec(Strict):
+    name: Literal["containerd"] = "containerd"
+    registry_mirrors: list[Annotated[str, Field(max_length=255)]] = Field(
+        default_factory=list, max_length=10, description="Registries the nodes pull through, e.g. a Harbor of yours."
+    )
+
+
+class ClusterCreate(Strict):
+    project_id: IdRef
+    name: Name
+    version: str = Field(min_length=1, max_length=32, description="A Kubernetes version of an imported package.")
+    arch: Literal["amd64", "arm64"] = "amd64"
+    topology: Literal["single", "ha"] = Field(description="single: 1 master; ha: 3 masters. Workers: any number.")
+    nodes: list[NodeIn] = Field(min_length=1, max_length=500)
+    runtime: RuntimeSpec = Field(default_factory=RuntimeSpec)
+    network: NetworkSpec = Field(default_factory=NetworkSpec)
+    load_balancer: LoadBalancerSpec = Field(default_factory=LoadBalancerSpec)
+    ingress: IngressSpec = Field(default_factory=IngressSpec)
+    storage: StorageSpec = Field(default_factory=StorageSpec)
+    f5: F5Spec = Field(default_factory=F5Spec)
+    addons: AddonsSpec = Field(default_factory=AddonsSpec)
+
+
+class NodeOut(BaseModel):
+    host_id: str
+    name: str
+    ip: str
+    role: str
+    status: str
+
+
+class OperationRef(BaseModel):
+    id: str
+    kind: str
+    status: str
+    phase: str | None = Field(description="The running phase, or the failed one.")
+    phases_done: int
+    phases_total: int
+
+
+class ClusterOut(BaseModel):
+    id: str
+    project_id: str
+    name: str
+    version: str
+    arch: str
+    status: ClusterStatus
+    status_message: str
+    spec: dict[str, Any]
+    nodes: list[NodeOut]
+    current_operation_id: str | None
+    operation: OperationRef | None = None
+    has_kubeconfig: bool
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, c: Cluster, operation: OperationRef | None = None) -> ClusterOut:
+        return cls(
+            id=c.id,
+            project_id=c.project_id,
+            name=c.name,
+            version=c.version,
+            arch=c.arch,
+            status=c.status,  # type: ignore[arg-type]
+            status_message=c.status_message,
+            spec=c.spec,
+            nodes=[NodeOut(host_id=n.host_id, name=n.name, ip=n.ip, role=n.role, status=n.status) for n in c.nodes],
+            current_operation_id=c.current_operation_id,
+            operation=operation,
+            has_kubeconfig=c.kubeconfig_enc is not None,
+            created_by=c.created_by,
+            created_at=c.created_at,
+            updated_at=c.updated_at,
+        )
+
+
+class ClusterEvent(BaseModel):
+    """A cluster as events describe it (never the kubeconfig)."""
+
+    id: str
+    project_id: str
+    name: str
+    version: str
+    status: ClusterStatus
+    status_message: str
+    nodes: int
+    current_operation_id: str | None
+
+    @classmethod
+    def of(cls, c: Cluster) -> ClusterEvent:
+        return cls(
+            id=c.id,
+            project_id=c.project_id,
+            name=c.name,
+            version=c.version,
+            status=c.status,  # type: ignore[arg-type]
+            status_message=c.status_message,
+            nodes=len(c.nodes),
+            current_operation_id=c.current_operation_id,
+        )

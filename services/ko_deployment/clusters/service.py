@@ -1,0 +1,206 @@
+"""Clusters: planning (validation, host claim, deploy operation), reading, status, kubeconfig.
+
+Creating a cluster claims its hosts in inventory first (all or none, race-free there), then stores
+the cluster with its deploy operation in one transaction; if that fails the hosts are released.
+The operation's progress feeds the cluster's status through `on_operation` (called by the worker
+in its own transactions).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ko_common.crypto import box_for
+from ko_common.db import new_id
+from ko_common.errors import Conflict, NotFound
+from ko_common.events import emit
+from ko_common.identity import Identity
+from ko_common.logging import log_fields
+from ko_deployment.clusters import events, validation
+from ko_deployment.clusters.models import Cluster, ClusterNode
+from ko_deployment.clusters.phases import phases_of
+from ko_deployment.clusters.repository import ClusterRepository
+from ko_deployment.clusters.schemas import ClusterCreate, ClusterEvent, OperationRef
+from ko_deployment.inventory_client import InventoryClient
+from ko_deployment.operations import service as operations
+from ko_deployment.operations.models import Operation
+from ko_deployment.operations.repository import OperationRepository
+
+log = logging.getLogger(__name__)
+TABLE = "clusters"
+
+
+@dataclass(frozen=True)
+class Context:
+    inventory: InventoryClient
+    playbooks_dir: Path
+    repository_url: str
+
+
+async def create(session: AsyncSession, identity: Identity, body: ClusterCreate, ctx: Context) -> Cluster:
+    identity.require_write(body.project_id)
+    repo = ClusterRepository(session)
+    if await repo.by_name(body.project_id, body.name) is not None:
+        raise _name_taken(body.name)
+    hosts = await ctx.inventory.project_hosts(identity, body.project_id)
+    versions = await validation.known_versions(session, body.arch)
+    validation.refuse(validation.check(body, hosts, versions))
+    package = await validation.ready_package(session, body.version, body.arch)
+    assert package is not None  # checked above
+    phases = phases_of(ctx.playbooks_dir, "deploy")
+    by_id = {h["id"]: h for h in hosts}
+    cluster_id = new_id()
+    await session.commit()  # no transaction held while inventory claims the hosts
+
+    host_ids = [n.host_id for n in body.nodes]
+    await ctx.inventory.claim(identity, body.project_id, cluster_id, host_ids)
+    try:
+        spec = body.model_dump(mode="json", exclude={"project_id", "name", "version", "arch", "nodes"})
+        cluster = Cluster(
+            id=cluster_id,
+            project_id=body.project_id,
+            name=body.name,
+            version=body.version,
+            arch=body.arch,
+            status="deploying",
+            status_message="Waiting for a worker to start the deploy.",
+            spec=spec,
+            created_by=identity.username,
+            nodes=[
+                ClusterNode(position=i, host_id=n.host_id, name=by_id[n.host_id]["name"],
+                            ip=by_id[n.host_id]["ip"], role=n.role, status="pending")
+                for i, n in enumerate(body.nodes)
+            ],
+        )  # fmt: skip
+        await repo.add(cluster)
+        op = await operations.create(
+            session,
+            project_id=body.project_id,
+            cluster_id=cluster_id,
+            kind="deploy",
+            phases=phases,
+            spec=_operation_spec(cluster, package.manifest, ctx.repository_url),
+            created_by=identity.username,
+        )
+        cluster.current_operation_id = op.id
+        await repo.flush()
+        await emit(session, events.CREATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=body.project_id)
+        await session.commit()
+    except BaseException as exc:
+        await session.rollback()
+        try:
+            await ctx.inventory.release(identity, cluster_id)
+        except Exception:
+            log.exception("could not release the hosts of cluster %s that was not created", cluster_id)
+        if isinstance(exc, IntegrityError):
+            raise _name_taken(body.name) from exc
+        raise
+    log.info("cluster planned", extra=log_fields(cluster_id=cluster_id, operation_id=op.id, nodes=len(host_ids)))
+    return cluster
+
+
+def _operation_spec(cluster: Cluster, manifest: dict[str, Any], repository_url: str) -> dict[str, Any]:
+    groups = {"master": ["masters"], "worker": ["workers"]}
+    return {
+        "nodes": [
+            {"host_id": n.host_id, "groups": [*groups[n.role], "k8s_cluster"], "hostvars": {"ko_node_role": n.role}}
+            for n in cluster.nodes
+        ],
+        "extravars": {
+            "ko_cluster": {
+                "id": cluster.id, "name": cluster.name, "version": cluster.version, "arch": cluster.arch,
+                **cluster.spec,
+            },
+            "ko_package": {
+                "version": cluster.version,
+                "arch": cluster.arch,
+                "components": manifest.get("components") or {},
+                "url": f"{repository_url}/packages/{cluster.version}-{cluster.arch}",
+            },
+        },
+    }  # fmt: skip
+
+
+async def list_clusters(
+    session: AsyncSession, identity: Identity, project_id: str | None, status: str | None, limit: int, offset: int
+) -> tuple[Sequence[Cluster], int]:
+    projects = identity.readable_projects()
+    if project_id is not None:
+        identity.require_read(project_id)
+        projects = {project_id}
+    return await ClusterRepository(session).search(projects, status, limit, offset)
+
+
+async def get(session: AsyncSession, identity: Identity, cluster_id: str, *, write: bool = False) -> Cluster:
+    cluster = await ClusterRepository(session).get(cluster_id)
+    if cluster is None or not identity.can_read(cluster.project_id):
+        raise NotFound(f"No cluster {cluster_id}.")
+    if write:
+        identity.require_write(cluster.project_id)
+    return cluster
+
+
+async def operation_ref(session: AsyncSession, cluster: Cluster) -> OperationRef | None:
+    if cluster.current_operation_id is None:
+        return None
+    op = await OperationRepository(session).get(cluster.current_operation_id)
+    if op is None:
+        return None
+    current = next((p.name for p in op.phases if p.status in ("running", "failed")), None)
+    return OperationRef(
+        id=op.id,
+        kind=op.kind,
+        status=op.status,
+        phase=current,
+        phases_done=sum(1 for p in op.phases if p.status == "succeeded"),
+        phases_total=len(op.phases),
+    )
+
+
+async def kubeconfig(session: AsyncSession, identity: Identity, cluster_id: str) -> tuple[Cluster, str]:
+    """The admin kubeconfig, for a project manager or admin; the gateway audits the download."""
+    cluster = await get(session, identity, cluster_id, write=True)
+    if cluster.kubeconfig_enc is None:
+        raise Conflict(f"Cluster {cluster.name} has no kubeconfig yet: it is collected when the deploy succeeds.")
+    text = box_for(session).decrypt(cluster.kubeconfig_enc, table=TABLE, row_id=cluster.id, field="kubeconfig")
+    log.info("kubeconfig handed out", extra=log_fields(cluster_id=cluster.id, user=identity.username))
+    return cluster, text
+
+
+async def on_operation(session: AsyncSession, op: Operation, artifacts: Path | None) -> None:
+    """The worker tells the cluster how its operation goes (same transaction as the operation's change)."""
+    cluster = await ClusterRepository(session).get(op.cluster_id)
+    if cluster is None or op.kind != "deploy":
+        return
+    before = (cluster.status, cluster.status_message)
+    if op.status == "running":
+        cluster.status, cluster.status_message = "deploying", "Deploying."
+    elif op.status == "succeeded":
+        cluster.status, cluster.status_message = "running", "Deployed."
+        for node in cluster.nodes:
+            node.status = "ready"
+        path = artifacts / "kubeconfig" if artifacts is not None else None
+        if path is not None and path.is_file():
+            cluster.kubeconfig_enc = box_for(session).encrypt(
+                path.read_text(), table=TABLE, row_id=cluster.id, field="kubeconfig"
+            )
+            path.unlink()
+    elif op.status in ("failed", "cancelled"):
+        reason = (op.failure or {}).get("message") or "The deploy was cancelled."
+        cluster.status, cluster.status_message = "failed", f"{reason} Fix it, then retry the operation."
+    if (cluster.status, cluster.status_message) != before:
+        await session.flush()
+        await emit(
+            session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=cluster.project_id
+        )
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"A cluster named {name} already exists in this project: choose another name.", field="name")

@@ -1,0 +1,111 @@
+"""Checks of a cluster spec against the world: the offline packages here, the hosts in inventory.
+
+Everything wrong is reported at once, each problem naming its field (`nodes[2].host_id`,
+`network.pod_cidr`, `load_balancer.vip`, ...), so the console can put it on the right input.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ko_common.errors import InvalidInput
+from ko_deployment.clusters.schemas import ClusterCreate
+from ko_deployment.packages.models import OfflinePackage
+
+MASTERS = {"single": 1, "ha": 3}
+
+
+async def ready_package(session: AsyncSession, version: str, arch: str) -> OfflinePackage | None:
+    stmt = select(OfflinePackage).where(
+        OfflinePackage.version == version, OfflinePackage.arch == arch, OfflinePackage.status == "ready"
+    )
+    return (await session.execute(stmt)).scalars().first()
+
+
+async def known_versions(session: AsyncSession, arch: str) -> list[str]:
+    stmt = select(OfflinePackage.version).where(OfflinePackage.arch == arch, OfflinePackage.status == "ready")
+    return sorted(set((await session.execute(stmt)).scalars().all()))
+
+
+def check(body: ClusterCreate, hosts: list[dict[str, Any]], versions: list[str]) -> list[tuple[str, str]]:
+    """Problems with the spec as (field, message); empty when it can be deployed."""
+    problems: list[tuple[str, str]] = []
+    if body.version not in versions:
+        known = ", ".join(versions) or "none yet"
+        problems.append(("version", f"no imported offline package has Kubernetes {body.version} for {body.arch} "
+                                    f"(available: {known}): import one under Offline packages"))  # fmt: skip
+
+    masters = [n for n in body.nodes if n.role == "master"]
+    want = MASTERS[body.topology]
+    if len(masters) != want:
+        problems.append(("nodes", f"topology {body.topology} needs exactly {want} master(s); {len(masters)} chosen"))
+    by_id = {h["id"]: h for h in hosts}
+    seen: dict[str, int] = {}
+    networks: list[tuple[ipaddress.IPv4Network, str]] = []
+    for i, node in enumerate(body.nodes):
+        where = f"nodes[{i}].host_id"
+        if node.host_id in seen:
+            problems.append((where, f"the same host as nodes[{seen[node.host_id]}]"))
+            continue
+        seen[node.host_id] = i
+        host = by_id.get(node.host_id)
+        if host is None:
+            problems.append((where, f"no host {node.host_id} in this project: register it under Hosts first"))
+            continue
+        name = host["name"]
+        if host.get("cluster_id"):
+            problems.append((where, f"host {name} already belongs to cluster {host['cluster_id']}"))
+        if host["status"] != "ready":
+            problems.append((where, f"host {name} is {host['status']}: {host['status_message']} Check it again."))
+        facts = host.get("facts") or {}
+        os_info = facts.get("os") or {}
+        if os_info and not os_info.get("supported", True):
+            problems.append((where, f"host {name}: {os_info.get('unsupported_reason')}"))
+        for addr in facts.get("addresses") or []:
+            if addr.get("family") == "ipv4":
+                net = ipaddress.IPv4Interface(f"{addr['address']}/{addr['prefix']}").network
+                networks.append((net, name))
+        if not any(a.get("address") == host["ip"] for a in facts.get("addresses") or []):
+            networks.append((ipaddress.IPv4Interface(f"{host['ip']}/32").network, name))
+
+    pod = ipaddress.IPv4Network(body.network.pod_cidr)
+    svc = ipaddress.IPv4Network(body.network.service_cidr)
+    if pod.overlaps(svc):
+        problems.append(("network.service_cidr", f"overlaps the pod network {pod}: choose a separate range"))
+    for field, net in (("network.pod_cidr", pod), ("network.service_cidr", svc)):
+        for host_net, name in networks:
+            if net.overlaps(host_net):
+                problems.append((field, f"overlaps the network {host_net} of host {name}: choose another range"))
+                break
+
+    vip = body.load_balancer.vip
+    if vip is not None:
+        address = ipaddress.IPv4Address(vip)
+        master_hosts = [by_id[n.host_id] for n in masters if n.host_id in by_id]
+        subnets = [
+            ipaddress.IPv4Interface(f"{a['address']}/{a['prefix']}").network
+            for h in master_hosts
+            for a in (h.get("facts") or {}).get("addresses") or []
+            if a.get("family") == "ipv4" and a.get("address") == h["ip"]
+        ]
+        if subnets and not any(address in s for s in subnets):
+            problems.append(("load_balancer.vip", f"{vip} is not in the masters' subnet "
+                                                  f"({', '.join(sorted({str(s) for s in subnets}))})"))  # fmt: skip
+        taken = {h["ip"]: h["name"] for h in hosts}
+        for h in hosts:
+            for a in (h.get("facts") or {}).get("addresses") or []:
+                taken.setdefault(a.get("address"), h["name"])
+        if vip in taken:
+            problems.append(("load_balancer.vip", f"{vip} is already used by host {taken[vip]}: choose a free one"))
+        if address in pod or address in svc:
+            problems.append(("load_balancer.vip", f"{vip} is inside the pod or service network"))
+    return problems
+
+
+def refuse(problems: list[tuple[str, str]]) -> None:
+    if problems:
+        raise InvalidInput.many(problems)
