@@ -110,6 +110,9 @@ class Matrix:
     def plan(self, project: str) -> str:
         return str(self.once(f"plan-{project}", lambda: self.new_plan(project)["id"]))
 
+    def cluster(self, project: str) -> str:
+        return str(self.once(f"cluster-{project}", lambda: _seed_cluster(self, project)))
+
     def operation(self, project: str) -> str:
         return str(self.once(f"operation-{project}", lambda: _seed_operation(self, project, "failed")))
 
@@ -350,6 +353,26 @@ def _seed_operation(m: Matrix, project_id: str, status: str) -> str:
     return op_id
 
 
+def _seed_cluster(m: Matrix, project_id: str) -> str:
+    """A cluster row written straight into deployment's database (no kubeconfig yet)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from ko_common.db import new_id
+    from ko_deployment.clusters.models import Cluster
+
+    cluster_id = new_id()
+    cluster = Cluster(id=cluster_id, project_id=project_id, name=unique("rbac"), version="1.36.0", status="failed",
+                      spec={}, created_by="rbac")  # fmt: skip
+    engine = create_engine(f"sqlite:///{m.world.stack.data_dir / 'deployment.db'}")
+    try:
+        with Session(engine) as session, session.begin():
+            session.add(cluster)
+    finally:
+        engine.dispose()
+    return cluster_id
+
+
 def _operation_action(action: str, status: str) -> Builder:
     def build(m: Matrix, role: str, project: str | None) -> Call:
         # The project manager's call succeeds and changes the operation: it gets one of its own.
@@ -475,11 +498,28 @@ BUILDERS: dict[str, Builder] = {
     "listOperationEvents": lambda m, r, p: Call("GET", f"{API}/operations/{m.operation(m.project(p))}/events"),
     "retryOperation": _operation_action("retry", "failed"),
     "cancelOperation": _operation_action("cancel", "running"),
+    # clusters (deployment); a plan naming a host that does not exist: refused, nothing claimed
+    "listClusters": lambda m, r, p: Call("GET", f"{API}/clusters", params={"project_id": m.project(p)}),
+    "createCluster": lambda m, r, p: Call(
+        "POST",
+        f"{API}/clusters",
+        {
+            "project_id": m.project(p),
+            "name": "rbac",
+            "version": "1.36.0",
+            "topology": "single",
+            "nodes": [{"host_id": "no-such-host", "role": "master"}],
+        },
+    ),
+    "getCluster": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}"),
+    "downloadKubeconfig": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/kubeconfig"),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
     "changeMyPassword": {400},
     "registerHost": {422},  # nothing answers at the address: refused, nothing stored
+    "createCluster": {422},  # the host does not exist: refused naming nodes[0].host_id
+    "downloadKubeconfig": {409},  # no kubeconfig before a deploy succeeds
     "importOfflinePackage": {422},  # the source does not exist: refused naming `source`, nothing imported
 }
 

@@ -136,6 +136,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List clusters with their status, version, nodes and current operation */
+        get: operations["listClusters"];
+        put?: never;
+        /** Plan a cluster and queue its deploy; returns at once (follow the operation live) */
+        post: operations["createCluster"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a cluster with its nodes and current operation */
+        get: operations["getCluster"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/kubeconfig": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Download the cluster's admin kubeconfig (project managers and admins; audited) */
+        get: operations["downloadKubeconfig"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/credentials": {
         parameters: {
             query?: never;
@@ -841,6 +893,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AddonsSpec */
+        AddonsSpec: {
+            /**
+             * Helm
+             * @default true
+             */
+            helm?: boolean;
+            /**
+             * Metrics Server
+             * @default true
+             */
+            metrics_server?: boolean;
+        };
         /** AddressCounts */
         AddressCounts: {
             /** Allocated */
@@ -981,6 +1046,82 @@ export interface components {
             /** Status Message */
             status_message: string;
         };
+        /** ClusterCreate */
+        ClusterCreate: {
+            addons?: components["schemas"]["AddonsSpec"];
+            /**
+             * Arch
+             * @default amd64
+             * @enum {string}
+             */
+            arch?: "amd64" | "arm64";
+            f5?: components["schemas"]["F5Spec"];
+            ingress?: components["schemas"]["IngressSpec"];
+            load_balancer?: components["schemas"]["LoadBalancerSpec"];
+            /** Name */
+            name: string;
+            network?: components["schemas"]["NetworkSpec"];
+            /** Nodes */
+            nodes: components["schemas"]["NodeIn"][];
+            /** Project Id */
+            project_id: string;
+            runtime?: components["schemas"]["RuntimeSpec"];
+            storage?: components["schemas"]["StorageSpec"];
+            /**
+             * Topology
+             * @description single: 1 master; ha: 3 masters. Workers: any number.
+             * @enum {string}
+             */
+            topology: "single" | "ha";
+            /**
+             * Version
+             * @description A Kubernetes version of an imported package.
+             */
+            version: string;
+        };
+        /** ClusterOut */
+        ClusterOut: {
+            /** Arch */
+            arch: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Current Operation Id */
+            current_operation_id: string | null;
+            /** Has Kubeconfig */
+            has_kubeconfig: boolean;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Nodes */
+            nodes: components["schemas"]["NodeOut"][];
+            operation?: components["schemas"]["OperationRef"] | null;
+            /** Project Id */
+            project_id: string;
+            /** Spec */
+            spec: {
+                [key: string]: unknown;
+            };
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "waiting" | "deploying" | "running" | "failed" | "upgrading" | "scaling" | "terminating" | "lost";
+            /** Status Message */
+            status_message: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Version */
+            version: string;
+        };
         /** CredentialCreate */
         CredentialCreate: {
             /**
@@ -1098,6 +1239,24 @@ export interface components {
              * @description The newest counter stored; ask again with after=<this> for more.
              */
             last_counter: number;
+        };
+        /** F5Spec */
+        F5Spec: {
+            /**
+             * Enabled
+             * @default false
+             */
+            enabled?: boolean;
+            /**
+             * Partition
+             * @default Common
+             */
+            partition?: string;
+            /**
+             * Url
+             * @description BIG-IP management URL, e.g. https://10.0.0.5
+             */
+            url?: string | null;
         };
         /**
          * Failure
@@ -1278,6 +1437,20 @@ export interface components {
              */
             status: "registered" | "failed";
         };
+        /** IngressSpec */
+        IngressSpec: {
+            /**
+             * Controller
+             * @default traefik
+             * @constant
+             */
+            controller?: "traefik";
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+        };
         /** IpAddressOut */
         IpAddressOut: {
             /** Allocated At */
@@ -1425,6 +1598,27 @@ export interface components {
              */
             items: components["schemas"]["KubernetesVersion"][];
         };
+        /** LoadBalancerSpec */
+        LoadBalancerSpec: {
+            /**
+             * Mode
+             * @description internal: a local haproxy on every node in front of the API servers; external: haproxy and keepalived on the masters holding a virtual IP (vip).
+             * @default internal
+             * @enum {string}
+             */
+            mode?: "internal" | "external";
+            /**
+             * Port
+             * @description Port of the load balancer in front of the API servers.
+             * @default 8443
+             */
+            port?: number;
+            /**
+             * Vip
+             * @description The virtual IP (external mode): in the masters' subnet, unused.
+             */
+            vip?: string | null;
+        };
         /** LoginIn */
         LoginIn: {
             /** Password */
@@ -1540,6 +1734,63 @@ export interface components {
             memberships: components["schemas"]["MembershipOut"][];
             /** Username */
             username: string;
+        };
+        /** NetworkSpec */
+        NetworkSpec: {
+            /**
+             * Dns Domain
+             * @default cluster.local
+             */
+            dns_domain?: string;
+            /**
+             * Plugin
+             * @description CNI plugin from the offline package; none: the site brings its own CNI.
+             * @default flannel
+             * @enum {string}
+             */
+            plugin?: "flannel" | "calico" | "none";
+            /**
+             * Pod Cidr
+             * @default 10.244.0.0/16
+             */
+            pod_cidr?: string;
+            /**
+             * Proxy Mode
+             * @default iptables
+             * @enum {string}
+             */
+            proxy_mode?: "iptables" | "ipvs";
+            /**
+             * Service Cidr
+             * @default 10.96.0.0/12
+             */
+            service_cidr?: string;
+        };
+        /** NodeIn */
+        NodeIn: {
+            /**
+             * Host Id
+             * @description An inventory host of the cluster's project, ready and in no cluster.
+             */
+            host_id: string;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "master" | "worker";
+        };
+        /** NodeOut */
+        NodeOut: {
+            /** Host Id */
+            host_id: string;
+            /** Ip */
+            ip: string;
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /** Status */
+            status: string;
         };
         /** OfflinePackageDetail */
         OfflinePackageDetail: {
@@ -1744,10 +1995,42 @@ export interface components {
              */
             updated_at: string;
         };
+        /** OperationRef */
+        OperationRef: {
+            /** Id */
+            id: string;
+            /** Kind */
+            kind: string;
+            /**
+             * Phase
+             * @description The running phase, or the failed one.
+             */
+            phase: string | null;
+            /** Phases Done */
+            phases_done: number;
+            /** Phases Total */
+            phases_total: number;
+            /** Status */
+            status: string;
+        };
         /** Page[AuditOut] */
         Page_AuditOut_: {
             /** Items */
             items: components["schemas"]["AuditOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[ClusterOut] */
+        Page_ClusterOut_: {
+            /** Items */
+            items: components["schemas"]["ClusterOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -2272,6 +2555,33 @@ export interface components {
             /** Owner */
             owner?: string | null;
         };
+        /** RuntimeSpec */
+        RuntimeSpec: {
+            /**
+             * Name
+             * @default containerd
+             * @constant
+             */
+            name?: "containerd";
+            /**
+             * Registry Mirrors
+             * @description Registries the nodes pull through, e.g. a Harbor of yours.
+             */
+            registry_mirrors?: string[];
+        };
+        /** StorageSpec */
+        StorageSpec: {
+            /** Nfs Path */
+            nfs_path?: string | null;
+            /** Nfs Server */
+            nfs_server?: string | null;
+            /**
+             * Provisioner
+             * @default none
+             * @enum {string}
+             */
+            provisioner?: "none" | "nfs" | "rook-ceph" | "vsphere-csi" | "cinder-csi";
+        };
         /** TokenCreatedOut */
         TokenCreatedOut: {
             /**
@@ -2762,6 +3072,135 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listClusters: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                status?: ("waiting" | "deploying" | "running" | "failed" | "upgrading" | "scaling" | "terminating" | "lost") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClusterOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClusterCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    downloadKubeconfig: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/yaml": string;
+                };
             };
             /** @description Validation Error */
             422: {

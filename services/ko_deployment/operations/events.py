@@ -22,7 +22,7 @@ TASK_EVENT = event_spec(
     stream="KO_OPERATION_EVENTS",
 )
 JOB = event_spec(
-    "ko.jobs.deployment.{id}",
+    "ko.jobs.deployment.{id}.operation",
     JobRequest,
     "Internal: a job for the deployment workers (work queue, one worker each); `{id}` names the deployment "
     "database, so installations sharing a NATS keep their jobs apart. Not for integrations.",

@@ -113,7 +113,7 @@ class Worker:
     async def run(self) -> None:
         await self.bus.ready.wait()
         token = database_identity(self.db.engine.url.render_as_string(hide_password=False))
-        subject, durable = f"ko.jobs.deployment.{token}", f"{DURABLE}-{token}"
+        subject, durable = f"ko.jobs.deployment.{token}.operation", f"{DURABLE}-{token}"
         cfg = ConsumerConfig(
             durable_name=durable,
             ack_policy=AckPolicy.EXPLICIT,
