@@ -56,6 +56,7 @@ ACK_WAIT_SECONDS = 30.0
 CANCEL_POLL_SECONDS = 2.0
 BATCH = 500
 PUBLISH_GRACE_SECONDS = 30.0
+PUBLISH_WINDOW = 256  # publishes awaiting their JetStream ack at once
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 NodeSource = Callable[[dict[str, Any]], Awaitable[list[runner.NodeAccess]]]
@@ -433,6 +434,11 @@ class EventPump:
                 self.operation_id,
                 len(self.unpublished),
             )
+            return
+        try:
+            await self.reconcile()
+        except Exception as exc:  # noqa: BLE001 - the store has them; readers back-fill
+            log.warning("operation %s: could not check the stream (%s)", self.operation_id, type(exc).__name__)
 
     async def republish_stored(self) -> None:
         """A resumed operation: publish again what the last worker stored (counters above `published`)."""
@@ -480,11 +486,60 @@ class EventPump:
         self.unpublished.extend(outs)
 
     async def _publish(self) -> None:
+        """Publish what is stored and not yet published, in counter order.
+
+        Plain (core) publishes into the stream's subject with `Nats-Msg-Id`, then one flush per chunk:
+        an acknowledged publish per event costs a round trip each and caps a busy operation at a
+        few thousand events a second. What a core publish may lose (a connection dropped mid-flight)
+        is found and republished, acknowledged, by `reconcile` at the end; readers back-fill gaps
+        from the store meanwhile.
+        """
+        nc = self.bus.nc
         while self.unpublished:
-            if not self.bus.connected:
+            if nc is None or not self.bus.connected:
                 return  # stored; published when NATS is back (next batch, or the operation's end)
-            event = self.unpublished[0]
-            env = Envelope(
+            chunk = self.unpublished[:PUBLISH_WINDOW]
+            subject = event_subject(self.operation_id)
+            try:
+                for e in chunk:
+                    await nc.publish(
+                        subject, self._envelope(e), headers={"Nats-Msg-Id": f"{self.operation_id}:{e.counter}"}
+                    )
+                await nc.flush(timeout=5)
+            except Exception as exc:  # noqa: BLE001 - NATS away: kept, published later
+                log.warning("operation %s: publishing events failed (%s)", self.operation_id, type(exc).__name__)
+                return
+            del self.unpublished[: len(chunk)]
+
+    async def reconcile(self) -> int:
+        """Make sure the stream holds every stored event up to the last counter; returns how many were resent."""
+        if self.counter == 0 or not self.bus.connected:
+            return 0
+        subject = event_subject(self.operation_id)
+        try:
+            msg = await self.bus.js.get_last_msg("KO_OPERATION_EVENTS", subject)
+            last = int(Envelope.model_validate_json(msg.data or b"{}").data["counter"])
+        except Exception:  # noqa: BLE001 - nothing published yet (or unreadable): resend what the store has
+            last = 0
+        if last >= self.counter:
+            return 0
+        resent = 0
+        while last < self.counter:
+            async with self.db.transaction() as session:
+                rows = await OperationRepository(session).events(self.operation_id, last, BATCH)
+            if not rows:
+                break
+            for row in rows:
+                event = OperationEventOut.of(row)
+                await self.bus.publish(subject, self._envelope(event), msg_id=f"{self.operation_id}:{event.counter}")
+                resent += 1
+            last = rows[-1].counter
+        log.info("operation %s: %d events republished to the stream", self.operation_id, resent)
+        return resent
+
+    def _envelope(self, event: OperationEventOut) -> bytes:
+        return (
+            Envelope(
                 id=f"{self.operation_id}:{event.counter}",
                 source="ko/deployment",
                 type=events.TASK_EVENT.type,
@@ -493,9 +548,6 @@ class EventPump:
                 projectid=self.project_id,
                 data=event.model_dump(mode="json"),
             )
-            try:
-                await self.bus.publish(event_subject(self.operation_id), env.model_dump_json().encode(), msg_id=env.id)
-            except Exception as exc:  # noqa: BLE001 - NATS away: kept, published later
-                log.warning("operation %s: publishing events failed (%s)", self.operation_id, type(exc).__name__)
-                return
-            self.unpublished.pop(0)
+            .model_dump_json()
+            .encode()
+        )
