@@ -73,6 +73,9 @@ contract: install ## Regenerate the event contract (docs/events/asyncapi.json) a
 bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/api_credentials.py
 	$(BIN)/python bench/lab_start.py
+	$(BIN)/python bench/host_facts.py
+	$(BIN)/python bench/pump_throughput.py
+	$(BIN)/python bench/operation_latency.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist

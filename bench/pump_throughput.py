@@ -48,7 +48,7 @@ async def run(events: int, database_url: str, nats_url: str) -> None:
     )  # fmt: skip
     t0 = time.perf_counter()
     for i in range(events):
-        pump._put("bench", sample)  # noqa: SLF001 - the worker's own entry point for its thread's events
+        pump._put("bench", sample)  # the worker's own entry point for events
         if i % 1000 == 0:
             await asyncio.sleep(0)
     await pump.stop()
