@@ -18,6 +18,7 @@ from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.service import Context as ClusterContext
 from ko_deployment.inventory_client import InventoryClient
 from ko_deployment.models import Base
+from ko_deployment.operations import service as operations
 from ko_deployment.operations.endpoints import router as operations_router
 from ko_deployment.operations.worker import Worker
 from ko_deployment.packages.endpoints import RepositoryFiles, versions_router
@@ -106,8 +107,9 @@ async def _start_worker(app: FastAPI) -> None:
         work_dir=settings.data_dir.resolve() / "operations",
         phase_timeout_seconds=settings.phase_timeout_seconds,
         concurrency=settings.workers,
-        hooks=[clusters.on_operation],
+        hooks=[clusters.hook_for(client)],
     )
+    operations.HOOKS[:] = worker.hooks
     app.state.worker = worker
     if settings.workers > 0:
         app.state.tasks.append(asyncio.create_task(worker.run(), name="operation-worker"))

@@ -181,3 +181,25 @@ def test_a_plan_claims_its_hosts_and_queues_the_deploy(world: World) -> None:
     assert w.call("GET", f"{URL}/{cluster['id']}/kubeconfig", RO).status_code == 403
     op = w.call("GET", f"/api/v1/operations/{cluster['operation']['id']}").json()
     assert [p["name"] for p in op["phases"]] == ["one", "two", "three"] and op["cluster_id"] == cluster["id"]
+
+
+def test_delete_resets_first_or_forgets_at_once_with_force(world: World) -> None:
+    w = world
+    made = w.call("POST", URL, json=body(w, name="gone")).json()
+    # Busy: its deploy is queued (no worker here).
+    busy = w.call("DELETE", f"{URL}/{made['id']}")
+    assert busy.status_code == 409 and made["operation"]["id"] in busy.json()["detail"]
+    assert w.call("POST", f"/api/v1/operations/{made['operation']['id']}/cancel").status_code == 200
+    cancelled = w.call("GET", f"{URL}/{made['id']}").json()
+    assert cancelled["status"] == "failed" and "cancelled" in cancelled["status_message"]
+    assert w.call("DELETE", f"{URL}/{made['id']}", RO).status_code == 403
+
+    reset = w.call("DELETE", f"{URL}/{made['id']}")
+    assert reset.status_code == 202, reset.text
+    assert reset.json()["status"] == "terminating" and reset.json()["operation"]["kind"] == "reset"
+    assert w.call("POST", f"/api/v1/operations/{reset.json()['operation']['id']}/cancel").status_code == 200
+
+    assert w.call("DELETE", f"{URL}/{made['id']}", params={"force": "true"}).status_code == 204
+    assert w.call("GET", f"{URL}/{made['id']}").status_code == 404
+    hosts = {h["id"]: h for h in w.call("GET", "/api/v1/hosts", service="inventory").json()["items"]}
+    assert hosts[w.hosts[0]]["cluster_id"] is None, "the hosts are free again"

@@ -195,3 +195,13 @@ def test_a_cluster_planned_through_the_api_deploys_and_hands_out_its_kubeconfig(
     # The hosts now belong to the cluster in the inventory.
     hosts = engine.inventory_hosts()
     assert {hosts[h]["cluster_id"] for h in engine.host_ids[:2]} == {cluster["id"]}
+
+    # Deleting resets the hosts first (the reset operation), then forgets the cluster and frees the hosts.
+    r = engine.call("DELETE", f"/api/v1/clusters/{cluster['id']}")
+    assert r.status_code == 202, r.text
+    reset = engine.wait(r.json()["operation"]["id"], "succeeded", "failed", "cancelled")
+    assert reset["status"] == "succeeded", reset["failure"]
+    assert engine.call("GET", f"/api/v1/clusters/{cluster['id']}").status_code == 404
+    hosts = engine.inventory_hosts()
+    assert {hosts[h]["cluster_id"] for h in engine.host_ids[:2]} == {None}
+    assert engine.on_host(engine.lab.hosts[0], "test -e /var/tmp/ko-engine-test && echo left || echo clean") == "clean"

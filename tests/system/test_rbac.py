@@ -373,6 +373,17 @@ def _seed_cluster(m: Matrix, project_id: str) -> str:
     return cluster_id
 
 
+def _delete_cluster(m: Matrix, role: str, project: str | None) -> Call:
+    # force: forgotten at once (no reset playbook runs in the matrix); refused callers share one victim.
+    project_id = m.project(project)
+    if role in ("pm", "admin"):
+        cluster_id = _seed_cluster(m, project_id)
+    else:
+        cluster_id = m.once(f"cluster-victim-{project_id}", lambda: _seed_cluster(m, project_id))
+    path = f"{API}/clusters/{cluster_id}"
+    return Call("DELETE", path, params={"force": "true"}, after=m.exists(path))
+
+
 def _operation_action(action: str, status: str) -> Builder:
     def build(m: Matrix, role: str, project: str | None) -> Call:
         # The project manager's call succeeds and changes the operation: it gets one of its own.
@@ -513,6 +524,7 @@ BUILDERS: dict[str, Builder] = {
     ),
     "getCluster": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}"),
     "downloadKubeconfig": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/kubeconfig"),
+    "deleteCluster": _delete_cluster,
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {

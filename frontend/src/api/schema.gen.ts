@@ -165,7 +165,8 @@ export interface paths {
         get: operations["getCluster"];
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete a cluster: its hosts are reset first (202, follow the reset operation); force forgets it now */
+        delete: operations["deleteCluster"];
         options?: never;
         head?: never;
         patch?: never;
@@ -3170,6 +3171,47 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["ClusterOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteCluster: {
+        parameters: {
+            query?: {
+                /** @description Forget the cluster without resetting its hosts (hosts that are gone for good). */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description The reset operation is queued; the cluster goes when it succeeds. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {

@@ -83,3 +83,27 @@ async def download_kubeconfig(session: SessionDep, identity: CurrentIdentity, cl
             "Cache-Control": "no-store",
         },
     )
+
+
+@router.delete(
+    "/{cluster_id}",
+    operation_id="deleteCluster",
+    summary="Delete a cluster: its hosts are reset first (202, follow the reset operation); force forgets it now",
+    openapi_extra=permission("project:write"),
+    responses={202: {"description": "The reset operation is queued; the cluster goes when it succeeds."}},
+)
+async def delete_cluster(
+    session: SessionDep,
+    identity: CurrentIdentity,
+    cluster_id: str,
+    ctx: Ctx,
+    force: Annotated[
+        bool,
+        Query(description="Forget the cluster without resetting its hosts (hosts that are gone for good)."),
+    ] = False,
+) -> Response:
+    cluster = await service.delete(session, identity, cluster_id, ctx, force=force)
+    if cluster is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    body = ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+    return Response(body.model_dump_json(), status_code=status.HTTP_202_ACCEPTED, media_type="application/json")

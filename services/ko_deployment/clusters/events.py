@@ -9,3 +9,6 @@ CREATED = event_spec(
 UPDATED = event_spec(
     "ko.deployment.cluster.updated", ClusterEvent, "A cluster's status changed (deploying, running, failed, ...)."
 )
+DELETED = event_spec(
+    "ko.deployment.cluster.deleted", ClusterEvent, "A cluster was forgotten after its hosts were reset (or by force)."
+)

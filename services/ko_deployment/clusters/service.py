@@ -9,7 +9,7 @@ in its own transactions).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from ko_common.crypto import box_for
 from ko_common.db import new_id
 from ko_common.errors import Conflict, NotFound
 from ko_common.events import emit
-from ko_common.identity import Identity
+from ko_common.identity import Identity, service_identity
 from ko_common.logging import log_fields
 from ko_deployment.clusters import events, validation
 from ko_deployment.clusters.models import Cluster, ClusterNode
@@ -174,10 +174,75 @@ async def kubeconfig(session: AsyncSession, identity: Identity, cluster_id: str)
     return cluster, text
 
 
-async def on_operation(session: AsyncSession, op: Operation, artifacts: Path | None) -> None:
+async def delete(
+    session: AsyncSession, identity: Identity, cluster_id: str, ctx: Context, *, force: bool = False
+) -> Cluster | None:
+    """Reset the hosts (a `reset` operation) and then forget the cluster; `force` forgets it at once.
+
+    Returns the cluster while its reset runs, or None once it is gone (force).
+    """
+    cluster = await get(session, identity, cluster_id, write=True)
+    busy = await OperationRepository(session).active_for_cluster(cluster.id)
+    if busy is not None:
+        raise Conflict(
+            f"Cluster {cluster.name} is busy with operation {busy.id} ({busy.kind}): wait for it or cancel it.",
+            field="cluster_id",
+        )
+    if force:
+        await ctx.inventory.release(service_identity("deployment"), cluster.id)
+        await _forget(session, cluster)
+        return None
+    op = await operations.create(
+        session,
+        project_id=cluster.project_id,
+        cluster_id=cluster.id,
+        kind="reset",
+        phases=phases_of(ctx.playbooks_dir, "reset"),
+        spec=_operation_spec(cluster, {}, ctx.repository_url),
+        created_by=identity.username,
+    )
+    cluster.status, cluster.status_message, cluster.current_operation_id = "terminating", "Resetting the hosts.", op.id
+    await ClusterRepository(session).flush()
+    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=cluster.project_id)
+    return cluster
+
+
+async def _forget(session: AsyncSession, cluster: Cluster) -> None:
+    event = ClusterEvent.of(cluster)
+    await ClusterRepository(session).delete(cluster)
+    await emit(session, events.DELETED, event, subject_id=cluster.id, project_id=cluster.project_id)
+    log.info("cluster deleted", extra=log_fields(cluster_id=cluster.id))
+
+
+def hook_for(inventory: InventoryClient) -> Callable[[AsyncSession, Operation, Path | None], Awaitable[None]]:
+    async def hook(session: AsyncSession, op: Operation, artifacts: Path | None) -> None:
+        await on_operation(session, op, artifacts, inventory)
+
+    return hook
+
+
+async def on_operation(
+    session: AsyncSession, op: Operation, artifacts: Path | None, inventory: InventoryClient | None = None
+) -> None:
     """The worker tells the cluster how its operation goes (same transaction as the operation's change)."""
     cluster = await ClusterRepository(session).get(op.cluster_id)
-    if cluster is None or op.kind != "deploy":
+    if cluster is None:
+        return
+    if op.kind == "reset":
+        if op.status == "succeeded":
+            if inventory is not None:
+                await inventory.release(service_identity("deployment"), cluster.id)
+            await _forget(session, cluster)
+        elif op.status in ("failed", "cancelled"):
+            reason = (op.failure or {}).get("message") or "The reset was cancelled."
+            cluster.status = "failed"
+            cluster.status_message = f"{reason} Retry the reset, or delete with force to forget the cluster."
+            await session.flush()
+            await emit(
+                session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=cluster.project_id
+            )
+        return
+    if op.kind != "deploy":
         return
     before = (cluster.status, cluster.status_message)
     if op.status == "running":

@@ -8,8 +8,9 @@ is queued or running at a time — the database enforces it with a partial uniqu
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,6 +28,10 @@ from ko_deployment.operations.repository import OperationRepository
 from ko_deployment.operations.schemas import JobRequest, OperationSummary
 
 log = logging.getLogger(__name__)
+
+# Told when an operation ends outside a worker (a queued one cancelled): the same hooks the worker
+# calls, registered by the app (cluster status). (session, operation, artifacts directory or None).
+HOOKS: list[Callable[[AsyncSession, Operation, Path | None], Awaitable[None]]] = []
 
 
 @dataclass(frozen=True)
@@ -147,6 +152,8 @@ async def cancel(session: AsyncSession, identity: Identity, operation_id: str) -
                 phase.status = "cancelled"
         await OperationRepository(session).flush()
         await emit(session, events.CANCELLED, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
+        for hook in HOOKS:
+            await hook(session, op, None)
     else:
         await OperationRepository(session).flush()
     log.info("operation cancel requested", extra=log_fields(operation_id=op.id))

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.db import Database, new_id, utcnow
@@ -24,6 +25,7 @@ from ko_common.errors import Conflict, InvalidInput, NotFound
 from ko_common.events import emit
 from ko_common.identity import Identity
 from ko_common.logging import log_fields
+from ko_deployment.clusters.models import Cluster
 from ko_deployment.packages import events, store
 from ko_deployment.packages.manifest import ManifestError
 from ko_deployment.packages.models import OfflinePackage
@@ -196,8 +198,23 @@ async def delete(session: AsyncSession, identity: Identity, package_id: str, roo
         raise Conflict(
             f"Package {package_id} is still being imported: wait until it is ready or failed, then delete it."
         )
-    # TODO(issue 4, clusters): refuse with 409 while a cluster uses this version and architecture,
-    # naming the clusters (the deployment service owns clusters, so this is a query of its own table).
+    if package.status == "ready":
+        users = (
+            (
+                await session.execute(
+                    select(Cluster.name)
+                    .where(Cluster.version == package.version, Cluster.arch == package.arch)
+                    .limit(10)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if users:
+            raise Conflict(
+                f"Clusters use Kubernetes {package.version} ({package.arch}) from this package: {', '.join(users)}. "
+                "Upgrade or delete them first; their nodes install from it."
+            )
     withdrawn = None
     if package.status == "ready":
         withdrawn = await asyncio.to_thread(store.withdraw, root, package.version, package.arch, package.id)
