@@ -69,6 +69,10 @@ class Shutdown(Exception):
     """The worker is stopping: the job goes back to the queue."""
 
 
+class StillRunning(Exception):
+    """Another worker is still running the operation: the job waits."""
+
+
 class NodesUnavailable(Exception):
     """The nodes' logins could not be fetched (inventory down): retried later, not a failure."""
 
@@ -171,7 +175,7 @@ class Worker:
         try:
             await self.execute(operation_id)
             await msg.ack()
-        except (Shutdown, NodesUnavailable) as exc:
+        except (Shutdown, NodesUnavailable, StillRunning) as exc:
             log.warning("worker: operation %s handed back (%s)", operation_id, type(exc).__name__)
             with contextlib.suppress(Exception):
                 await msg.nak(delay=None if isinstance(exc, Shutdown) else 5)
@@ -203,6 +207,12 @@ class Worker:
             if op.cancel_requested:
                 await self._finish(session, op, "cancelled", None)
                 return
+            if op.status == "running" and op.worker != self.name and op.heartbeat_at is not None:
+                # Redelivered while its worker still beats (NATS was away longer than the ack wait,
+                # say): two workers must never run one operation. Try again later.
+                quiet = (utcnow() - op.heartbeat_at).total_seconds()
+                if quiet < self.ack_wait * 0.8:
+                    raise StillRunning(f"{op.worker} beat {quiet:.0f} s ago")
             op.status, op.attempts, op.worker = "running", op.attempts + 1, self.name
             op.started_at = op.started_at or utcnow()
             op.heartbeat_at = utcnow()
