@@ -1,0 +1,122 @@
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api, call, type Schemas } from '../../api';
+import { clustersKey, operationsKey } from './live';
+
+export type Cluster = Schemas['ClusterOut'];
+export type ClusterStatus = Cluster['status'];
+export type ClusterCreate = Schemas['ClusterCreate'];
+export type OperationRef = Schemas['OperationRef'];
+export type Operation = Schemas['OperationOut'];
+export type OperationStatus = Operation['status'];
+export type Phase = Schemas['PhaseOut'];
+export type OperationEvent = Schemas['OperationEventOut'];
+export type KubernetesVersion = Schemas['KubernetesVersion'];
+
+export const CLUSTER_STATUSES: ClusterStatus[] = ['waiting', 'deploying', 'running', 'failed', 'upgrading', 'scaling', 'terminating', 'lost'];
+
+export const clusterListKey = (projectId: string | undefined, offset: number, limit: number) =>
+  [...clustersKey, 'list', { projectId, offset, limit }] as const;
+export const clusterKey = (id: string) => [...clustersKey, 'detail', id] as const;
+export const operationListKey = (clusterId: string) => [...operationsKey, 'list', clusterId] as const;
+export const operationKey = (id: string) => [...operationsKey, 'detail', id] as const;
+export const versionsKey = ['versions'] as const;
+
+export function useClusters(projectId: string | undefined, offset: number, limit: number) {
+  return useQuery({
+    queryKey: clusterListKey(projectId, offset, limit),
+    queryFn: () => call(api.GET('/api/v1/clusters', { params: { query: { project_id: projectId, limit, offset } } })),
+    placeholderData: keepPreviousData,
+    enabled: !!projectId,
+  });
+}
+
+export function useCluster(id: string | undefined) {
+  return useQuery({
+    queryKey: clusterKey(id ?? ''),
+    queryFn: () => call(api.GET('/api/v1/clusters/{cluster_id}', { params: { path: { cluster_id: id ?? '' } } })),
+    enabled: !!id,
+  });
+}
+
+export function useVersions(enabled = true) {
+  return useQuery({
+    queryKey: versionsKey,
+    queryFn: () => call(api.GET('/api/v1/versions')),
+    enabled,
+  });
+}
+
+export function useOperations(clusterId: string | undefined) {
+  return useQuery({
+    queryKey: operationListKey(clusterId ?? ''),
+    queryFn: () => call(api.GET('/api/v1/operations', { params: { query: { cluster_id: clusterId, limit: 100 } } })),
+    enabled: !!clusterId,
+  });
+}
+
+export function useOperation(id: string | undefined) {
+  return useQuery({
+    queryKey: operationKey(id ?? ''),
+    queryFn: () => call(api.GET('/api/v1/operations/{operation_id}', { params: { path: { operation_id: id ?? '' } } })),
+    enabled: !!id,
+  });
+}
+
+export function useCreateCluster() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: ClusterCreate) => call(api.POST('/api/v1/clusters', { body })),
+    onSuccess: (cluster) => {
+      queryClient.setQueryData(clusterKey(cluster.id), cluster);
+      void queryClient.invalidateQueries({ queryKey: ['hosts'] });
+      return queryClient.invalidateQueries({ queryKey: [...clustersKey, 'list'] });
+    },
+  });
+}
+
+function useOperationAction(action: 'retry' | 'cancel') {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) =>
+      call(
+        action === 'retry'
+          ? api.POST('/api/v1/operations/{operation_id}/retry', { params: { path: { operation_id: id } } })
+          : api.POST('/api/v1/operations/{operation_id}/cancel', { params: { path: { operation_id: id } } }),
+      ),
+    onSuccess: (op) => {
+      queryClient.setQueryData(operationKey(op.id), op);
+      void queryClient.invalidateQueries({ queryKey: operationsKey });
+      return queryClient.invalidateQueries({ queryKey: clustersKey });
+    },
+  });
+}
+
+export const useRetryOperation = () => useOperationAction('retry');
+export const useCancelOperation = () => useOperationAction('cancel');
+
+/** Saves text as a file in the browser. */
+export function saveText(text: string, fileName: string, type = 'text/plain'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+/** Fetches the kubeconfig (YAML, not JSON) and saves it under the name the server gives. */
+export async function downloadKubeconfig(cluster: Pick<Cluster, 'id' | 'name'>): Promise<void> {
+  let name = `${cluster.name}-kubeconfig.yaml`;
+  const text = await call(
+    api
+      .GET('/api/v1/clusters/{cluster_id}/kubeconfig', { params: { path: { cluster_id: cluster.id } }, parseAs: 'text' })
+      .then((result) => {
+        const disposition = result.response.headers.get('content-disposition') ?? '';
+        name = /filename="?([^";]+)"?/.exec(disposition)?.[1] ?? name;
+        return result;
+      }),
+  );
+  saveText(String(text), name, 'application/yaml');
+}
