@@ -58,6 +58,10 @@ REPO_PACKAGES = (
     "etcd-client",
     "haproxy",
     "keepalived",
+    # What the playbooks need that a minimal Debian lacks: Ansible's apt module (python3-apt) and
+    # the certificates phase (openssl). A real offline package carries them too.
+    "python3-apt",
+    "openssl",
 )
 # Bumped whenever the way the repository is built changes.
 REPO_RECIPE_VERSION = "2"
