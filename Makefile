@@ -55,10 +55,11 @@ test: sysdeps install console ## Run the whole test suite (PYTEST_ARGS="--no-lab
 	cd frontend && npm test --silent && npm run size --silent
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-lint: install $(NPM_STAMP) ## ruff, mypy, eslint and tsc
+lint: install $(NPM_STAMP) ## ruff, mypy, eslint, tsc and ansible-lint
 	$(BIN)/ruff check services tests bench
 	$(BIN)/ruff format --check services tests bench
 	$(BIN)/mypy
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ansible-lint --offline playbooks/
 	cd frontend && npm run lint --silent
 
 fmt: install ## Format the Python code
