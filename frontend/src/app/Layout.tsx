@@ -11,6 +11,7 @@ import {
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
+import { EnvironmentOutlined, GlobalOutlined, InboxOutlined, NodeIndexOutlined, ProfileOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Dropdown, Layout, Menu, Select, Space, Spin, Typography, type MenuProps } from 'antd';
 import { Suspense, useState } from 'react';
@@ -54,6 +55,26 @@ export function AppLayout() {
           icon: <CloudServerOutlined />,
           label: <Link to="/inventory/hosts">{t('nav.hosts')}</Link>,
         },
+        {
+          key: '/inventory/regions',
+          icon: <GlobalOutlined />,
+          label: <Link to="/inventory/regions">{t('nav.regions')}</Link>,
+        },
+        {
+          key: '/inventory/zones',
+          icon: <EnvironmentOutlined />,
+          label: <Link to="/inventory/zones">{t('nav.zones')}</Link>,
+        },
+        {
+          key: '/inventory/plans',
+          icon: <ProfileOutlined />,
+          label: <Link to="/inventory/plans">{t('nav.plans')}</Link>,
+        },
+        {
+          key: '/inventory/ip-pools',
+          icon: <NodeIndexOutlined />,
+          label: <Link to="/inventory/ip-pools">{t('nav.ipPools')}</Link>,
+        },
       ],
     },
     {
@@ -68,6 +89,11 @@ export function AppLayout() {
           label: <Link to="/admin/projects">{t('nav.projects')}</Link>,
         },
         { key: '/admin/tokens', icon: <TeamOutlined />, label: <Link to="/admin/tokens">{t('nav.tokens')}</Link> },
+        {
+          key: '/admin/offline-packages',
+          icon: <InboxOutlined />,
+          label: <Link to="/admin/offline-packages">{t('nav.packages')}</Link>,
+        },
         admin && { key: '/admin/audit', icon: <AuditOutlined />, label: <Link to="/admin/audit">{t('nav.audit')}</Link> },
       ].filter((item) => !!item),
     },

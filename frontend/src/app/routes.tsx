@@ -8,6 +8,11 @@ const Login = lazy(() => import('../features/login/Login'));
 const Overview = lazy(() => import('../features/overview/Overview'));
 const CredentialList = lazy(() => import('../features/credentials/List'));
 const HostList = lazy(() => import('../features/hosts/List'));
+const RegionList = lazy(() => import('../features/regions/List'));
+const ZoneList = lazy(() => import('../features/zones/List'));
+const PlanList = lazy(() => import('../features/plans/List'));
+const IpPoolList = lazy(() => import('../features/ippools/List'));
+const PackageList = lazy(() => import('../features/packages/List'));
 const UserList = lazy(() => import('../features/users/List'));
 const ProjectList = lazy(() => import('../features/projects/List'));
 const Members = lazy(() => import('../features/projects/Members'));
@@ -27,6 +32,11 @@ export const routes: RouteObject[] = [
       { index: true, element: <Overview /> },
       { path: 'inventory/credentials', element: <CredentialList /> },
       { path: 'inventory/hosts', element: <HostList /> },
+      { path: 'inventory/regions', element: <RegionList /> },
+      { path: 'inventory/zones', element: <ZoneList /> },
+      { path: 'inventory/plans', element: <PlanList /> },
+      { path: 'inventory/ip-pools', element: <IpPoolList /> },
+      { path: 'admin/offline-packages', element: <PackageList /> },
       { path: 'admin/users', element: <RequireAdmin><UserList /></RequireAdmin> },
       { path: 'admin/projects', element: <ProjectList /> },
       { path: 'admin/projects/:projectId/members', element: <Members /> },

@@ -1,5 +1,7 @@
 // English strings. zh.ts must have exactly the same keys (its type is this object's).
+import cloud from './en.cloud';
 const en = {
+  ...cloud,
   common: {
     actions: 'Actions',
     back: 'Back',
@@ -17,6 +19,11 @@ const en = {
     inventory: 'Inventory',
     credentials: 'Credentials',
     hosts: 'Hosts',
+    regions: 'Regions',
+    zones: 'Zones',
+    plans: 'Plans',
+    ipPools: 'IP pools',
+    packages: 'Offline packages',
     administration: 'Administration',
     users: 'Users',
     projects: 'Projects',

@@ -1,7 +1,9 @@
 // 简体中文。键必须与 en.ts 完全一致（类型检查保证）。
 import type en from './en';
+import zhCloud from './zh.cloud';
 
 const zh: typeof en = {
+  ...zhCloud,
   common: {
     actions: '操作',
     back: '返回',
@@ -19,6 +21,11 @@ const zh: typeof en = {
     inventory: '资源',
     credentials: '凭据',
     hosts: '主机',
+    regions: '区域',
+    zones: '可用区',
+    plans: '部署计划',
+    ipPools: 'IP 池',
+    packages: '离线包',
     administration: '系统管理',
     users: '用户',
     projects: '项目',

@@ -3,6 +3,7 @@ import type { QueryKey } from '@tanstack/react-query';
 import { meKey, type Me } from '../app/auth';
 import { projectsKey } from '../app/project';
 import { clusterHandlers, clustersKey, operationsKey } from '../features/clusters/live';
+import { cloudHandlers, cloudKeys } from '../features/cloud/live';
 import { credentialHandlers, credentialsKey } from '../features/credentials/live';
 import { hostHandlers, hostsKey } from '../features/hosts/live';
 import { membersKey } from '../features/projects/keys';
@@ -26,6 +27,7 @@ const projectChanged: LiveHandler = (queryClient) => {
 export const liveHandlers: Record<string, LiveHandler> = {
   ...credentialHandlers,
   ...hostHandlers,
+  ...cloudHandlers,
   ...clusterHandlers,
   'kubeoperator.gateway.member.set.v1': memberChanged,
   'kubeoperator.gateway.member.removed.v1': memberChanged,
@@ -34,4 +36,4 @@ export const liveHandlers: Record<string, LiveHandler> = {
 };
 
 /** Refetched when the stream (re)opens without a position to resume from, to close any gap. */
-export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, clustersKey, operationsKey, ['members'], projectsKey];
+export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, ['members'], projectsKey];

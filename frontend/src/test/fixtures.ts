@@ -85,3 +85,101 @@ export function host(overrides: Partial<Schemas['HostOut']> = {}): Schemas['Host
     ...overrides,
   };
 }
+
+export function region(overrides: Partial<Schemas['RegionOut']> = {}): Schemas['RegionOut'] {
+  return {
+    id: 'r-1',
+    project_id: PROJECT_ID,
+    name: 'dc1',
+    description: '',
+    provider: 'vsphere',
+    endpoint: 'https://vcenter.example.com',
+    datacenter: 'Datacenter',
+    username: 'administrator@vsphere.local',
+    has_password: true,
+    project_name: null,
+    domain_name: null,
+    insecure_tls: false,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function ipPool(overrides: Partial<Schemas['IpPoolOut']> = {}): Schemas['IpPoolOut'] {
+  return {
+    id: 'pool-1',
+    project_id: PROJECT_ID,
+    name: 'pool-a',
+    description: '',
+    subnet: '192.0.2.0/24',
+    gateway: '192.0.2.1',
+    dns: ['192.0.2.53'],
+    ranges: [
+      { start: '192.0.2.10', end: '192.0.2.19' },
+      { start: '192.0.2.100', end: '192.0.2.109' },
+    ],
+    size: 20,
+    counts: { free: 17, allocated: 2, in_use: 1 },
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function zone(overrides: Partial<Schemas['ZoneOut']> = {}): Schemas['ZoneOut'] {
+  return {
+    id: 'z-1',
+    project_id: PROJECT_ID,
+    name: 'zone-a',
+    description: '',
+    region_id: 'r-1',
+    provider: 'vsphere',
+    ip_pool_id: 'pool-1',
+    provider_settings: { cluster: 'Cluster1', datastore: 'ds1', template: 'debian-12', network: 'VM Network' },
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function plan(overrides: Partial<Schemas['PlanOut']> = {}): Schemas['PlanOut'] {
+  return {
+    id: 'pl-1',
+    project_id: PROJECT_ID,
+    name: 'prod-ha',
+    description: '',
+    region_id: 'r-1',
+    provider: 'vsphere',
+    topology: 'ha',
+    master_count: 3,
+    worker_count: 2,
+    master_size: { cpus: 2, memory_gib: 4, disk_gib: 50 },
+    worker_size: { cpus: 4, memory_gib: 8, disk_gib: 100 },
+    zone_ids: ['z-1', 'z-2', 'z-3'],
+    placement: { masters: ['z-1', 'z-2', 'z-3'], workers: ['z-1', 'z-2'] },
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export function offlinePackage(overrides: Partial<Schemas['OfflinePackageOut']> = {}): Schemas['OfflinePackageOut'] {
+  return {
+    id: 'pkg-1',
+    kubernetes_version: '1.36.0',
+    arch: 'amd64',
+    status: 'ready',
+    error: null,
+    source: '/srv/pkg.tar.gz',
+    size: 3 * 1024 ** 2,
+    artifact_count: 2,
+    components: { containerd: '1.7.27' },
+    url: 'http://127.0.0.1:8083/repository/packages/1.36.0-amd64',
+    apt_source: null,
+    imported_by: 'admin',
+    created_at: '2026-01-01T00:00:00Z',
+    imported_at: '2026-01-01T00:01:00Z',
+    ...overrides,
+  };
+}
