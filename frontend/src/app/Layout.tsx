@@ -2,6 +2,7 @@ import {
   ApiOutlined,
   AuditOutlined,
   CloudServerOutlined,
+  ClusterOutlined,
   DashboardOutlined,
   DownOutlined,
   KeyOutlined,
@@ -39,6 +40,7 @@ export function AppLayout() {
   useProjectEvents(current.project?.id);
 
   const items: MenuProps['items'] = [
+    { key: '/clusters', icon: <ClusterOutlined />, label: <Link to="/clusters">{t('clusters.nav')}</Link> },
     { key: '/', icon: <DashboardOutlined />, label: <Link to="/">{t('nav.overview')}</Link> },
     {
       key: 'inventory',
@@ -100,9 +102,11 @@ export function AppLayout() {
   ];
   const selected = location.pathname.startsWith('/admin/projects')
     ? '/admin/projects'
-    : location.pathname === '/'
-      ? '/'
-      : location.pathname;
+    : location.pathname.startsWith('/clusters')
+      ? '/clusters'
+      : location.pathname === '/'
+        ? '/'
+        : location.pathname;
 
   const userMenu: MenuProps['items'] = [
     { key: 'password', icon: <KeyOutlined />, label: t('account.changePassword') },

@@ -13,6 +13,10 @@ const ZoneList = lazy(() => import('../features/zones/List'));
 const PlanList = lazy(() => import('../features/plans/List'));
 const IpPoolList = lazy(() => import('../features/ippools/List'));
 const PackageList = lazy(() => import('../features/packages/List'));
+const ClusterList = lazy(() => import('../features/clusters/List'));
+const ClusterWizard = lazy(() => import('../features/clusters/create/Wizard'));
+const ClusterDetail = lazy(() => import('../features/clusters/Detail'));
+const DeployView = lazy(() => import('../features/clusters/operations/DeployView'));
 const UserList = lazy(() => import('../features/users/List'));
 const ProjectList = lazy(() => import('../features/projects/List'));
 const Members = lazy(() => import('../features/projects/Members'));
@@ -30,6 +34,10 @@ export const routes: RouteObject[] = [
     ),
     children: [
       { index: true, element: <Overview /> },
+      { path: 'clusters', element: <ClusterList /> },
+      { path: 'clusters/new', element: <ClusterWizard /> },
+      { path: 'clusters/:clusterId', element: <ClusterDetail /> },
+      { path: 'clusters/:clusterId/operations/:operationId', element: <DeployView /> },
       { path: 'inventory/credentials', element: <CredentialList /> },
       { path: 'inventory/hosts', element: <HostList /> },
       { path: 'inventory/regions', element: <RegionList /> },

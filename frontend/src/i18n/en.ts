@@ -1,4 +1,5 @@
 // English strings. zh.ts must have exactly the same keys (its type is this object's).
+import clustersEn from './clusters.en';
 import cloud from './en.cloud';
 const en = {
   ...cloud,
@@ -382,6 +383,7 @@ const en = {
     filterResult: 'Any result',
     since: 'Since',
   },
+  ...clustersEn,
 };
 
 export default en;

@@ -1,5 +1,6 @@
 // 简体中文。键必须与 en.ts 完全一致（类型检查保证）。
 import type en from './en';
+import clustersZh from './clusters.zh';
 import zhCloud from './zh.cloud';
 
 const zh: typeof en = {
@@ -384,6 +385,7 @@ const zh: typeof en = {
     filterResult: '全部结果',
     since: '起始时间',
   },
+  ...clustersZh,
 };
 
 export default zh;

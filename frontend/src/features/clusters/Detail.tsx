@@ -1,0 +1,194 @@
+import { ArrowLeftOutlined, DownloadOutlined } from '@ant-design/icons';
+import { App, Button, Card, Descriptions, Space, Table, Tabs, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Link, useParams } from 'react-router';
+import { useMe } from '../../app/auth';
+import { describeError } from '../../app/errors';
+import { useFormatTime } from '../../app/format';
+import { canWrite } from '../../app/permissions';
+import { QueryError } from '../../app/QueryError';
+import { downloadKubeconfig, useCluster, useOperations, type Cluster, type Operation } from './api';
+import { formatDuration, kindLabel } from './format';
+import { ClusterStatusTag, OperationProgress, OperationStatusTag } from './StatusTag';
+
+type Node = Cluster['nodes'][number];
+type Spec = {
+  topology?: string;
+  network?: { plugin?: string; pod_cidr?: string; service_cidr?: string; proxy_mode?: string; dns_domain?: string };
+  load_balancer?: { mode?: string; vip?: string | null; port?: number };
+  ingress?: { enabled?: boolean; controller?: string };
+  storage?: { provisioner?: string; nfs_server?: string | null; nfs_path?: string | null };
+  f5?: { enabled?: boolean; url?: string | null };
+  addons?: { metrics_server?: boolean; helm?: boolean };
+  runtime?: { name?: string; registry_mirrors?: string[] };
+};
+
+export default function ClusterDetail() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const formatTime = useFormatTime();
+  const { clusterId } = useParams();
+  const me = useMe().data;
+  const cluster = useCluster(clusterId);
+  const operations = useOperations(clusterId);
+  const [downloading, setDownloading] = useState(false);
+
+  if (cluster.isError) return <QueryError error={cluster.error} />;
+  const c = cluster.data;
+  const writer = !!c && canWrite(me, c.project_id);
+  const spec = (c?.spec ?? {}) as Spec;
+  const on = (v: boolean | undefined) => (v ? t('wizard.review.on') : t('wizard.review.off'));
+
+  const getKubeconfig = () => {
+    if (!c) return;
+    setDownloading(true);
+    downloadKubeconfig(c)
+      .catch((error: unknown) => void message.error(describeError(t, error)))
+      .finally(() => setDownloading(false));
+  };
+
+  const nodeColumns: TableColumnsType<Node> = [
+    { title: t('hosts.name'), dataIndex: 'name' },
+    { title: t('hosts.ip'), dataIndex: 'ip' },
+    {
+      title: t('wizard.hosts.role'),
+      dataIndex: 'role',
+      render: (role: string) => <Tag color={role === 'master' ? 'blue' : 'default'}>{role === 'master' ? t('wizard.hosts.master') : t('wizard.hosts.worker')}</Tag>,
+    },
+    { title: t('hosts.statusCol'), dataIndex: 'status' },
+  ];
+
+  const opColumns: TableColumnsType<Operation> = [
+    { title: t('operations.kindCol'), dataIndex: 'kind', render: (kind: string) => kindLabel(t, kind) },
+    { title: t('hosts.statusCol'), dataIndex: 'status', render: (_, op) => <OperationStatusTag status={op.status} /> },
+    { title: t('operations.started'), dataIndex: 'started_at', render: (v: string | null) => formatTime(v) || '—' },
+    {
+      title: t('operations.duration'),
+      key: 'duration',
+      render: (_, op) => (op.started_at && op.ended_at ? formatDuration(Date.parse(op.ended_at) - Date.parse(op.started_at)) : '—'),
+    },
+    { title: t('operations.attemptsCol'), dataIndex: 'attempts' },
+    {
+      title: t('common.actions'),
+      key: 'events',
+      render: (_, op) => (
+        <Link to={`/clusters/${clusterId}/operations/${op.id}`} data-testid={`operation-open-${op.id}`}>
+          {t('operations.viewEvents')}
+        </Link>
+      ),
+    },
+  ];
+
+  return (
+    <Card
+      loading={cluster.isLoading}
+      title={
+        <Space>
+          <Link to="/clusters" aria-label={t('common.back')}>
+            <ArrowLeftOutlined />
+          </Link>
+          {t('clusters.detailTitle', { name: c?.name ?? '' })}
+          {c && <ClusterStatusTag cluster={c} />}
+        </Space>
+      }
+      extra={
+        writer &&
+        c && (
+          <Tooltip title={c.has_kubeconfig ? undefined : t('clusters.noKubeconfig')}>
+            <Button icon={<DownloadOutlined />} disabled={!c.has_kubeconfig} loading={downloading} onClick={getKubeconfig} data-testid="kubeconfig-download">
+              {t('clusters.kubeconfig')}
+            </Button>
+          </Tooltip>
+        )
+      }
+    >
+      {c && (
+        <Tabs
+          items={[
+            {
+              key: 'overview',
+              label: t('clusters.tabs.overview'),
+              children: (
+                <Space orientation="vertical" size="middle" style={{ width: '100%' }}>
+                  {c.operation && (
+                    <Link to={`/clusters/${c.id}/operations/${c.operation.id}`} style={{ display: 'block', maxWidth: 480 }}>
+                      <OperationProgress operation={c.operation} />
+                    </Link>
+                  )}
+                  <Descriptions bordered size="small" column={{ xs: 1, md: 2 }} data-testid="cluster-overview">
+                    <Descriptions.Item label={t('clusters.statusCol')}>
+                      <Space>
+                        <ClusterStatusTag cluster={c} />
+                        <Typography.Text type="secondary">{c.status_message}</Typography.Text>
+                      </Space>
+                    </Descriptions.Item>
+                    <Descriptions.Item label={t('clusters.version')}>{`${c.version} (${c.arch})`}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.topology')}>{spec.topology === 'ha' ? t('wizard.ha') : t('wizard.single')}</Descriptions.Item>
+                    <Descriptions.Item label={t('clusters.nodes')}>
+                      {t('clusters.nodeCount', {
+                        count: c.nodes.length,
+                        masters: c.nodes.filter((n) => n.role === 'master').length,
+                        workers: c.nodes.filter((n) => n.role !== 'master').length,
+                      })}
+                    </Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.network.plugin')}>{spec.network?.plugin ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.network.proxyMode')}>{spec.network?.proxy_mode ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.network.podCidr')}>{spec.network?.pod_cidr ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.network.serviceCidr')}>{spec.network?.service_cidr ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.lb.mode')}>
+                      {spec.load_balancer?.mode === 'external'
+                        ? `${t('wizard.lb.external')} · ${spec.load_balancer.vip ?? ''}:${spec.load_balancer.port ?? ''}`
+                        : `${t('wizard.lb.internal')} · :${spec.load_balancer?.port ?? ''}`}
+                    </Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.addons.ingress')}>{on(spec.ingress?.enabled)}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.addons.storage')}>{spec.storage?.provisioner ?? '—'}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.addons.f5')}>{spec.f5?.enabled ? spec.f5.url : on(false)}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.addons.metricsServer')}>{on(spec.addons?.metrics_server)}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.addons.helm')}>{on(spec.addons?.helm)}</Descriptions.Item>
+                    <Descriptions.Item label={t('common.createdAt')}>{formatTime(c.created_at)}</Descriptions.Item>
+                    <Descriptions.Item label={t('common.updatedAt')}>{formatTime(c.updated_at)}</Descriptions.Item>
+                  </Descriptions>
+                </Space>
+              ),
+            },
+            {
+              key: 'nodes',
+              label: t('clusters.tabs.nodes', { count: c.nodes.length }),
+              children: <Table<Node> rowKey="host_id" size="small" data-testid="cluster-nodes" columns={nodeColumns} dataSource={c.nodes} pagination={false} />,
+            },
+            {
+              key: 'operations',
+              label: t('clusters.tabs.operations'),
+              children: operations.isError ? (
+                <QueryError error={operations.error} />
+              ) : (
+                <Table<Operation>
+                  rowKey="id"
+                  size="small"
+                  data-testid="cluster-operations"
+                  loading={operations.isLoading}
+                  columns={opColumns}
+                  dataSource={operations.data?.items ?? []}
+                  pagination={false}
+                  expandable={{
+                    expandedRowRender: (op) => (
+                      <Space wrap>
+                        {op.phases.map((p) => (
+                          <Tag key={p.position} color={p.status === 'succeeded' ? 'green' : p.status === 'failed' ? 'red' : p.status === 'running' ? 'processing' : 'default'}>
+                            {p.name} · {t(`operations.phaseStatus.${p.status}`)}
+                          </Tag>
+                        ))}
+                        {op.failure && <Typography.Text type="danger">{op.failure.message}</Typography.Text>}
+                      </Space>
+                    ),
+                  }}
+                />
+              ),
+            },
+          ]}
+        />
+      )}
+    </Card>
+  );
+}

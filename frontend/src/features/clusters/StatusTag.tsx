@@ -1,0 +1,67 @@
+import { Progress, Space, Tag, Tooltip, Typography } from 'antd';
+import { useTranslation } from 'react-i18next';
+import type { Cluster, ClusterStatus, OperationRef, OperationStatus } from './api';
+import { kindLabel } from './format';
+
+const CLUSTER_COLOR: Record<ClusterStatus, string> = {
+  waiting: 'default',
+  deploying: 'processing',
+  running: 'green',
+  failed: 'red',
+  upgrading: 'processing',
+  scaling: 'processing',
+  terminating: 'orange',
+  lost: 'magenta',
+};
+
+const OPERATION_COLOR: Record<OperationStatus, string> = {
+  queued: 'default',
+  running: 'processing',
+  succeeded: 'green',
+  failed: 'red',
+  cancelled: 'orange',
+};
+
+/** The cluster's status, coloured; its sentence in a tooltip. */
+export function ClusterStatusTag({ cluster }: { cluster: Pick<Cluster, 'status' | 'status_message'> }) {
+  const { t } = useTranslation();
+  const tag = (
+    <Tag color={CLUSTER_COLOR[cluster.status]} data-testid="cluster-status" data-status={cluster.status}>
+      {t(`clusters.status.${cluster.status}`)}
+    </Tag>
+  );
+  return cluster.status_message ? <Tooltip title={cluster.status_message}>{tag}</Tooltip> : tag;
+}
+
+export function OperationStatusTag({ status }: { status: OperationStatus }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={OPERATION_COLOR[status]} data-testid="operation-status" data-status={status}>
+      {t(`operations.status.${status}`)}
+    </Tag>
+  );
+}
+
+const ACTIVE = new Set(['queued', 'running']);
+
+/** An operation's progress: phases done of all, and the phase running (or the one that failed). */
+export function OperationProgress({ operation }: { operation: OperationRef }) {
+  const { t } = useTranslation();
+  const status = operation.status as OperationStatus;
+  const percent = operation.phases_total ? Math.round((operation.phases_done / operation.phases_total) * 100) : 0;
+  return (
+    <Space orientation="vertical" size={0} style={{ width: '100%', minWidth: 180 }} data-testid="operation-progress">
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {kindLabel(t, operation.kind)}
+        {' · '}
+        {t('operations.phasesDone', { done: operation.phases_done, total: operation.phases_total })}
+        {operation.phase ? ` · ${operation.phase}` : ''}
+      </Typography.Text>
+      <Progress
+        size="small"
+        percent={percent}
+        status={status === 'failed' ? 'exception' : status === 'succeeded' ? 'success' : ACTIVE.has(status) ? 'active' : 'normal'}
+      />
+    </Space>
+  );
+}

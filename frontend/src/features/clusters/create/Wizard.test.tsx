@@ -1,0 +1,145 @@
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import userEvent, { type UserEvent } from '@testing-library/user-event';
+import { describe, expect, test } from 'vitest';
+import { fakeApi, page } from '../../../test/api';
+import { asManager, asReader, host, project, PROJECT_ID } from '../../../test/fixtures';
+import { renderPage } from '../../../test/render';
+import ClusterWizard from './Wizard';
+
+const worker = host({ id: 'h-3', name: 'worker-1', ip: '10.213.0.13' });
+const busy = host({ id: 'h-4', name: 'busy-1', cluster_id: 'k-9' });
+const down = host({ id: 'h-5', name: 'down-1', status: 'unreachable', status_message: 'Connection refused.' });
+const fedora = host({
+  id: 'h-6',
+  name: 'fedora-1',
+  facts: { ...host().facts, os: { id: 'fedora', name: 'Fedora Linux 40', supported: false, unsupported_reason: 'Fedora Linux 40 is not supported.' } },
+});
+const tiny = host({ id: 'h-7', name: 'tiny-1', facts: { ...host().facts, cpus: 1 } });
+const versions = { items: [{ kubernetes_version: 'v1.29.3', arch: 'amd64', package_id: 'pkg-1', components: {} }] };
+
+function gateway(extra = {}, versionList: unknown = versions) {
+  return fakeApi({
+    'GET /api/v1/projects': { body: page([project]) },
+    'GET /api/v1/versions': { body: versionList },
+    'GET /api/v1/hosts': { body: page([host(), worker, busy, down, fedora, tiny]) },
+    ...extra,
+  });
+}
+
+/** Chooses an option of the antd select labelled `label` (the open dropdown is the visible one). */
+async function pick(user: UserEvent, combobox: HTMLElement, option: string) {
+  await user.click(combobox);
+  const open = await waitFor(() => {
+    const list = [...document.querySelectorAll('.ant-select-dropdown')].filter((d) => !d.className.includes('hidden'));
+    if (!list.length) throw new Error('no open dropdown');
+    return list[list.length - 1] as HTMLElement;
+  });
+  await user.click(within(open).getByTitle(option));
+}
+
+async function fillBasics(user: UserEvent) {
+  const name = await screen.findByLabelText('Name');
+  fireEvent.change(name, { target: { value: 'prod-1' } });
+  await pick(user, screen.getByLabelText('Version'), 'v1.29.3');
+  await user.click(screen.getByTestId('wizard-next'));
+  await screen.findByTestId('topology-single');
+  await user.click(screen.getByTestId('wizard-next'));
+  await screen.findByTestId('wizard-hosts');
+}
+
+const stepStatus = (title: string) =>
+  (within(screen.getByTestId('wizard-steps')).getByText(title).closest('.ant-steps-item') as HTMLElement).className;
+
+describe('create-cluster wizard', () => {
+  test('unsuitable hosts are shown, disabled, with the reason', async () => {
+    const user = userEvent.setup({ delay: null });
+    gateway();
+    renderPage(<ClusterWizard />, { me: asManager() });
+    await fillBasics(user);
+    const table = screen.getByTestId('wizard-hosts');
+    await within(table).findByText('busy-1');
+    expect(within(table).getAllByText('Debian GNU/Linux 12 (bookworm)').length).toBe(5);
+    expect(screen.getByTestId('node-unsuitable-busy-1').textContent).toBe('Already in cluster k-9.');
+    expect(screen.getByTestId('node-unsuitable-down-1').textContent).toMatch(/Not ready \(Unreachable\)/);
+    expect(screen.getByTestId('node-unsuitable-fedora-1').textContent).toMatch(/Fedora Linux 40 is not supported/);
+    expect(screen.getByTestId('node-unsuitable-tiny-1').textContent).toMatch(/Too few CPUs: 1, at least 2/);
+    const radios = (name: string) => within(screen.getByTestId(`node-role-${name}`)).getAllByRole<HTMLInputElement>('radio');
+    for (const name of ['busy-1', 'down-1', 'fedora-1', 'tiny-1']) {
+      expect(radios(name).map((r) => r.disabled), name).toEqual([true, true, true]);
+    }
+    expect(radios('master-1').map((r) => r.disabled)).toEqual([false, false, false]);
+    expect(screen.queryByTestId('node-unsuitable-master-1')).toBeNull();
+    // The topology needs one master: next refuses until it is chosen.
+    await user.click(screen.getByTestId('wizard-next'));
+    expect(await screen.findByText('Choose exactly 1 master node(s); 0 chosen.')).toBeTruthy();
+  }, 240_000);
+
+  test('the API’s refusal lands on each field of its step, and the wizard goes to the first one', async () => {
+    const user = userEvent.setup({ delay: null });
+    const { calls } = gateway({
+      'POST /api/v1/clusters': {
+        status: 422,
+        body: {
+          error: 'validation_error',
+          detail: 'several problems',
+          fields: [
+            { field: 'nodes[1].host_id', message: 'host worker-1 is unreachable: Check it again.' },
+            { field: 'network.pod_cidr', message: 'overlaps the network 10.244.0.0/24 of host master-1' },
+            { field: 'version', message: 'no imported offline package has Kubernetes v1.29.3 for amd64' },
+          ],
+        },
+      },
+    });
+    renderPage(<ClusterWizard />, { me: asManager() });
+    await fillBasics(user);
+    await user.click(within(screen.getByTestId('node-role-master-1')).getByText('Master'));
+    await user.click(within(screen.getByTestId('node-role-worker-1')).getByText('Worker'));
+    for (let i = 0; i < 4; i++) await user.click(screen.getByTestId('wizard-next'));
+    const review = await screen.findByTestId('wizard-review');
+    expect(within(review).getByText('master-1 · Master')).toBeTruthy();
+    await user.click(screen.getByTestId('wizard-submit'));
+
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    const body = calls.find((c) => c.method === 'POST')?.body as Record<string, unknown>;
+    expect(body).toMatchObject({
+      project_id: PROJECT_ID,
+      name: 'prod-1',
+      version: 'v1.29.3',
+      topology: 'single',
+      nodes: [
+        { host_id: 'h-1', role: 'master' },
+        { host_id: 'h-3', role: 'worker' },
+      ],
+      network: { plugin: 'flannel', pod_cidr: '10.244.0.0/16' },
+    });
+    // Back on the first step with an error: the version, under its select.
+    const basics = await screen.findByTestId('wizard-basics');
+    expect(await within(basics).findByText(/no imported offline package/)).toBeTruthy();
+    expect(stepStatus('Basics')).toContain('error');
+    expect(stepStatus('Hosts')).toContain('error');
+    expect(stepStatus('Network')).toContain('error');
+    expect(stepStatus('Topology')).not.toContain('error');
+    expect(screen.queryByTestId('form-error')).toBeNull();
+
+    await user.click(within(screen.getByTestId('wizard-steps')).getByText('Network'));
+    const podCidr = (await screen.findByLabelText('Pod network (CIDR)')).closest('.ant-form-item') as HTMLElement;
+    expect(await within(podCidr).findByText(/overlaps the network 10.244.0.0\/24/)).toBeTruthy();
+    await user.click(within(screen.getByTestId('wizard-steps')).getByText('Hosts'));
+    expect((await screen.findByTestId('node-error-worker-1')).textContent).toBe('host worker-1 is unreachable: Check it again.');
+  }, 240_000);
+
+  test('no offline package yet: the wizard says to import one first', async () => {
+    gateway({}, { items: [] });
+    renderPage(<ClusterWizard />, { me: asManager() });
+    const alert = await screen.findByTestId('wizard-no-versions');
+    expect(within(alert).getByText('Import a package first')).toBeTruthy();
+    expect(within(alert).getByRole('link').getAttribute('href')).toBe('/admin/offline-packages');
+  });
+
+  test('a read-only member cannot create a cluster', async () => {
+    gateway();
+    renderPage(<ClusterWizard />, { me: asReader() });
+    expect(await screen.findByTestId('wizard-not-allowed')).toBeTruthy();
+    expect(screen.queryByTestId('wizard-next')).toBeNull();
+  });
+});
