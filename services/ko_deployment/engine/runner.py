@@ -179,8 +179,10 @@ def control_dir(workdir: Path) -> Path:
 
 
 def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled: threading.Event) -> PhaseResult:
-    """Run one playbook to its end (blocking: call it in a thread). ``on_event`` is called in order."""
-    kill_orphans(run.operation_id)
+    """Run one playbook to its end (blocking: call it in a thread). ``on_event`` is called in order.
+
+    The caller kills a crashed worker's leftovers first (`kill_orphans`, once per resumed run).
+    """
     private = run.workdir / "runs" / run.phase
     if private.exists():
         shutil.rmtree(private)

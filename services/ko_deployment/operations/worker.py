@@ -250,6 +250,8 @@ class Worker:
         final: str = "succeeded"
         failure: Failure | None = None
         try:
+            # A worker killed mid-phase leaves its playbook running (kill -9): stop it before resuming.
+            await asyncio.to_thread(runner.kill_orphans, operation_id)
             await asyncio.to_thread(runner.prepare, workdir, nodes, spec.get("vars") or {})
             (workdir / "artifacts").mkdir(mode=0o700, exist_ok=True)
             for position, name, playbook in todo:
