@@ -135,6 +135,25 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await hostDialog.waitFor({ state: 'hidden' });
     await page.getByTestId('hosts-empty').waitFor();
 
+    // 5c. Clusters: none yet, so the empty state points to the wizard (and to Hosts, since there are none);
+    // the wizard offers the imported versions, or says to import an offline package first.
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Clusters' }).click();
+    await page.waitForURL(/\/clusters$/);
+    const clustersEmpty = page.getByTestId('clusters-empty');
+    await clustersEmpty.getByText(/No clusters yet/).waitFor();
+    await page.getByTestId('clusters-need-hosts').waitFor();
+    await shot(page, 'clusters-empty');
+    await clustersEmpty.getByRole('link', { name: /Create cluster/ }).click();
+    await page.waitForURL(/\/clusters\/new$/);
+    const versions = await (await admin.request.get('/api/v1/versions')).json();
+    if (versions.items.length === 0) {
+      await page.getByTestId('wizard-no-versions').getByText('Import a package first').waitFor();
+    } else {
+      await page.getByLabel('Version').click();
+      await page.locator('.ant-select-item-option', { hasText: versions.items[0].kubernetes_version }).first().waitFor();
+    }
+    await shot(page, 'cluster-wizard');
+
     // 6. Create a user on the users page...
     await page.getByRole('link', { name: 'Users' }).click();
     await page.waitForURL(/\/admin\/users$/);
