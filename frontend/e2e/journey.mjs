@@ -2,6 +2,7 @@
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { cloudSteps } from './cloud.mjs';
 
 const TIMEOUT = 15_000;
 
@@ -153,6 +154,9 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
       await page.locator('.ant-select-item-option', { hasText: versions.items[0].kubernetes_version }).first().waitFor();
     }
     await shot(page, 'cluster-wizard');
+
+    // 5d. Offline packages (empty), an IP pool and a region.
+    await cloudSteps({ page, shot, stamp });
 
     // 6. Create a user on the users page...
     await page.getByRole('link', { name: 'Users' }).click();

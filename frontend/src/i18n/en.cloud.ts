@@ -173,6 +173,7 @@ const cloud = {
     addresses: 'Addresses',
     addressesTitle: 'Addresses of {{name}}',
     anyStatus: 'Any status',
+    statusCol: 'Status',
     ownerFilter: 'Owner',
     ip: 'Address',
     owner: 'Owner',

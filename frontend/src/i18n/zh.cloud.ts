@@ -175,6 +175,7 @@ const zhCloud: typeof cloud = {
     addresses: '地址',
     addressesTitle: '{{name}} 的地址',
     anyStatus: '全部状态',
+    statusCol: '状态',
     ownerFilter: '持有者',
     ip: '地址',
     owner: '持有者',

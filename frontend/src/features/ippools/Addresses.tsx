@@ -125,7 +125,7 @@ export function Addresses({ pool, writer, onClose }: { pool: IpPool; writer: boo
 
   const columns: TableColumnsType<IpAddress> = [
     { title: t('ipPools.ip'), dataIndex: 'ip', render: (ip: string) => <Typography.Text copyable>{ip}</Typography.Text> },
-    { title: t('ipPools.usage'), dataIndex: 'status', render: (s: AddressStatus) => <AddressStatusTag status={s} /> },
+    { title: t('ipPools.statusCol'), dataIndex: 'status', render: (s: AddressStatus) => <AddressStatusTag status={s} /> },
     { title: t('ipPools.owner'), dataIndex: 'owner', render: (o: string | null) => o ?? '—' },
     { title: t('ipPools.allocatedAt'), dataIndex: 'allocated_at', render: (v: string | null) => formatTime(v) || '—' },
     { title: t('ipPools.checkedAt'), dataIndex: 'checked_at', render: (v: string | null) => formatTime(v) || '—' },
