@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { api, call } from '../../../api';
+import { ApiError, api, call } from '../../../api';
 import type { OperationEvent } from '../api';
 import { clustersKey, operationsKey } from '../live';
 import { EventLog } from './eventLog';
@@ -110,7 +110,8 @@ export function useOperationEvents(operationId: string | undefined, generation =
         retry = setTimeout(() => {
           backfill().then(
             (done) => (done ? end() : open()),
-            () => open(),
+            // Refused (gone, or no longer allowed): retrying will not help; anything else might.
+            (error: unknown) => (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429 ? end() : open()),
           );
         }, RETRY_MS);
       };
