@@ -142,9 +142,11 @@ def test_bad_plans_are_refused_naming_each_field(world: World) -> None:
         (body(w, network={"pod_cidr": "10.244.0.1/16"}), {"network.pod_cidr"}),
         (body(w, load_balancer={"mode": "external", "vip": "192.168.9.9"}), {"load_balancer.vip"}),
         (body(w, load_balancer={"mode": "external", "vip": "10.1.0.12"}), {"load_balancer.vip"}),  # a host's
-        (body(w, load_balancer={"mode": "external"}), {"load_balancer"}),
+        (body(w, load_balancer={"mode": "external"}), {"load_balancer.vip"}),
         (body(w, name="Prod_1"), {"name"}),
-        (body(w, storage={"provisioner": "nfs"}), {"storage"}),
+        (body(w, storage={"provisioner": "nfs"}), {"storage.nfs_server", "storage.nfs_path"}),
+        (body(w, load_balancer={"mode": "internal", "vip": "10.1.0.200"}), {"load_balancer.vip"}),
+        (body(w, f5={"enabled": True}), {"f5.url"}),
     ]  # fmt: skip
     for plan, fields in cases:
         r = w.call("POST", URL, json=plan)

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ko_deployment.clusters.models import Cluster
 
@@ -75,16 +75,22 @@ class LoadBalancerSpec(Strict):
         description="internal: a local haproxy on every node in front of the API servers; external: haproxy "
         "and keepalived on the masters holding a virtual IP (vip).",
     )
-    vip: IPv4 | None = Field(None, description="The virtual IP (external mode): in the masters' subnet, unused.")
+    vip: IPv4 | None = Field(
+        None, description="The virtual IP (external mode): in the masters' subnet, unused.", validate_default=True
+    )
     port: int = Field(8443, ge=1024, le=65535, description="Port of the load balancer in front of the API servers.")
 
-    @model_validator(mode="after")
-    def _vip(self) -> LoadBalancerSpec:
-        if self.mode == "external" and not self.vip:
-            raise ValueError("vip: required with mode external: give an unused address in the masters' subnet")
-        if self.mode == "internal" and self.vip:
-            raise ValueError("vip: only used with mode external: leave it empty, or choose mode external")
-        return self
+    # Field validators (validate_default) rather than a model validator: the error then names
+    # `load_balancer.vip`, so the console puts it on the VIP input.
+    @field_validator("vip", mode="after")
+    @classmethod
+    def _vip(cls, vip: str | None, info: ValidationInfo) -> str | None:
+        mode = info.data.get("mode")
+        if mode == "external" and not vip:
+            raise ValueError("required with mode external: give an unused address in the masters' subnet")
+        if mode == "internal" and vip:
+            raise ValueError("only used with mode external: leave it empty, or choose mode external")
+        return vip
 
 
 class IngressSpec(Strict):
@@ -94,26 +100,30 @@ class IngressSpec(Strict):
 
 class StorageSpec(Strict):
     provisioner: Literal["none", "nfs", "rook-ceph", "vsphere-csi", "cinder-csi"] = "none"
-    nfs_server: str | None = Field(None, max_length=255)
-    nfs_path: str | None = Field(None, max_length=1024)
+    nfs_server: str | None = Field(None, max_length=255, validate_default=True)
+    nfs_path: str | None = Field(None, max_length=1024, validate_default=True)
 
-    @model_validator(mode="after")
-    def _nfs(self) -> StorageSpec:
-        if self.provisioner == "nfs" and not (self.nfs_server and self.nfs_path):
-            raise ValueError("nfs_server and nfs_path: both required for the nfs provisioner")
-        return self
+    @field_validator("nfs_server", "nfs_path", mode="after")
+    @classmethod
+    def _nfs(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("provisioner") == "nfs" and not value:
+            raise ValueError("required for the nfs provisioner, e.g. 10.1.0.5 and /exports/k8s")
+        return value
 
 
 class F5Spec(Strict):
     enabled: bool = False
-    url: str | None = Field(None, max_length=255, description="BIG-IP management URL, e.g. https://10.0.0.5")
+    url: str | None = Field(
+        None, max_length=255, description="BIG-IP management URL, e.g. https://10.0.0.5", validate_default=True
+    )
     partition: str = Field("Common", max_length=64)
 
-    @model_validator(mode="after")
-    def _url(self) -> F5Spec:
-        if self.enabled and not (self.url and self.url.startswith("https://")):
-            raise ValueError("url: required when F5 is enabled, an https:// URL of the BIG-IP")
-        return self
+    @field_validator("url", mode="after")
+    @classmethod
+    def _url(cls, url: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("enabled") and not (url and url.startswith("https://")):
+            raise ValueError("required when F5 is enabled: the https:// URL of the BIG-IP")
+        return url
 
 
 class AddonsSpec(Strict):

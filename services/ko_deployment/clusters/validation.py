@@ -62,6 +62,9 @@ def check(body: ClusterCreate, hosts: list[dict[str, Any]], versions: list[str])
         if host["status"] != "ready":
             problems.append((where, f"host {name} is {host['status']}: {host['status_message']} Check it again."))
         facts = host.get("facts") or {}
+        if node.role == "master" and (facts.get("cpus") or 0) < 2:
+            problems.append((where, f"host {name} has {facts.get('cpus') or 'unknown'} CPU(s); a master needs at "
+                                    "least 2 (kubeadm's minimum)"))  # fmt: skip
         os_info = facts.get("os") or {}
         if os_info and not os_info.get("supported", True):
             problems.append((where, f"host {name}: {os_info.get('unsupported_reason')}"))
