@@ -55,10 +55,13 @@ class Engine:
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30, trust_env=False))
+    playbooks: Path = PLAYBOOKS
+    # Where the service listens: the lab's bridge address when the nodes fetch from its repository.
+    host: str = "127.0.0.1"
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.host}:{self.port}"
 
     @property
     def database_url(self) -> str:
@@ -77,7 +80,8 @@ class Engine:
             "KO_IDENTITY_KEY": IDENTITY_KEY,
             "KO_HTTP_PORT": str(self.port),
             "KO_INVENTORY_URL": self.inventory_url,
-            "KO_PLAYBOOKS_DIR": str(PLAYBOOKS),
+            "KO_PLAYBOOKS_DIR": str(self.playbooks),
+            "KO_HTTP_HOST": self.host,
             "KO_WORKERS": "2",
             "KO_LOG_LEVEL": "INFO",
         }
@@ -87,7 +91,7 @@ class Engine:
             stdout=open(self.log_path, "ab"),  # noqa: SIM115 - lives as long as the process
             stderr=subprocess.STDOUT,
         )
-        wait_port(self.port, timeout=60, proc=self.proc)
+        wait_port(self.port, timeout=60, proc=self.proc, host=self.host)
         deadline = time.monotonic() + 60
         while self.http.get(self.url + "/readyz").status_code != 200:
             assert time.monotonic() < deadline, "deployment service not ready"
