@@ -1,29 +1,20 @@
-import { EditOutlined, PlusOutlined, UnorderedListOutlined } from '@ant-design/icons';
-import { App, Button, Card, Empty, Input, Progress, Space, Table, Tooltip, Typography, type TableColumnsType } from 'antd';
+import { UnorderedListOutlined } from '@ant-design/icons';
+import { Button, Progress, Space, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useCurrentProject } from '../../app/project';
-import { QueryError } from '../../app/QueryError';
-import { DeleteAction } from '../cloud/DeleteAction';
+import { ResourcePage } from '../cloud/ResourcePage';
+import { useResourceList } from '../cloud/useResourceList';
 import { Addresses } from './Addresses';
 import { useDeleteIpPool, useIpPools, type IpPool } from './api';
 import { PoolForm } from './PoolForm';
 
-const PAGE_SIZE = 20;
-
 export default function IpPoolList() {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const current = useCurrentProject();
-  const projectId = current.project?.id;
-  const writer = current.canWrite;
-  const [q, setQ] = useState('');
-  const [page, setPage] = useState(1);
-  const [dialog, setDialog] = useState<{ pool?: IpPool } | null>(null);
+  const list = useResourceList<IpPool>();
   const [addressesOf, setAddressesOf] = useState<string | null>(null);
-  const list = useIpPools({ projectId, q, limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE });
+  const query = useIpPools({ projectId: list.projectId, q: list.q, ...list.range });
   const remove = useDeleteIpPool();
-  const pools = list.data?.items ?? [];
+  const pools = query.data?.items ?? [];
   // The drawer follows the live list, so its counts stay current.
   const openPool = pools.find((p) => p.id === addressesOf);
 
@@ -91,94 +82,25 @@ export default function IpPoolList() {
         );
       },
     },
-    {
-      title: t('common.actions'),
-      key: 'actions',
-      width: 140,
-      render: (_, p) => (
-        <Space size={0}>
-          <Tooltip title={t('ipPools.addresses')}>
-            <Button size="small" type="text" icon={<UnorderedListOutlined />} aria-label={t('ipPools.addresses')} onClick={() => setAddressesOf(p.id)} />
-          </Tooltip>
-          {writer && (
-            <>
-              <Button size="small" type="text" icon={<EditOutlined />} aria-label={t('common.edit')} onClick={() => setDialog({ pool: p })} />
-              <DeleteAction
-                name={p.name}
-                confirm={t('ipPools.deleteConfirm', { name: p.name })}
-                done={t('ipPools.deleted', { name: p.name })}
-                onDelete={() => remove.mutateAsync(p.id)}
-              />
-            </>
-          )}
-        </Space>
-      ),
-    },
   ];
 
-  const empty = q ? (
-    <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('ipPools.emptyFiltered')} />
-  ) : writer ? (
-    <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('ipPools.emptyWriter')} data-testid="pools-empty">
-      <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({})}>
-        {t('ipPools.create')}
-      </Button>
-    </Empty>
-  ) : (
-    <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('ipPools.emptyReader')} data-testid="pools-empty" />
-  );
-
   return (
-    <Card
-      title={t('ipPools.title')}
-      extra={
-        writer && (
-          <Button type="primary" icon={<PlusOutlined />} onClick={() => setDialog({})} data-testid="pool-create">
-            {t('ipPools.create')}
-          </Button>
-        )
-      }
+    <ResourcePage<IpPool>
+      list={list}
+      texts="ipPools"
+      kind="pool"
+      query={query}
+      columns={columns}
+      onDelete={(id) => remove.mutateAsync(id)}
+      rowActions={(p) => (
+        <Tooltip title={t('ipPools.addresses')}>
+          <Button size="small" type="text" icon={<UnorderedListOutlined />} aria-label={t('ipPools.addresses')} onClick={() => setAddressesOf(p.id)} />
+        </Tooltip>
+      )}
+      actionsWidth={140}
+      form={PoolForm}
     >
-      <Typography.Paragraph type="secondary">{t('ipPools.intro')}</Typography.Paragraph>
-      {!current.isLoading && !current.project ? (
-        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('header.noProjectHint')} />
-      ) : (
-        <>
-          <Space wrap style={{ marginBottom: 16 }}>
-            <Input.Search
-              allowClear
-              placeholder={t('cloud.search')}
-              onSearch={(value) => {
-                setQ(value.trim());
-                setPage(1);
-              }}
-              style={{ width: 240 }}
-            />
-          </Space>
-          {list.isError ? (
-            <QueryError error={list.error} />
-          ) : (
-            <Table<IpPool>
-              rowKey="id"
-              data-testid="pool-table"
-              loading={list.isLoading || current.isLoading}
-              columns={columns}
-              dataSource={pools}
-              locale={{ emptyText: empty }}
-              pagination={{ current: page, pageSize: PAGE_SIZE, total: list.data?.total ?? 0, onChange: setPage, hideOnSinglePage: true }}
-            />
-          )}
-        </>
-      )}
-      {dialog && projectId && (
-        <PoolForm
-          projectId={projectId}
-          pool={dialog.pool}
-          onClose={() => setDialog(null)}
-          onSaved={(p) => void message.success(t(dialog.pool ? 'ipPools.saved' : 'ipPools.created', { name: p.name }))}
-        />
-      )}
-      {openPool && <Addresses pool={openPool} writer={writer} onClose={() => setAddressesOf(null)} />}
-    </Card>
+      {openPool && <Addresses pool={openPool} writer={list.writer} onClose={() => setAddressesOf(null)} />}
+    </ResourcePage>
   );
 }

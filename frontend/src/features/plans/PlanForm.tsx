@@ -1,8 +1,9 @@
-import { Alert, Button, Divider, Form, Input, InputNumber, Modal, Radio, Select, Space, Typography } from 'antd';
-import { useState } from 'react';
+import { Button, Divider, Form, Input, InputNumber, Radio, Select, Space, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { applyApiError } from '../../app/errors';
+import { FormDialog, NameFields } from '../cloud/FormDialog';
+import type { ResourceFormProps } from '../cloud/ResourcePage';
+import { useFormDialog } from '../cloud/useFormDialog';
 import { useAllRegions, type Provider } from '../regions/api';
 import { useAllZones } from '../zones/api';
 import { SIZE_FIELDS, useCreatePlan, useUpdatePlan, type Plan, type PlanSize, type Topology } from './api';
@@ -43,23 +44,13 @@ function pick(size: PlanSize, provider: Provider): PlanSize {
   return Object.fromEntries(SIZE_FIELDS[provider].map((k) => [k, typeof size[k] === 'string' ? size[k].trim() : size[k]]));
 }
 
-// Mounted only while open, so each opening starts from a clean form.
-interface Props {
-  projectId: string;
-  plan?: Plan;
-  onClose: () => void;
-  onSaved?: (plan: Plan) => void;
-}
-
-export function PlanForm({ projectId, plan, onClose, onSaved }: Props) {
+export function PlanForm({ projectId, item: plan, onClose, onSaved }: ResourceFormProps<Plan>) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<Values>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const { form, submitting, dialog } = useFormDialog<Values, Plan>(FIELDS, onClose, onSaved);
   const create = useCreatePlan();
   const update = useUpdatePlan();
   const regions = useAllRegions(projectId);
   const zones = useAllZones(projectId);
-  const editing = !!plan;
   const pending = create.isPending || update.isPending;
   const regionId: string | undefined = Form.useWatch('region_id', form) ?? plan?.region_id;
   const topology: Topology = Form.useWatch('topology', form) ?? plan?.topology ?? 'single';
@@ -83,13 +74,8 @@ export function PlanForm({ projectId, plan, onClose, onSaved }: Props) {
     : { topology: 'single', worker_count: 1, ...VSPHERE_DEFAULTS, zone_ids: [] };
 
   const onFinish = (values: Values) => {
-    setFormError(null);
+    const callbacks = submitting();
     if (!provider) return;
-    const onError = (error: unknown) => setFormError(applyApiError(form, error, FIELDS, t));
-    const onSuccess = (saved: Plan) => {
-      onSaved?.(saved);
-      onClose();
-    };
     const body = {
       name: values.name.trim(),
       description: values.description ?? '',
@@ -101,8 +87,8 @@ export function PlanForm({ projectId, plan, onClose, onSaved }: Props) {
       worker_size: pick(values.worker_size ?? {}, provider),
       zone_ids: values.zone_ids,
     };
-    if (plan) update.mutate({ id: plan.id, body }, { onSuccess, onError });
-    else create.mutate({ ...body, project_id: projectId }, { onSuccess, onError });
+    if (plan) update.mutate({ id: plan.id, body }, callbacks);
+    else create.mutate({ ...body, project_id: projectId }, callbacks);
   };
 
   const required = { required: true, message: t('validation.required') };
@@ -122,84 +108,65 @@ export function PlanForm({ projectId, plan, onClose, onSaved }: Props) {
     );
 
   return (
-    <Modal
-      open
-      width={680}
-      title={editing ? t('plans.editTitle', { name: plan.name }) : t('plans.createTitle')}
-      okText={editing ? t('common.save') : t('common.create')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ 'data-testid': 'plan-submit' }}
-      confirmLoading={pending}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      mask={{ closable: !pending }}
-    >
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
-      <Form form={form} layout="vertical" onFinish={onFinish} autoComplete="off" name="plan" initialValues={initialValues} disabled={pending}>
-        <Form.Item name="name" label={t('cloud.name')} extra={t('cloud.nameHint')} rules={[required]}>
-          <Input maxLength={64} />
-        </Form.Item>
-        <Form.Item name="description" label={t('common.description')}>
-          <Input.TextArea rows={2} maxLength={512} />
-        </Form.Item>
-        <Form.Item name="region_id" label={t('plans.region')} rules={[required]}>
-          <Select
-            loading={regions.isLoading}
-            showSearch={{ optionFilterProp: 'label' }}
-            onChange={() => form.setFieldValue('zone_ids', [])}
-            options={regions.data?.items.map((r) => ({ value: r.id, label: `${r.name} (${t(`cloud.provider.${r.provider}`)})` }))}
+    <FormDialog {...dialog} texts="plans" kind="plan" item={plan} width={680} pending={pending} initialValues={initialValues} onFinish={onFinish}>
+      <NameFields />
+      <Form.Item name="region_id" label={t('plans.region')} rules={[required]}>
+        <Select
+          loading={regions.isLoading}
+          showSearch={{ optionFilterProp: 'label' }}
+          onChange={() => form.setFieldValue('zone_ids', [])}
+          options={regions.data?.items.map((r) => ({ value: r.id, label: `${r.name} (${t(`cloud.provider.${r.provider}`)})` }))}
+        />
+      </Form.Item>
+      <Space align="start" wrap>
+        <Form.Item name="topology" label={t('plans.topology')} extra={t('plans.topologyHint')}>
+          <Radio.Group
+            optionType="button"
+            options={(['single', 'ha'] as const).map((v) => ({ value: v, label: t(`plans.topologies.${v}`) }))}
           />
         </Form.Item>
-        <Space align="start" wrap>
-          <Form.Item name="topology" label={t('plans.topology')} extra={t('plans.topologyHint')}>
-            <Radio.Group
-              optionType="button"
-              options={(['single', 'ha'] as const).map((v) => ({ value: v, label: t(`plans.topologies.${v}`) }))}
+        <Form.Item name="worker_count" label={t('plans.workerCount')} rules={[required]}>
+          <InputNumber min={0} max={100} precision={0} style={{ width: 120 }} />
+        </Form.Item>
+      </Space>
+      {!provider ? (
+        <Typography.Paragraph type="secondary">{t('plans.chooseRegion')}</Typography.Paragraph>
+      ) : (
+        <>
+          <Divider titlePlacement="start" plain>
+            {t('plans.masterSize')}
+          </Divider>
+          {sizeFields('master_size')}
+          <Divider titlePlacement="start" plain>
+            {t('plans.workerSize')}
+          </Divider>
+          {sizeFields('worker_size')}
+          <Form.Item name="zone_ids" label={t('plans.zones')} extra={t('plans.zonesHint')} rules={[required]}>
+            <Select
+              mode="multiple"
+              loading={zones.isLoading}
+              options={regionZones.map((z) => ({ value: z.id, label: z.name }))}
+              notFoundContent={
+                <Space>
+                  {t('plans.noZonesInRegion')}
+                  <Link to="/inventory/zones">
+                    <Button size="small">{t('plans.createZone')}</Button>
+                  </Link>
+                </Space>
+              }
             />
           </Form.Item>
-          <Form.Item name="worker_count" label={t('plans.workerCount')} rules={[required]}>
-            <InputNumber min={0} max={100} precision={0} style={{ width: 120 }} />
-          </Form.Item>
-        </Space>
-        {!provider ? (
-          <Typography.Paragraph type="secondary">{t('plans.chooseRegion')}</Typography.Paragraph>
-        ) : (
-          <>
-            <Divider titlePlacement="start" plain>
-              {t('plans.masterSize')}
-            </Divider>
-            {sizeFields('master_size')}
-            <Divider titlePlacement="start" plain>
-              {t('plans.workerSize')}
-            </Divider>
-            {sizeFields('worker_size')}
-            <Form.Item name="zone_ids" label={t('plans.zones')} extra={t('plans.zonesHint')} rules={[required]}>
-              <Select
-                mode="multiple"
-                loading={zones.isLoading}
-                options={regionZones.map((z) => ({ value: z.id, label: z.name }))}
-                notFoundContent={
-                  <Space>
-                    {t('plans.noZonesInRegion')}
-                    <Link to="/inventory/zones">
-                      <Button size="small">{t('plans.createZone')}</Button>
-                    </Link>
-                  </Space>
-                }
+          {zoneIds.length > 0 && (
+            <Form.Item label={t('plans.placementPreview')}>
+              <Placement
+                masters={placeVms(zoneIds, topology === 'ha' ? 3 : 1)}
+                workers={placeVms(zoneIds, workerCount ?? 0)}
+                zoneName={zoneName}
               />
             </Form.Item>
-            {zoneIds.length > 0 && (
-              <Form.Item label={t('plans.placementPreview')}>
-                <Placement
-                  masters={placeVms(zoneIds, topology === 'ha' ? 3 : 1)}
-                  workers={placeVms(zoneIds, workerCount ?? 0)}
-                  zoneName={zoneName}
-                />
-              </Form.Item>
-            )}
-          </>
-        )}
-      </Form>
-    </Modal>
+          )}
+        </>
+      )}
+    </FormDialog>
   );
 }

@@ -1,7 +1,8 @@
-import { Alert, Checkbox, Form, Input, Modal, Radio } from 'antd';
-import { useState } from 'react';
+import { Checkbox, Form, Input, Radio } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { applyApiError } from '../../app/errors';
+import { FormDialog, NameFields } from '../cloud/FormDialog';
+import type { ResourceFormProps } from '../cloud/ResourcePage';
+import { useFormDialog } from '../cloud/useFormDialog';
 import { PROVIDERS, useCreateRegion, useUpdateRegion, type Provider, type Region, type RegionUpdate } from './api';
 
 interface Values {
@@ -19,19 +20,10 @@ interface Values {
 
 const FIELDS = ['name', 'description', 'provider', 'endpoint', 'datacenter', 'username', 'password', 'project_name', 'domain_name', 'insecure_tls'];
 
-// Mounted only while open, so each opening starts from a clean form.
-interface Props {
-  projectId: string;
-  /** The region to edit; its password is never known here. */
-  region?: Region;
-  onClose: () => void;
-  onSaved?: (region: Region) => void;
-}
-
-export function RegionForm({ projectId, region, onClose, onSaved }: Props) {
+// A region's password is never known here.
+export function RegionForm({ projectId, item: region, onClose, onSaved }: ResourceFormProps<Region>) {
   const { t } = useTranslation();
-  const [form] = Form.useForm<Values>();
-  const [formError, setFormError] = useState<string | null>(null);
+  const { form, submitting, dialog } = useFormDialog<Values, Region>(FIELDS, onClose, onSaved);
   const create = useCreateRegion();
   const update = useUpdateRegion();
   const editing = !!region;
@@ -54,12 +46,7 @@ export function RegionForm({ projectId, region, onClose, onSaved }: Props) {
     : { provider: 'vsphere', insecure_tls: false };
 
   const onFinish = (values: Values) => {
-    setFormError(null);
-    const onError = (error: unknown) => setFormError(applyApiError(form, error, FIELDS, t));
-    const onSuccess = (saved: Region) => {
-      onSaved?.(saved);
-      onClose();
-    };
+    const callbacks = submitting();
     const common = {
       name: values.name.trim(),
       description: values.description ?? '',
@@ -75,72 +62,54 @@ export function RegionForm({ projectId, region, onClose, onSaved }: Props) {
     if (region) {
       const body: RegionUpdate = { ...common };
       if (values.password) body.password = values.password;
-      update.mutate({ id: region.id, body }, { onSuccess, onError });
+      update.mutate({ id: region.id, body }, callbacks);
     } else {
-      create.mutate({ ...common, project_id: projectId, provider: values.provider, password: values.password ?? '' }, { onSuccess, onError });
+      create.mutate({ ...common, project_id: projectId, provider: values.provider, password: values.password ?? '' }, callbacks);
     }
   };
 
   const required = { required: true, message: t('validation.required') };
   return (
-    <Modal
-      open
-      title={editing ? t('regions.editTitle', { name: region.name }) : t('regions.createTitle')}
-      okText={editing ? t('common.save') : t('common.create')}
-      cancelText={t('common.cancel')}
-      okButtonProps={{ 'data-testid': 'region-submit' }}
-      confirmLoading={pending}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      mask={{ closable: !pending }}
-    >
-      {formError && <Alert type="error" showIcon title={formError} style={{ marginBottom: 16 }} data-testid="form-error" />}
-      <Form form={form} layout="vertical" onFinish={onFinish} autoComplete="off" name="region" initialValues={initialValues} disabled={pending}>
-        <Form.Item name="provider" label={t('regions.provider')} extra={editing ? t('regions.providerFixed') : undefined}>
-          <Radio.Group optionType="button" disabled={editing} options={PROVIDERS.map((p) => ({ value: p, label: t(`cloud.provider.${p}`) }))} />
-        </Form.Item>
-        <Form.Item name="name" label={t('cloud.name')} extra={t('cloud.nameHint')} rules={[required]}>
-          <Input maxLength={64} />
-        </Form.Item>
-        <Form.Item name="description" label={t('common.description')}>
-          <Input.TextArea rows={2} maxLength={512} />
-        </Form.Item>
-        <Form.Item
-          name="endpoint"
-          label={openstack ? t('regions.endpointOpenstack') : t('regions.endpointVsphere')}
-          extra={openstack ? t('regions.endpointHintOpenstack') : t('regions.endpointHintVsphere')}
-          rules={[required]}
-        >
-          <Input maxLength={512} placeholder="https://" />
-        </Form.Item>
-        <Form.Item name="datacenter" label={openstack ? t('regions.datacenterOpenstack') : t('regions.datacenterVsphere')} rules={[required]}>
-          <Input maxLength={128} />
-        </Form.Item>
-        {openstack && (
-          <>
-            <Form.Item name="project_name" label={t('regions.projectName')} rules={[required]}>
-              <Input maxLength={128} />
-            </Form.Item>
-            <Form.Item name="domain_name" label={t('regions.domainName')} extra={t('regions.domainHint')} rules={[required]}>
-              <Input maxLength={128} placeholder="Default" />
-            </Form.Item>
-          </>
-        )}
-        <Form.Item name="username" label={t('regions.username')} rules={[required]}>
-          <Input maxLength={128} />
-        </Form.Item>
-        <Form.Item
-          name="password"
-          label={t('regions.password')}
-          extra={editing ? t('regions.keepPassword') : undefined}
-          rules={[{ required: !editing, message: t('validation.required') }]}
-        >
-          <Input.Password autoComplete="new-password" />
-        </Form.Item>
-        <Form.Item name="insecure_tls" valuePropName="checked" extra={t('regions.insecureTlsHint')}>
-          <Checkbox>{t('regions.insecureTls')}</Checkbox>
-        </Form.Item>
-      </Form>
-    </Modal>
+    <FormDialog {...dialog} texts="regions" kind="region" item={region} pending={pending} initialValues={initialValues} onFinish={onFinish}>
+      <Form.Item name="provider" label={t('regions.provider')} extra={editing ? t('regions.providerFixed') : undefined}>
+        <Radio.Group optionType="button" disabled={editing} options={PROVIDERS.map((p) => ({ value: p, label: t(`cloud.provider.${p}`) }))} />
+      </Form.Item>
+      <NameFields />
+      <Form.Item
+        name="endpoint"
+        label={openstack ? t('regions.endpointOpenstack') : t('regions.endpointVsphere')}
+        extra={openstack ? t('regions.endpointHintOpenstack') : t('regions.endpointHintVsphere')}
+        rules={[required]}
+      >
+        <Input maxLength={512} placeholder="https://" />
+      </Form.Item>
+      <Form.Item name="datacenter" label={openstack ? t('regions.datacenterOpenstack') : t('regions.datacenterVsphere')} rules={[required]}>
+        <Input maxLength={128} />
+      </Form.Item>
+      {openstack && (
+        <>
+          <Form.Item name="project_name" label={t('regions.projectName')} rules={[required]}>
+            <Input maxLength={128} />
+          </Form.Item>
+          <Form.Item name="domain_name" label={t('regions.domainName')} extra={t('regions.domainHint')} rules={[required]}>
+            <Input maxLength={128} placeholder="Default" />
+          </Form.Item>
+        </>
+      )}
+      <Form.Item name="username" label={t('regions.username')} rules={[required]}>
+        <Input maxLength={128} />
+      </Form.Item>
+      <Form.Item
+        name="password"
+        label={t('regions.password')}
+        extra={editing ? t('regions.keepPassword') : undefined}
+        rules={[{ required: !editing, message: t('validation.required') }]}
+      >
+        <Input.Password autoComplete="new-password" />
+      </Form.Item>
+      <Form.Item name="insecure_tls" valuePropName="checked" extra={t('regions.insecureTlsHint')}>
+        <Checkbox>{t('regions.insecureTls')}</Checkbox>
+      </Form.Item>
+    </FormDialog>
   );
 }
