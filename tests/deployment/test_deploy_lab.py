@@ -38,7 +38,8 @@ from tests.support.offline_package import PackageUnavailable, build_test_package
 from tests.support.procs import start_nats
 from tests.support.serve import identity_headers, served
 
-pytestmark = pytest.mark.lab
+# A whole deploy, a second run and a reset on a busy 2-core machine: far beyond the suite's 300 s default.
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(1800)]
 
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 DEPLOY_TIMEOUT = 1500  # 2 cores shared with other test runs: the first deploy installs every package
