@@ -6,6 +6,6 @@ export async function popconfirmButton(name: string): Promise<HTMLElement> {
     const el = document.querySelector<HTMLElement>('.ant-popconfirm:not(.ant-popover-hidden)');
     if (!el) throw new Error('no popconfirm open');
     return el;
-  });
+  }, { timeout: 10000 });
   return within(pop).getByRole('button', { name });
 }

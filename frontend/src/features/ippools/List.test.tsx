@@ -79,15 +79,19 @@ test('the addresses table filters by status, and a writer can release the select
   await within(drawer).findByText('cluster-a', {}, SLOW);
   await user.click(within(drawer).getByRole('combobox'));
   await user.click(await screen.findByText('Allocated (2)'));
-  await waitFor(() => expect(calls.some((c) => c.path.endsWith('/addresses') && c.search.get('status') === 'allocated')).toBe(true));
+  await waitFor(() => expect(calls.some((c) => c.path.endsWith('/addresses') && c.search.get('status') === 'allocated')).toBe(true), SLOW);
+  // The filtered rows replace the first ones: select only once they are there, and only click an enabled button.
+  await within(drawer).findByText('cluster-a', {}, SLOW);
   await user.click(within(drawer).getAllByRole('checkbox')[1]);
-  await user.click(within(drawer).getByTestId('pool-release-selected'));
+  const release = within(drawer).getByTestId('pool-release-selected') as HTMLButtonElement;
+  await waitFor(() => expect(release.disabled).toBe(false), SLOW);
+  await user.click(release);
   const pop = await waitFor(() => {
     const el = document.querySelector<HTMLElement>('.ant-popconfirm');
     if (!el) throw new Error('no popconfirm');
     return el;
-  });
+  }, SLOW);
   await user.click(within(pop).getByRole('button', { name: 'Release' }));
-  await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+  await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true), SLOW);
   expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ addresses: ['192.0.2.10'] });
 });
