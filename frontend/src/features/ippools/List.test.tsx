@@ -83,7 +83,7 @@ test('the addresses table filters by status, and a writer can release the select
   // The filtered rows replace the first ones: select only once they are there, and only click an enabled button.
   await within(drawer).findByText('cluster-a', {}, SLOW);
   await user.click(within(drawer).getAllByRole('checkbox')[1]);
-  const release = within(drawer).getByTestId('pool-release-selected') as HTMLButtonElement;
+  const release = within(drawer).getByTestId<HTMLButtonElement>('pool-release-selected');
   await waitFor(() => expect(release.disabled).toBe(false), SLOW);
   await user.click(release);
   const pop = await waitFor(() => {
