@@ -17,6 +17,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +32,13 @@ from ko_common.db import Database
 from ko_common.identity import Identity
 from ko_deployment.models import OUTBOX
 from ko_deployment.operations import service
+from ko_inventory.app import InventorySettings
+from ko_inventory.app import create_app as create_inventory
+from tests.deployment.conftest import ADMIN
+from tests.inventory.support import announce, wait_known
 from tests.lab.lab import Host, Lab
-from tests.support.procs import NatsServer, free_port, wait_port
-from tests.support.serve import identity_headers
+from tests.support.procs import NatsServer, free_port, start_nats, wait_port
+from tests.support.serve import identity_headers, served
 
 IDENTITY_KEY = "e" * 32
 PM = Identity("u-pm", "pm", projects={"p1": "project-manager"})
@@ -178,12 +184,81 @@ class Engine:
         items = self.http.get(self.inventory_url + "/api/v1/hosts", headers=headers).json()["items"]
         return {h["id"]: h for h in items}
 
+    def import_package(self, package: Path, admin: Identity, timeout: float = 120) -> dict[str, Any]:
+        """Import an offline package through the API and wait until it is ready."""
+        r = self.call("POST", "/api/v1/offline-packages", who=admin, json={"source": str(package)})
+        assert r.status_code == 202, r.text
+        deadline = time.monotonic() + timeout
+        while (p := self.call("GET", f"/api/v1/offline-packages/{r.json()['id']}", who=admin).json())[
+            "status"
+        ] == "importing":
+            assert time.monotonic() < deadline, p
+            time.sleep(0.2)
+        assert p["status"] == "ready", p
+        body: dict[str, Any] = p
+        return body
+
     def on_host(self, host: Host, command: str) -> str:
         from tests.lab.sshutil import ssh_root
 
         r = ssh_root(host, command)
         assert r.returncode == 0, r.stderr
         return r.stdout.strip()
+
+
+@contextmanager
+def lab_engine(
+    lab: Lab,
+    tmp: Path,
+    *,
+    hosts: list[Host] | None = None,
+    playbooks: Path = PLAYBOOKS,
+    host: str = "127.0.0.1",
+    package: Path | None = None,
+) -> Iterator[Engine]:
+    """An own nats-server, inventory (in this process) with ``hosts`` (default: the lab's first two)
+    registered under one root key credential in project p1, and the deployment service started on
+    ``playbooks``, listening on ``host``; with ``package``, that offline package imported (ready).
+    Everything is stopped on exit."""
+    nats_server = start_nats(tmp / "nats")
+    settings = InventorySettings(
+        data_dir=tmp / "inventory",
+        database_url=f"sqlite+aiosqlite:///{tmp}/inventory.db",
+        nats_url=nats_server.url,
+        identity_key=IDENTITY_KEY,
+        secret_key=SECRET_KEY,
+    )
+    try:
+        with served(create_inventory(settings)) as inventory, httpx.Client(timeout=60, trust_env=False) as http:
+            asyncio.run(announce(nats_server.url, "created", "p1"))
+            asyncio.run(wait_known(settings.resolved_database_url, ("p1",)))
+            headers = identity_headers(PM, IDENTITY_KEY.encode(), "inventory")
+            cred = http.post(
+                f"{inventory}/api/v1/credentials", headers=headers,
+                json={"project_id": "p1", "name": "root", "username": "root", "auth_type": "private_key",
+                      "private_key": Path(lab.hosts[0].key_path).read_text()},
+            )  # fmt: skip
+            assert cred.status_code == 201, cred.text
+            host_ids = []
+            for lab_host in lab.hosts[:2] if hosts is None else hosts:
+                r = http.post(
+                    f"{inventory}/api/v1/hosts", headers=headers,
+                    json={"project_id": "p1", "name": lab_host.name, "ip": lab_host.ip,
+                          "credential_id": cred.json()["id"]},
+                )  # fmt: skip
+                assert r.status_code == 201, r.text
+                host_ids.append(r.json()["id"])
+            engine = Engine(nats_server, inventory, tmp / "deployment", lab, host_ids, playbooks=playbooks, host=host)
+            engine.data_dir.mkdir()
+            engine.start()
+            try:
+                if package is not None:
+                    engine.import_package(package, ADMIN)
+                yield engine
+            finally:
+                engine.stop()
+    finally:
+        nats_server.stop()
 
 
 async def stream_counters(nats_url: str, op_id: str, expect: int, timeout: float = 15) -> list[int]:

@@ -11,7 +11,6 @@ and extra-vars) changes nothing, and deleting the cluster resets the hosts to cl
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sqlite3
@@ -23,20 +22,13 @@ from pathlib import Path
 from typing import Any
 
 import ansible_runner
-import httpx
 import pytest
 import yaml
 
-from ko_inventory.app import InventorySettings
-from ko_inventory.app import create_app as create_inventory
-from tests.deployment.conftest import ADMIN
-from tests.deployment.engine_support import IDENTITY_KEY, PM, SECRET_KEY, Engine
-from tests.inventory.support import announce, wait_known
+from tests.deployment.engine_support import Engine, lab_engine
 from tests.lab.lab import Host, Lab
 from tests.lab.sshutil import ssh_root
 from tests.support.offline_package import PackageUnavailable, build_test_package
-from tests.support.procs import start_nats
-from tests.support.serve import identity_headers, served
 
 # A whole deploy, a second run and a reset on a busy 2-core machine: far beyond the suite's 300 s default.
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(1800)]
@@ -51,53 +43,9 @@ def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engin
         package = build_test_package()
     except PackageUnavailable as exc:
         pytest.skip(str(exc))
-    tmp = tmp_path_factory.mktemp("deploy")
-    nats_server = start_nats(tmp / "nats")
-    settings = InventorySettings(
-        data_dir=tmp / "inventory",
-        database_url=f"sqlite+aiosqlite:///{tmp}/inventory.db",
-        nats_url=nats_server.url,
-        identity_key=IDENTITY_KEY,
-        secret_key=SECRET_KEY,
-    )
-    try:
-        with served(create_inventory(settings)) as inventory, httpx.Client(timeout=60, trust_env=False) as http:
-            asyncio.run(announce(nats_server.url, "created", "p1"))
-            asyncio.run(wait_known(settings.resolved_database_url, ("p1",)))
-            headers = identity_headers(PM, IDENTITY_KEY.encode(), "inventory")
-            cred = http.post(
-                f"{inventory}/api/v1/credentials", headers=headers,
-                json={"project_id": "p1", "name": "root", "username": "root", "auth_type": "private_key",
-                      "private_key": Path(lab.hosts[0].key_path).read_text()},
-            )  # fmt: skip
-            assert cred.status_code == 201, cred.text
-            host_ids = []
-            for host in lab.hosts[:2]:
-                r = http.post(
-                    f"{inventory}/api/v1/hosts", headers=headers,
-                    json={"project_id": "p1", "name": host.name, "ip": host.ip, "credential_id": cred.json()["id"]},
-                )  # fmt: skip
-                assert r.status_code == 201, r.text
-                host_ids.append(r.json()["id"])
-            engine = Engine(nats_server, inventory, tmp / "deployment", lab, host_ids, playbooks=PLAYBOOKS,
-                            host=lab.gateway)  # fmt: skip
-            engine.data_dir.mkdir()
-            engine.start()
-            try:
-                r = engine.call("POST", "/api/v1/offline-packages", who=ADMIN, json={"source": str(package)})
-                assert r.status_code == 202, r.text
-                deadline = time.monotonic() + 120
-                while (p := engine.call("GET", f"/api/v1/offline-packages/{r.json()['id']}", who=ADMIN).json())[
-                    "status"
-                ] == "importing":
-                    assert time.monotonic() < deadline, p
-                    time.sleep(0.2)
-                assert p["status"] == "ready", p
-                yield engine
-            finally:
-                engine.stop()
-    finally:
-        nats_server.stop()
+    with lab_engine(lab, tmp_path_factory.mktemp("deploy"), playbooks=PLAYBOOKS, host=lab.gateway,
+                    package=package) as engine:  # fmt: skip
+        yield engine
 
 
 def phase_seconds(op: dict[str, Any]) -> dict[str, float]:

@@ -11,61 +11,20 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from ko_common.errors import Conflict
-from ko_inventory.app import InventorySettings
-from ko_inventory.app import create_app as create_inventory
-from tests.deployment.engine_support import IDENTITY_KEY, PM, SECRET_KEY, Engine, stream_counters
+from tests.deployment.engine_support import Engine, lab_engine, stream_counters
 from tests.deployment.test_clusters_api import seed_package
-from tests.inventory.support import announce, wait_known
 from tests.lab.lab import Lab
-from tests.support.procs import start_nats
-from tests.support.serve import identity_headers, served
 
 pytestmark = pytest.mark.lab
 
 
 @pytest.fixture(scope="module")
 def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    tmp = tmp_path_factory.mktemp("engine")
-    nats_server = start_nats(tmp / "nats")
-    settings = InventorySettings(
-        data_dir=tmp / "inventory",
-        database_url=f"sqlite+aiosqlite:///{tmp}/inventory.db",
-        nats_url=nats_server.url,
-        identity_key=IDENTITY_KEY,
-        secret_key=SECRET_KEY,
-    )
-    try:
-        with served(create_inventory(settings)) as inventory, httpx.Client(timeout=60, trust_env=False) as http:
-            asyncio.run(announce(nats_server.url, "created", "p1"))
-            asyncio.run(wait_known(settings.resolved_database_url, ("p1",)))
-            headers = identity_headers(PM, IDENTITY_KEY.encode(), "inventory")
-            cred = http.post(
-                f"{inventory}/api/v1/credentials", headers=headers,
-                json={"project_id": "p1", "name": "root", "username": "root", "auth_type": "private_key",
-                      "private_key": Path(lab.hosts[0].key_path).read_text()},
-            )  # fmt: skip
-            assert cred.status_code == 201, cred.text
-            host_ids = []
-            for host in lab.hosts[:2]:
-                r = http.post(
-                    f"{inventory}/api/v1/hosts", headers=headers,
-                    json={"project_id": "p1", "name": host.name, "ip": host.ip, "credential_id": cred.json()["id"]},
-                )  # fmt: skip
-                assert r.status_code == 201, r.text
-                host_ids.append(r.json()["id"])
-            engine = Engine(nats_server, inventory, tmp / "deployment", lab, host_ids)
-            engine.data_dir.mkdir()
-            engine.start()
-            try:
-                yield engine
-            finally:
-                engine.stop()
-    finally:
-        nats_server.stop()
+    with lab_engine(lab, tmp_path_factory.mktemp("engine")) as engine:
+        yield engine
 
 
 @pytest.fixture(autouse=True)
