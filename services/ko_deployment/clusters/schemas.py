@@ -61,7 +61,9 @@ class NodeIn(Strict):
 
 class NetworkSpec(Strict):
     plugin: Literal["flannel", "calico", "none"] = Field(
-        "flannel", description="CNI plugin from the offline package; none: the site brings its own CNI."
+        "flannel",
+        description="CNI plugin from the offline package; none: the site brings its own CNI (the network phase "
+        "skips, and the nodes stay NotReady until the site applies one).",
     )
     pod_cidr: Cidr = "10.244.0.0/16"
     service_cidr: Cidr = "10.96.0.0/12"
@@ -138,6 +140,43 @@ class RuntimeSpec(Strict):
     )
 
 
+class ControlPlaneArgs(Strict):
+    apiserver: dict[str, str] = Field(default_factory=dict, max_length=100)
+    controller_manager: dict[str, str] = Field(default_factory=dict, max_length=100)
+    scheduler: dict[str, str] = Field(default_factory=dict, max_length=100)
+
+
+class AdvancedSpec(Strict):
+    """Extra settings for sites whose hosts need them, merged into what KubeOperator renders.
+
+    Names the product sets itself (cluster DNS, cgroup driver, certificates, ...) are refused with
+    the spec field that sets them; unknown names are refused per Kubernetes minor.
+    """
+
+    kubelet_config: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=100,
+        description='KubeletConfiguration (kubelet.config.k8s.io/v1beta1) fields, e.g. {"maxPods": 200}.',
+    )
+    kube_proxy_config: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1) fields, e.g. "
+        '{"conntrack": {"maxPerCore": 0}}.',
+    )
+    containerd_config: dict[str, Any] = Field(
+        default_factory=dict,
+        max_length=100,
+        description="Tables deep-merged into /etc/containerd/config.toml, e.g. "
+        '{"plugins": {"io.containerd.cri.v1.runtime": {"enable_unprivileged_ports": true}}}.',
+    )
+    control_plane_args: ControlPlaneArgs = Field(
+        default_factory=ControlPlaneArgs,
+        description="Extra flags (names without the leading --, string values) of kube-apiserver, "
+        "kube-controller-manager and kube-scheduler.",
+    )
+
+
 class ClusterCreate(Strict):
     project_id: IdRef
     name: Name
@@ -152,6 +191,7 @@ class ClusterCreate(Strict):
     storage: StorageSpec = Field(default_factory=StorageSpec)
     f5: F5Spec = Field(default_factory=F5Spec)
     addons: AddonsSpec = Field(default_factory=AddonsSpec)
+    advanced: AdvancedSpec = Field(default_factory=AdvancedSpec)
 
 
 class NodeOut(BaseModel):

@@ -1,7 +1,8 @@
 """Checks of a cluster spec against the world: the offline packages here, the hosts in inventory.
 
 Everything wrong is reported at once, each problem naming its field (`nodes[2].host_id`,
-`network.pod_cidr`, `load_balancer.vip`, ...), so the console can put it on the right input.
+`network.pod_cidr`, `load_balancer.vip`, `advanced.kubelet_config.maxPods`, ...), so the console can
+put it on the right input.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.errors import InvalidInput
-from ko_deployment.clusters.schemas import ClusterCreate
+from ko_deployment.clusters import advanced
+from ko_deployment.clusters.schemas import AdvancedSpec, ClusterCreate
 from ko_deployment.packages.models import OfflinePackage
 
 MASTERS = {"single": 1, "ha": 3}
@@ -106,7 +108,13 @@ def check(body: ClusterCreate, hosts: list[dict[str, Any]], versions: list[str])
             problems.append(("load_balancer.vip", f"{vip} is already used by host {taken[vip]}: choose a free one"))
         if address in pod or address in svc:
             problems.append(("load_balancer.vip", f"{vip} is inside the pod or service network"))
+    problems += advanced.check(body.advanced, body.version)
     return problems
+
+
+def advanced_of(spec: dict[str, Any]) -> dict[str, Any]:
+    """The advanced block as the playbooks get it: every part present (clusters planned before it have none)."""
+    return AdvancedSpec.model_validate(spec.get("advanced") or {}).model_dump(mode="json")
 
 
 def refuse(problems: list[tuple[str, str]]) -> None:
