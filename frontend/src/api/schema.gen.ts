@@ -919,6 +919,38 @@ export interface components {
              */
             in_use: number;
         };
+        /**
+         * AdvancedSpec
+         * @description Extra settings for sites whose hosts need them, merged into what KubeOperator renders.
+         *
+         *     Names the product sets itself (cluster DNS, cgroup driver, certificates, ...) are refused with
+         *     the spec field that sets them; unknown names are refused per Kubernetes minor.
+         */
+        AdvancedSpec: {
+            /**
+             * Containerd Config
+             * @description Tables deep-merged into /etc/containerd/config.toml, e.g. {"plugins": {"io.containerd.cri.v1.runtime": {"enable_unprivileged_ports": true}}}.
+             */
+            containerd_config?: {
+                [key: string]: unknown;
+            };
+            /** @description Extra flags (names without the leading --, string values) of kube-apiserver, kube-controller-manager and kube-scheduler. */
+            control_plane_args?: components["schemas"]["ControlPlaneArgs"];
+            /**
+             * Kube Proxy Config
+             * @description KubeProxyConfiguration (kubeproxy.config.k8s.io/v1alpha1) fields, e.g. {"conntrack": {"maxPerCore": 0}}.
+             */
+            kube_proxy_config?: {
+                [key: string]: unknown;
+            };
+            /**
+             * Kubelet Config
+             * @description KubeletConfiguration (kubelet.config.k8s.io/v1beta1) fields, e.g. {"maxPods": 200}.
+             */
+            kubelet_config?: {
+                [key: string]: unknown;
+            };
+        };
         /** Allocation */
         Allocation: {
             /**
@@ -1050,6 +1082,7 @@ export interface components {
         /** ClusterCreate */
         ClusterCreate: {
             addons?: components["schemas"]["AddonsSpec"];
+            advanced?: components["schemas"]["AdvancedSpec"];
             /**
              * Arch
              * @default amd64
@@ -1122,6 +1155,21 @@ export interface components {
             updated_at: string;
             /** Version */
             version: string;
+        };
+        /** ControlPlaneArgs */
+        ControlPlaneArgs: {
+            /** Apiserver */
+            apiserver?: {
+                [key: string]: string;
+            };
+            /** Controller Manager */
+            controller_manager?: {
+                [key: string]: string;
+            };
+            /** Scheduler */
+            scheduler?: {
+                [key: string]: string;
+            };
         };
         /** CredentialCreate */
         CredentialCreate: {
@@ -1745,7 +1793,7 @@ export interface components {
             dns_domain?: string;
             /**
              * Plugin
-             * @description CNI plugin from the offline package; none: the site brings its own CNI.
+             * @description CNI plugin from the offline package; none: the site brings its own CNI (the network phase skips, and the nodes stay NotReady until the site applies one).
              * @default flannel
              * @enum {string}
              */
