@@ -1,0 +1,142 @@
+"""The containerd role's config.toml, rendered locally by ansible's template module (no lab).
+
+The role's own defaults, template and to_toml filter, for containerd 2.x (config version 3) and 1.x
+(version 2), with and without the cluster spec's advanced.containerd_config: the spec's tables are
+deep-merged into the rendered ones (KubeOperator's settings stay), and a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+ROLE = ROOT / "playbooks" / "roles" / "containerd"
+BIN = Path(sys.executable).parent
+CRI_V3_IMAGES = "io.containerd.cri.v1.images"
+CRI_V3_RUNTIME = "io.containerd.cri.v1.runtime"
+CRI_V2 = "io.containerd.grpc.v1.cri"
+
+EXTRA = {
+    "debug": {"level": "info"},
+    "plugins": {
+        CRI_V3_IMAGES: {"max_concurrent_downloads": 2},
+        CRI_V3_RUNTIME: {
+            "enable_unprivileged_ports": True,
+            "containerd": {"runtimes": {"runc": {"options": {"BinaryName": "/usr/local/sbin/runc"}}}},
+        },
+    },
+}
+
+
+def _play(name: str, containerd: str, advanced: dict[str, Any] | None, dest: Path) -> dict[str, Any]:
+    ko_cluster: dict[str, Any] = {"name": "c1"}
+    if advanced is not None:
+        ko_cluster["advanced"] = {"containerd_config": advanced}
+    return {
+        "name": f"Render | {name}",
+        "hosts": "localhost",
+        "connection": "local",
+        "gather_facts": False,
+        "vars_files": [str(ROLE / "defaults" / "main.yml")],
+        "vars": {
+            "ansible_python_interpreter": sys.executable,
+            "ko_versions": {"containerd": containerd, "runc": "1.3.0", "pause": "3.10"},
+            "ko_kubernetes_version": "1.36.0",
+            "ko_cluster": ko_cluster,
+        },
+        "tasks": [
+            {
+                "name": f"Render | {name} config.toml",
+                "ansible.builtin.template": {
+                    "src": str(ROLE / "templates" / "config.toml.j2"),
+                    "dest": str(dest),
+                    "mode": "0644",
+                },
+            }
+        ],
+    }
+
+
+def _run(playbook: Path) -> str:
+    env = {
+        **os.environ,
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "ANSIBLE_NOCOLOR": "1",
+        "ANSIBLE_FILTER_PLUGINS": str(ROLE / "filter_plugins"),
+        "ANSIBLE_LOCAL_TEMP": str(playbook.parent / "tmp"),
+    }
+    result = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", "localhost,", str(playbook)],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def _recap(stdout: str) -> tuple[int, int]:
+    match = re.search(r"localhost\s+: ok=(\d+)\s+changed=(\d+)", stdout)
+    assert match, stdout
+    return int(match.group(1)), int(match.group(2))
+
+
+def test_config_is_the_role_settings_deep_merged_with_the_spec_and_stable(tmp_path: Path) -> None:
+    out = {name: tmp_path / f"{name}.toml" for name in ("v3", "v2", "v3-advanced", "v2-advanced")}
+    plays = [
+        _play("v3", "2.1.4", None, out["v3"]),
+        _play("v2", "1.7.24", {}, out["v2"]),
+        _play("v3-advanced", "2.1.4", EXTRA, out["v3-advanced"]),
+        _play("v2-advanced", "1.7.24", {"plugins": {CRI_V2: {"enable_selinux": True}}}, out["v2-advanced"]),
+    ]
+    playbook = tmp_path / "render.yml"
+    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
+    assert _recap(_run(playbook)) == (4, 4)
+
+    runc_v3 = {"runtime_type": "io.containerd.runc.v2", "options": {"SystemdCgroup": True}}
+    v3 = {
+        "version": 3,
+        "root": "/var/lib/containerd",
+        "state": "/run/containerd",
+        "grpc": {"address": "/run/containerd/containerd.sock"},
+        "plugins": {
+            CRI_V3_IMAGES: {
+                "snapshotter": "overlayfs",
+                "registry": {"config_path": "/etc/containerd/certs.d"},
+                "pinned_images": {"sandbox": "registry.k8s.io/pause:3.10"},
+            },
+            CRI_V3_RUNTIME: {"containerd": {"runtimes": {"runc": runc_v3}}},
+        },
+    }
+    assert tomllib.loads(out["v3"].read_text()) == v3
+    v2 = tomllib.loads(out["v2"].read_text())
+    assert v2["version"] == 2 and v2["plugins"][CRI_V2]["sandbox_image"] == "registry.k8s.io/pause:3.10"
+    assert v2["plugins"][CRI_V2]["containerd"]["runtimes"]["runc"]["options"] == {"SystemdCgroup": True}
+    assert v2["plugins"][CRI_V2]["registry"] == {"config_path": "/etc/containerd/certs.d"}
+    assert "advanced.containerd_config" not in out["v3"].read_text()
+
+    merged = tomllib.loads(out["v3-advanced"].read_text())
+    assert merged["debug"] == {"level": "info"}
+    images = merged["plugins"][CRI_V3_IMAGES]
+    assert images == v3["plugins"][CRI_V3_IMAGES] | {"max_concurrent_downloads": 2}  # type: ignore[index, operator]
+    runtime = merged["plugins"][CRI_V3_RUNTIME]
+    assert runtime["enable_unprivileged_ports"] is True
+    assert runtime["containerd"]["runtimes"]["runc"] == {
+        "runtime_type": "io.containerd.runc.v2",
+        "options": {"SystemdCgroup": True, "BinaryName": "/usr/local/sbin/runc"},
+    }
+    assert "advanced.containerd_config" in out["v3-advanced"].read_text()
+    v2_merged = tomllib.loads(out["v2-advanced"].read_text())["plugins"][CRI_V2]
+    assert v2_merged["enable_selinux"] is True and v2_merged["sandbox_image"] == "registry.k8s.io/pause:3.10"
+
+    # The same data gives the same text: nothing changes on a rerun.
+    before = {name: path.read_text() for name, path in out.items()}
+    assert _recap(_run(playbook)) == (4, 0)
+    assert {name: path.read_text() for name, path in out.items()} == before
+    assert all("{{" not in text for text in before.values())
