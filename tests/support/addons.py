@@ -1,0 +1,86 @@
+"""The add-on charts and images of the test offline package.
+
+The stand-in charts under ``tests/support/charts/`` (see its README: tests only, named and
+versioned like the upstream charts the production package carries) are packaged with the real
+helm, and each image the add-on roles refer to becomes a tiny OCI image archive of the same name
+and tag (``tests/support/oci.py``): the package manifest's images list names them exactly as
+containerd imports them, and the roles' values point at those names.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import tempfile
+from pathlib import Path
+
+import yaml
+
+from tests.support.helm import helm_binary
+from tests.support.oci import oci_archive
+
+CHARTS = Path(__file__).resolve().parent / "charts"
+# The add-on charts, by the names the roles look them up by in the manifest.
+ADDON_CHARTS = ("flannel", "tigera-operator", "coredns", "metrics-server", "traefik")
+# Image name -> tag, as the roles' defaults name them (network, coredns, metrics_server, ingress).
+ADDON_IMAGES = {
+    "ghcr.io/flannel-io/flannel": "v0.26.7",
+    "ghcr.io/flannel-io/flannel-cni-plugin": "v1.6.2-flannel1",
+    "quay.io/tigera/operator": "v1.36.7",
+    "registry.k8s.io/coredns/coredns": "v1.12.1",
+    "registry.k8s.io/metrics-server/metrics-server": "v0.7.2",
+    "docker.io/library/traefik": "v3.3.6",
+}
+# Component versions of the manifest (what GET /api/v1/versions shows).
+ADDON_COMPONENTS = {
+    "flannel": "0.26.7",
+    "calico": "3.29.3",
+    "coredns": "1.12.1",
+    "metrics-server": "0.7.2",
+    "traefik": "3.3.6",
+}
+_IDLE = b"#!/bin/sh\n# TEST IMAGE: stands for %s; it only idles.\nexec sleep infinity\n"
+
+
+def chart_versions() -> dict[str, str]:
+    """Chart name -> version of the stand-ins."""
+    return {name: str(yaml.safe_load((CHARTS / name / "Chart.yaml").read_text())["version"]) for name in ADDON_CHARTS}
+
+
+def recipe_key() -> str:
+    """A digest of everything the add-ons put into a package (charts' files, images), for the cache key."""
+    digest = hashlib.sha256(repr(sorted(ADDON_IMAGES.items())).encode())
+    for path in sorted(CHARTS.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            digest.update(path.relative_to(CHARTS).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def image_file(name: str) -> str:
+    """The package path of an image archive: images/<last path segment>_<tag>.tar."""
+    return f"images/{name.rsplit('/', 1)[-1]}_{ADDON_IMAGES[name]}.tar"
+
+
+def write_addons(root: Path) -> dict[str, dict[str, str]]:
+    """Put the charts (charts/<name>-<version>.tgz) and images under ``root``; return the manifest
+    overrides (path -> name and version) that name the images as the roles refer to them."""
+    (root / "charts").mkdir(parents=True, exist_ok=True)
+    helm = str(helm_binary())
+    with tempfile.TemporaryDirectory() as home:
+        env = {"HOME": home, "HELM_CACHE_HOME": home, "HELM_CONFIG_HOME": home, "HELM_DATA_HOME": home}
+        for name in ADDON_CHARTS:
+            subprocess.run(
+                [helm, "package", str(CHARTS / name), "--destination", str(root / "charts")],
+                check=True,
+                capture_output=True,
+                timeout=120,
+                env={**env, "PATH": "/usr/bin:/bin"},
+            )
+    overrides = {}
+    for name, tag in ADDON_IMAGES.items():
+        rel = image_file(name)
+        binary = name.rsplit("/", 1)[-1]
+        oci_archive(root / rel, name, tag, {f"/usr/local/bin/{binary}": _IDLE % name.encode()},
+                    entrypoint=[f"/usr/local/bin/{binary}"])  # fmt: skip
+        overrides[rel] = {"name": name, "version": tag}
+    return overrides
