@@ -1,6 +1,7 @@
 // English strings. zh.ts must have exactly the same keys (its type is this object's).
 import clustersEn from './clusters.en';
 import cloud from './en.cloud';
+import consoleEn from './console.en';
 const en = {
   ...cloud,
   common: {
@@ -384,6 +385,7 @@ const en = {
     since: 'Since',
   },
   ...clustersEn,
+  ...consoleEn,
 };
 
 export default en;

@@ -1,6 +1,7 @@
 // 简体中文。键必须与 en.ts 完全一致（类型检查保证）。
 import type en from './en';
 import clustersZh from './clusters.zh';
+import consoleZh from './console.zh';
 import zhCloud from './zh.cloud';
 
 const zh: typeof en = {
@@ -386,6 +387,7 @@ const zh: typeof en = {
     since: '起始时间',
   },
   ...clustersZh,
+  ...consoleZh,
 };
 
 export default zh;

@@ -7,6 +7,7 @@ import { useCurrentProject } from '../../app/project';
 import { QueryError } from '../../app/QueryError';
 import { useHosts } from '../hosts/api';
 import { useClusters, useVersions, type Cluster } from './api';
+import { DeleteCluster } from './DeleteCluster';
 import { ClusterStatusTag, OperationProgress } from './StatusTag';
 
 const PAGE_SIZE = 20;
@@ -56,6 +57,9 @@ export default function ClusterList() {
           <Typography.Text type="secondary">—</Typography.Text>
         ),
     },
+    ...(writer
+      ? [{ title: t('common.actions'), key: 'actions', width: 90, render: (_: unknown, c: Cluster) => <DeleteCluster cluster={c} /> }]
+      : []),
   ];
 
   const needsHosts = hosts.isSuccess && hosts.data.total === 0;

@@ -74,6 +74,27 @@ export function useCreateCluster() {
   });
 }
 
+/**
+ * DELETE a cluster: 202 with the cluster and its `reset` operation (the hosts are reset, then it goes),
+ * or 204 when `force` forgot it at once (undefined).
+ */
+export function useDeleteCluster() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async ({ id, force }: { id: string; force: boolean }) =>
+      (await call(
+        api.DELETE('/api/v1/clusters/{cluster_id}', { params: { path: { cluster_id: id }, query: force ? { force: true } : {} } }),
+      )) as Cluster | undefined,
+    onSuccess: (cluster, { id }) => {
+      if (cluster) queryClient.setQueryData(clusterKey(id), cluster);
+      else queryClient.removeQueries({ queryKey: clusterKey(id) });
+      void queryClient.invalidateQueries({ queryKey: ['hosts'] });
+      void queryClient.invalidateQueries({ queryKey: operationsKey });
+      return queryClient.invalidateQueries({ queryKey: [...clustersKey, 'list'] });
+    },
+  });
+}
+
 function useOperationAction(action: 'retry' | 'cancel') {
   const queryClient = useQueryClient();
   return useMutation({

@@ -9,6 +9,7 @@ import { QueryError } from '../../app/QueryError';
 import { isAdmin } from '../../app/permissions';
 import { useCurrentProject, useProjects } from '../../app/project';
 import { useCredentials } from '../credentials/api';
+import { ProjectDashboard } from './Dashboard';
 import { useHealth, type ServiceHealth } from './health';
 
 const KNOWN_SERVICES = ['gateway', 'inventory', 'provisioning', 'deployment', 'observability', 'backup'] as const;
@@ -52,6 +53,7 @@ export default function Overview() {
       <Typography.Title level={3} style={{ margin: 0 }}>
         {t('overview.title')}
       </Typography.Title>
+      <ProjectDashboard />
       <Row gutter={[16, 16]}>
         <Col xs={12} md={8} xl={4}>
           <Card>

@@ -130,11 +130,21 @@ export default function DeployView() {
           type="success"
           showIcon
           data-testid="operation-succeeded"
-          title={t('operations.succeeded', { cluster: cluster.data?.name ?? '' })}
+          title={
+            op?.kind === 'reset'
+              ? t('clusterDelete.resetDone', { name: cluster.data?.name ?? '' })
+              : t('operations.succeeded', { cluster: cluster.data?.name ?? '' })
+          }
           action={
-            <Link to={`/clusters/${clusterId}`}>
-              <Button size="small">{t('operations.openCluster')}</Button>
-            </Link>
+            op?.kind === 'reset' ? (
+              <Link to="/clusters">
+                <Button size="small">{t('clusterDelete.backToList')}</Button>
+              </Link>
+            ) : (
+              <Link to={`/clusters/${clusterId}`}>
+                <Button size="small">{t('operations.openCluster')}</Button>
+              </Link>
+            )
           }
         />
       )}
