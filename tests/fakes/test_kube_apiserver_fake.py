@@ -25,6 +25,7 @@ from typing import Any
 
 import pytest
 
+from tests.lab.lab import Lab
 from tests.support import offline_package
 from tests.support.helm import helm_binary, kubectl_binary
 
@@ -638,3 +639,83 @@ def test_authentication_and_conflicts(cluster: Cluster) -> None:
         cluster, "POST", "/api/v1/namespaces/default/configmaps?dryRun=All", {"metadata": {"name": "dry"}}
     )
     assert code == 201 and _request(cluster, "GET", "/api/v1/namespaces/default/configmaps/dry")[0] == 404
+
+
+# --- on a lab host: the control-plane images import into containerd, and the fake runs from
+# --- the exported kube-apiserver image with Debian's python3 against Debian's etcd.
+
+EXTRACT = """
+import json, sys, tarfile
+archive, member, out = sys.argv[1:]
+with tarfile.open(archive) as tar:
+    def read(name):
+        return tar.extractfile(name).read()
+    index = json.loads(read("index.json"))
+    manifest = json.loads(read("blobs/sha256/" + index["manifests"][0]["digest"].split(":")[1]))
+    layer = manifest["layers"][0]["digest"].split(":")[1]
+    tar.extract("blobs/sha256/" + layer, "/tmp/layer")
+with tarfile.open("/tmp/layer/blobs/sha256/" + layer) as tar, open(out, "wb") as fh:
+    fh.write(tar.extractfile(member).read())
+"""
+
+
+@pytest.mark.lab
+@pytest.mark.timeout(600)
+def test_control_plane_images_import_and_the_fake_runs_on_a_lab_host(lab: Lab, tmp_path: Path) -> None:
+    from tests.support import control_plane
+
+    host = lab.hosts[0]
+
+    def run(command: str, timeout: float = 300) -> str:
+        out = lab.run(host, command, timeout=timeout)
+        assert out.returncode == 0, f"{command}: {out.stdout}{out.stderr}"
+        return str(out.stdout)
+
+    served = tmp_path / "served"
+    overrides = control_plane.write_control_plane(served, "1.36.0", binaries=False)
+    _ca(served, "ca")
+    _leaf(served, "ca", "server", "/CN=kube-apiserver", server=True)
+    _leaf(served, "ca", "admin", "/O=kubeadm:cluster-admins/CN=kubernetes-admin", server=False)
+    for path in served.iterdir():
+        path.chmod(0o644 if path.is_file() else 0o755)
+    url = lab.serve(served, "cp-images")
+    files = [*overrides, "ca.crt", "server.crt", "server.key", "admin.crt", "admin.key"]
+    fetch = "; ".join(f"urllib.request.urlretrieve('{url}{rel}', '/root/cp/{Path(rel).name}')" for rel in files)
+    run("apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q containerd etcd-server")
+    run(f'mkdir -p /root/cp && python3 -c "import urllib.request; {fetch}"')
+    for rel in overrides:
+        run(f"ctr -n k8s.io images import /root/cp/{Path(rel).name}")
+    names = run("ctr -n k8s.io images ls -q").split()
+    for override in overrides.values():
+        assert f"{override['name']}:{override['version']}" in names, names
+
+    run("ctr -n k8s.io images export /root/cp/exported.tar registry.k8s.io/kube-apiserver:v1.36.0")
+    (served / "extract.py").write_text(EXTRACT)
+    run(f"python3 -c \"import urllib.request; urllib.request.urlretrieve('{url}extract.py', '/root/cp/extract.py')\"")
+    run("python3 /root/cp/extract.py /root/cp/exported.tar usr/local/bin/kube-apiserver /root/cp/kube-apiserver")
+    assert run("python3 /root/cp/kube-apiserver --version").strip() == "Kubernetes v1.36.0"
+    run("systemctl is-active etcd || (systemctl start etcd && sleep 2)")
+    run(
+        "cd /root/cp && (KO_FAKE_RECORD_DIR=/root/cp/records setsid python3 kube-apiserver"
+        " --etcd-servers=http://127.0.0.1:2379 --secure-port=6443 --bind-address=127.0.0.1"
+        " --tls-cert-file=server.crt --tls-private-key-file=server.key --client-ca-file=ca.crt"
+        " --allow-privileged=true > apiserver.log 2>&1 & echo $! > apiserver.pid)"
+    )
+    probe = (
+        "import ssl, time, urllib.request, json\n"
+        "ctx = ssl.create_default_context(cafile='/root/cp/ca.crt')\n"
+        "ctx.load_cert_chain('/root/cp/admin.crt', '/root/cp/admin.key')\n"
+        "for _ in range(100):\n"
+        "    try:\n"
+        "        body = urllib.request.urlopen('https://127.0.0.1:6443/api/v1/namespaces', context=ctx).read()\n"
+        "        break\n"
+        "    except OSError:\n"
+        "        time.sleep(0.2)\n"
+        "print(' '.join(sorted(i['metadata']['name'] for i in json.loads(body)['items'])))\n"
+    )
+    (served / "probe.py").write_text(probe)
+    run(f"python3 -c \"import urllib.request; urllib.request.urlretrieve('{url}probe.py', '/root/cp/probe.py')\"")
+    try:
+        assert run("python3 /root/cp/probe.py").split() == ["default", "kube-node-lease", "kube-public", "kube-system"]
+    finally:
+        lab.run(host, "kill $(cat /root/cp/apiserver.pid)")
