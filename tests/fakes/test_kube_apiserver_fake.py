@@ -431,6 +431,11 @@ def test_server_side_apply_create_namespace_and_missing_namespace(cluster: Clust
     assert exists.returncode != 0 and "AlreadyExists" in exists.stderr
     assert "kube-node-lease" in cluster.kubectl("get", "ns", "-o", "name").stdout
     assert cluster.kubectl("get", "--raw", "/readyz").stdout == "ok"
+    # kubectl's typed create subcommands send protobuf: the few kinds the fake reads that way.
+    cluster.kubectl("create", "secret", "generic", "pw", "-n", "ssa", "--from-literal=password=x")
+    cluster.kubectl("create", "configmap", "cm2", "-n", "ssa", "--from-literal=a=b", server=1)
+    assert cluster.kubectl("get", "cm", "cm2", "-n", "ssa", "-o", "jsonpath={.data.a}").stdout == "b"
+    assert cluster.kubectl("auth", "can-i", "create", "pods").stdout.strip() == "yes"
 
 
 def test_node_label_and_taint(cluster: Cluster) -> None:
@@ -503,6 +508,7 @@ def test_helm_install_with_a_crd_upgrade_list_uninstall(cluster: Cluster) -> Non
         (chart / rel).parent.mkdir(parents=True, exist_ok=True)
         (chart / rel).write_text(text)
     cluster.helm("install", "w1", str(chart), "-n", "widgets", "--create-namespace")
+    cluster.kubectl("wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=10s", server=1)
     widget = cluster.json("get", "widgets.example.com", "w1", "-n", "widgets", server=1)
     assert widget["spec"] == {"size": 1}
     assert "wd" in cluster.kubectl("api-resources", "--api-group=example.com", server=1).stdout
