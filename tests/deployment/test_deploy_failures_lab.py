@@ -1,0 +1,132 @@
+"""Cheap failure paths of a real deploy on one lab host, through the API and the real playbooks.
+
+1. The repository serves a binary whose content does not match the package manifest's sha256: the
+   deploy runs base-system and container-runtime, then fails in kubernetes-components with a hint
+   to re-import the package; deleting the failed cluster resets the host.
+2. An unsupported OS (the host's /etc/os-release rewritten, restored afterwards): with facts
+   gathered before the change, the API plans the cluster and the base-system phase's validation
+   refuses the host, naming it and its OS, before touching it; once the host is checked again,
+   the API refuses the plan itself, naming the host and its OS.
+
+One host (the lab's first): the 1+1 test (test_deploy_lab.py, after this module) then deploys on a
+host this module has reset.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.deployment.engine_support import IDENTITY_KEY, PM, Engine, lab_engine
+from tests.lab.lab import Lab
+from tests.lab.sshutil import ssh_root
+from tests.support.offline_package import PackageUnavailable, build_test_package, replace_file
+from tests.support.serve import identity_headers
+
+pytestmark = [pytest.mark.lab, pytest.mark.timeout(900)]
+
+PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
+FEDORA = 'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=40\nPRETTY_NAME="Fedora Linux 40 (Server Edition)"\n'
+
+
+@pytest.fixture(scope="module")
+def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    try:
+        package = build_test_package()
+    except PackageUnavailable as exc:
+        pytest.skip(str(exc))
+    with lab_engine(lab, tmp_path_factory.mktemp("deploy-failures"), hosts=lab.hosts[:1], playbooks=PLAYBOOKS,
+                    host=lab.gateway, package=package) as engine:  # fmt: skip
+        yield engine
+
+
+def plan(engine: Engine, name: str) -> Any:
+    body = {
+        "project_id": "p1", "name": name, "version": "1.36.0", "topology": "single",
+        "nodes": [{"host_id": engine.host_ids[0], "role": "master"}],
+    }  # fmt: skip
+    return engine.call("POST", "/api/v1/clusters", json=body)
+
+
+def delete(engine: Engine, cluster_id: str) -> None:
+    """Delete a cluster: its reset operation succeeds, then it is gone."""
+    r = engine.call("DELETE", f"/api/v1/clusters/{cluster_id}")
+    assert r.status_code == 202, r.text
+    reset = engine.wait(r.json()["operation"]["id"], "succeeded", "failed", "cancelled", timeout=600)
+    assert reset["status"] == "succeeded", reset["failure"]
+    deadline = time.monotonic() + 30
+    while engine.call("GET", f"/api/v1/clusters/{cluster_id}").status_code != 404:
+        assert time.monotonic() < deadline, "the cluster is still there after its reset"
+        time.sleep(0.2)
+
+
+def check_host(engine: Engine) -> dict[str, Any]:
+    headers = identity_headers(PM, IDENTITY_KEY.encode(), "inventory")
+    r = engine.http.post(f"{engine.inventory_url}/api/v1/hosts/{engine.host_ids[0]}/check", headers=headers)
+    assert r.status_code == 200, r.text
+    host: dict[str, Any] = r.json()
+    return host
+
+
+def test_a_binary_served_with_a_wrong_checksum_fails_the_components_phase_with_a_hint(engine: Engine) -> None:
+    package_dir = next((engine.data_dir / "repository" / "packages").iterdir())
+    manifest = yaml.safe_load((package_dir / "manifest.yaml").read_text())
+    kubeadm = next(a for a in manifest["artifacts"] if a["kind"] == "binary" and a["name"] == "kubeadm")
+    served = package_dir / kubeadm["path"]
+    original = served.read_bytes()
+    replace_file(served, original + b"\n# not what the manifest's sha256 says\n")  # never through the cache's link
+    try:
+        r = plan(engine, "lab-bad-checksum")
+        assert r.status_code == 201, r.text
+        op = engine.wait(r.json()["operation"]["id"], "succeeded", "failed", "cancelled", timeout=600)
+    finally:
+        replace_file(served, original)
+    assert op["status"] == "failed"
+    assert [(p["name"], p["status"]) for p in op["phases"][:4]] == [
+        ("base-system", "succeeded"), ("container-runtime", "succeeded"), ("kubernetes-components", "failed"),
+        ("load-balancer", "pending"),
+    ]  # fmt: skip
+    failure = op["failure"]
+    assert failure["phase"] == "kubernetes-components" and failure["host"] == engine.lab.hosts[0].name, failure
+    assert "checksum mismatch" in failure["excerpt"], failure
+    assert "checksum" in failure["hint"] and "re-import the package" in failure["hint"], failure
+    assert ssh_root(engine.lab.hosts[0], "test -e /usr/local/bin/kubeadm || echo absent").stdout.strip() == "absent"
+    delete(engine, r.json()["id"])
+
+
+def test_an_unsupported_os_is_refused_by_the_preflight_and_by_the_plan(engine: Engine) -> None:
+    host = engine.lab.hosts[0]
+    assert check_host(engine)["status"] == "ready"  # facts of Debian 12, gathered before the change
+    # /etc/os-release is a link to /usr/lib/os-release on Debian: replaced by a file, then put back.
+    swap = ssh_root(host, f"mv /etc/os-release /etc/os-release.ko-test && printf '{FEDORA}' > /etc/os-release")
+    assert swap.returncode == 0, swap.stderr
+    try:
+        r = plan(engine, "lab-unsupported-os")
+        assert r.status_code == 201, r.text  # the inventory's facts still say Debian 12
+        cluster_id = r.json()["id"]
+        op = engine.wait(r.json()["operation"]["id"], "succeeded", "failed", "cancelled", timeout=300)
+        assert op["status"] == "failed"
+        failure = op["failure"]
+        assert (failure["phase"], failure["host"]) == ("base-system", host.name), failure
+        assert "Check the operating system is supported" in failure["task"], failure
+        said = failure["message"] + failure["excerpt"]
+        assert f"{host.name} runs Fedora" in said and "does not support" in said, failure
+        # Nothing was touched: the lab's apt source is still the host's.
+        assert ssh_root(host, "ls /etc/apt/sources.list.d/").stdout.split() == ["kolab.list"]
+
+        # Checked again, the host's facts name the OS; the plan is refused before any operation.
+        checked = check_host(engine)
+        assert checked["facts"]["os"]["supported"] is False, checked["facts"]["os"]
+        refused = plan(engine, "lab-unsupported-os-2")
+        assert refused.status_code == 422, refused.text
+        assert f"host {host.name}: Fedora Linux is not supported" in refused.text, refused.text
+    finally:
+        restore = ssh_root(host, "rm -f /etc/os-release && mv /etc/os-release.ko-test /etc/os-release")
+        assert restore.returncode == 0, restore.stderr
+    delete(engine, cluster_id)
+    assert check_host(engine)["facts"]["os"]["supported"] is True
