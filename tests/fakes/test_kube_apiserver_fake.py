@@ -425,6 +425,7 @@ def test_server_side_apply_create_namespace_and_missing_namespace(cluster: Clust
     got = cluster.json("get", "cm", "ssa", "-n", "ssa", "--show-managed-fields", server=1)
     assert got["data"] == {"x": "1", "y": "2"}
     assert got["metadata"]["managedFields"][0]["manager"] == "kubectl"
+    assert cluster.kubectl("get", "cm", "-n", "nowhere", "-o", "name").stdout == ""  # an empty list, as the real one
     missing = cluster.kubectl("create", "configmap", "x", "-n", "nowhere", check=False)
     assert missing.returncode != 0 and 'namespaces "nowhere" not found' in missing.stderr
     exists = cluster.kubectl("create", "namespace", "ssa", check=False)
@@ -507,7 +508,8 @@ def test_helm_install_with_a_crd_upgrade_list_uninstall(cluster: Cluster) -> Non
     for rel, text in CHART.items():
         (chart / rel).parent.mkdir(parents=True, exist_ok=True)
         (chart / rel).write_text(text)
-    cluster.helm("install", "w1", str(chart), "-n", "widgets", "--create-namespace")
+    # upgrade --install first lists the release Secrets of a namespace that does not exist yet
+    cluster.helm("upgrade", "--install", "w1", str(chart), "-n", "widgets", "--create-namespace")
     cluster.kubectl("wait", "--for=condition=Established", "crd/widgets.example.com", "--timeout=10s", server=1)
     widget = cluster.json("get", "widgets.example.com", "w1", "-n", "widgets", server=1)
     assert widget["spec"] == {"size": 1}
@@ -544,7 +546,7 @@ def test_delete_and_watch(cluster: Cluster) -> None:
         text=True,
     )
     try:
-        time.sleep(0.5)
+        # no wait for the watch: what is created after its list comes from its resourceVersion on
         cluster.kubectl("create", "configmap", "after", "-n", "watched")
         assert watch.stdout is not None
         seen = [watch.stdout.readline().strip(), watch.stdout.readline().strip()]
@@ -641,6 +643,8 @@ def test_authentication_and_conflicts(cluster: Cluster) -> None:
     assert code == 409 and body["reason"] == "AlreadyExists"
     code, body = _request(cluster, "GET", "/api/v1/namespaces/default/configmaps/absent")
     assert code == 404 and body["reason"] == "NotFound" and body["details"]["name"] == "absent"
+    code, body = _request(cluster, "GET", "/api/v1/namespaces/nowhere/configmaps/absent")
+    assert code == 404 and body["message"] == 'configmaps "absent" not found'
     code, _ = _request(
         cluster, "POST", "/api/v1/namespaces/default/configmaps?dryRun=All", {"metadata": {"name": "dry"}}
     )
