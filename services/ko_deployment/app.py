@@ -55,6 +55,12 @@ class DeploymentSettings(Settings):
     phase_timeout_seconds: int = Field(
         3600, ge=60, le=86400, description="A phase (one playbook) still running after this long is stopped and fails."
     )
+    ansible_pipelining: bool = Field(
+        True,
+        description="Ansible pipelining (modules sent through the SSH connection, no temporary files on the "
+        "node): several times fewer SSH round trips per task. Turn it off only for nodes whose sudo requires a "
+        "tty (`Defaults requiretty`). SSH multiplexing (ControlPersist) is always on.",
+    )
     workers: int = Field(
         2, ge=0, le=64, description="Operations one replica runs at once (0: this replica runs none, API only)."
     )
@@ -106,6 +112,7 @@ async def _start_worker(app: FastAPI) -> None:
         playbooks_dir=settings.playbooks_dir,
         work_dir=settings.data_dir.resolve() / "operations",
         phase_timeout_seconds=settings.phase_timeout_seconds,
+        ansible_pipelining=settings.ansible_pipelining,
         concurrency=settings.workers,
         hooks=[clusters.hook_for(client)],
     )

@@ -96,6 +96,7 @@ class Worker:
         work_dir: Path,
         phase_timeout_seconds: int,
         concurrency: int,
+        ansible_pipelining: bool = True,
         hooks: list[Hook] | None = None,
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
@@ -106,6 +107,8 @@ class Worker:
         self.playbooks_dir = playbooks_dir
         self.work_dir = work_dir
         self.phase_timeout = phase_timeout_seconds
+        # The runner turns pipelining on; off only for nodes whose sudo requires a tty (KO_ANSIBLE_PIPELINING).
+        self.envvars = {} if ansible_pipelining else {"ANSIBLE_PIPELINING": "False"}
         self.concurrency = concurrency
         self.ack_wait = ack_wait_seconds
         self.heartbeat = heartbeat_seconds
@@ -269,6 +272,7 @@ class Worker:
                         workdir=workdir,
                         extravars={**(spec.get("extravars") or {}), "ko_artifacts_dir": str(workdir / "artifacts")},
                         timeout_seconds=self.phase_timeout,
+                        envvars=self.envvars,
                     ),
                     pump.threadsafe(name),
                     cancel,
