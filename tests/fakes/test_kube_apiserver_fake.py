@@ -425,6 +425,13 @@ def test_server_side_apply_create_namespace_and_missing_namespace(cluster: Clust
     got = cluster.json("get", "cm", "ssa", "-n", "ssa", "--show-managed-fields", server=1)
     assert got["data"] == {"x": "1", "y": "2"}
     assert got["metadata"]["managedFields"][0]["manager"] == "kubectl"
+    # Fields this manager applied before and no longer applies go; another's label stays.
+    cluster.kubectl("label", "cm", "ssa", "-n", "ssa", "other=yes")
+    doc["data"].pop("x")
+    doc["metadata"].pop("labels")
+    cluster.kubectl("apply", "--server-side", "-f", "-", stdin=json.dumps(doc))
+    got = cluster.json("get", "cm", "ssa", "-n", "ssa", server=1)
+    assert got["data"] == {"y": "2"} and got["metadata"]["labels"] == {"other": "yes"}
     assert cluster.kubectl("get", "cm", "-n", "nowhere", "-o", "name").stdout == ""  # an empty list, as the real one
     missing = cluster.kubectl("create", "configmap", "x", "-n", "nowhere", check=False)
     assert missing.returncode != 0 and 'namespaces "nowhere" not found' in missing.stderr
