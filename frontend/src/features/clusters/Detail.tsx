@@ -8,6 +8,8 @@ import { describeError } from '../../app/errors';
 import { useFormatTime } from '../../app/format';
 import { canWrite } from '../../app/permissions';
 import { QueryError } from '../../app/QueryError';
+import { AdvancedSettings } from './AdvancedSettings';
+import type { AdvancedSpec } from './create/advanced';
 import { downloadKubeconfig, useCluster, useOperations, type Cluster, type Operation } from './api';
 import { DeleteCluster } from './DeleteCluster';
 import { formatDuration, kindLabel } from './format';
@@ -23,6 +25,7 @@ type Spec = {
   f5?: { enabled?: boolean; url?: string | null };
   addons?: { metrics_server?: boolean; helm?: boolean };
   runtime?: { name?: string; registry_mirrors?: string[] };
+  advanced?: Partial<AdvancedSpec>;
 };
 
 export default function ClusterDetail() {
@@ -150,6 +153,9 @@ export default function ClusterDetail() {
                     <Descriptions.Item label={t('wizard.addons.f5')}>{spec.f5?.enabled ? spec.f5.url : on(false)}</Descriptions.Item>
                     <Descriptions.Item label={t('wizard.addons.metricsServer')}>{on(spec.addons?.metrics_server)}</Descriptions.Item>
                     <Descriptions.Item label={t('wizard.addons.helm')}>{on(spec.addons?.helm)}</Descriptions.Item>
+                    <Descriptions.Item label={t('wizard.advanced.title')} span={2}>
+                      <AdvancedSettings advanced={spec.advanced} />
+                    </Descriptions.Item>
                     <Descriptions.Item label={t('common.createdAt')}>{formatTime(c.created_at)}</Descriptions.Item>
                     <Descriptions.Item label={t('common.updatedAt')}>{formatTime(c.updated_at)}</Descriptions.Item>
                   </Descriptions>

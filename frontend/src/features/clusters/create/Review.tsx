@@ -1,6 +1,7 @@
 import { Collapse, Descriptions, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Host } from '../../hosts/api';
+import { AdvancedSettings } from '../AdvancedSettings';
 import type { ClusterCreate } from '../api';
 
 interface Props {
@@ -47,6 +48,9 @@ export function Review({ body, hosts, projectName }: Props) {
         <Descriptions.Item label={t('wizard.addons.f5')}>{f5?.enabled ? `${f5.url} (${f5.partition})` : yes(false)}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.addons.metricsServer')}>{yes(addons?.metrics_server)}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.addons.helm')}>{yes(addons?.helm)}</Descriptions.Item>
+        <Descriptions.Item label={t('wizard.advanced.title')} span={2}>
+          <AdvancedSettings advanced={body.advanced} />
+        </Descriptions.Item>
       </Descriptions>
       <Collapse
         size="small"

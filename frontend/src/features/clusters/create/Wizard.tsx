@@ -9,11 +9,18 @@ import { canWrite } from '../../../app/permissions';
 import { useCurrentProject } from '../../../app/project';
 import { useHosts } from '../../hosts/api';
 import { useCreateCluster, useVersions } from '../api';
+import { AdvancedSection } from './AdvancedSection';
 import { HostsStep } from './HostsStep';
 import { Review } from './Review';
 import { DEFAULTS, FIELDS, MASTERS, STEPS, mapErrors, toBody, type Nodes, type Step, type WizardValues } from './spec';
 
 const path = (field: string) => field.split('.');
+
+/** `{network: {pod_cidr: x}}` → ['network.pod_cidr'] (the names of the edited inputs). */
+const leaves = (value: unknown, prefix = ''): string[] =>
+  value && typeof value === 'object' && !Array.isArray(value)
+    ? Object.entries(value).flatMap(([k, v]) => leaves(v, prefix ? `${prefix}.${k}` : k))
+    : [prefix];
 
 export default function ClusterWizard() {
   const { t } = useTranslation();
@@ -32,6 +39,7 @@ export default function ClusterWizard() {
   const [nodesErrors, setNodesErrors] = useState<string[]>([]);
   const [errorSteps, setErrorSteps] = useState<Set<Step>>(new Set());
   const [formError, setFormError] = useState<string | null>(null);
+  const [advancedOpen, setAdvancedOpen] = useState(false);
   // Only the current step's inputs are mounted: the API's errors wait here for their step to show.
   const [fieldErrors, setFieldErrors] = useState<{ name: (string | number)[]; errors: string[] }[]>([]);
 
@@ -108,6 +116,7 @@ export default function ClusterWizard() {
         });
         if (Object.keys(mapped.hosts).length || mapped.nodes.length) steps.add('hosts');
         setErrorSteps(steps);
+        if (mapped.fields.some((f) => f.name[0] === 'advanced')) setAdvancedOpen(true);
         const placed = mapped.fields.length + Object.keys(mapped.hosts).length + mapped.nodes.length;
         setFormError(mapped.rest.length ? mapped.rest.join('; ') : placed ? null : describeError(t, error));
         if (mapped.step) setStep(STEPS.indexOf(mapped.step));
@@ -159,9 +168,7 @@ export default function ClusterWizard() {
         initialValues={{ ...DEFAULTS, project_id: initialProject, name: '', version: undefined }}
         onValuesChange={(changed: Partial<WizardValues>) => {
           // An edited field's error from the API is answered: it does not come back on the next visit.
-          const edited = Object.entries(changed).flatMap(([k, v]) =>
-            v && typeof v === 'object' && !Array.isArray(v) ? Object.keys(v).map((sub) => `${k}.${sub}`) : [k],
-          );
+          const edited = leaves(changed);
           if (fieldErrors.some((f) => edited.includes(f.name.join('.')))) {
             setFieldErrors((prev) => prev.filter((f) => !edited.includes(f.name.join('.'))));
           }
@@ -363,6 +370,7 @@ export default function ClusterWizard() {
                 <Switch />
               </Form.Item>
             </Space>
+            <AdvancedSection open={advancedOpen} onOpenChange={setAdvancedOpen} />
           </div>
         )}
 

@@ -5,6 +5,7 @@ import { toNamePath } from '../../../app/errors';
 import type { Host } from '../../hosts/api';
 import { readFacts } from '../../hosts/facts';
 import type { ClusterCreate } from '../api';
+import { ADVANCED_DEFAULTS, ADVANCED_FIELDS, toAdvanced, type AdvancedValues } from './advanced';
 
 export type Role = 'master' | 'worker';
 export type Topology = ClusterCreate['topology'];
@@ -25,6 +26,7 @@ export interface WizardValues {
   storage: { provisioner: 'none' | 'nfs' | 'rook-ceph' | 'vsphere-csi' | 'cinder-csi'; nfs_server?: string; nfs_path?: string };
   f5: { enabled: boolean; url?: string; partition: string };
   addons: { metrics_server: boolean; helm: boolean };
+  advanced: AdvancedValues;
 }
 
 export const DEFAULTS: Omit<WizardValues, 'project_id' | 'name' | 'version'> = {
@@ -37,6 +39,7 @@ export const DEFAULTS: Omit<WizardValues, 'project_id' | 'name' | 'version'> = {
   storage: { provisioner: 'none' },
   f5: { enabled: false, partition: 'Common' },
   addons: { metrics_server: true, helm: true },
+  advanced: ADVANCED_DEFAULTS,
 };
 
 export type Nodes = { host_id: string; role: Role }[];
@@ -65,6 +68,7 @@ export function toBody(v: WizardValues, nodes: Nodes): ClusterCreate {
     },
     f5: { enabled: v.f5.enabled, url: v.f5.enabled ? blank(v.f5.url) : null, partition: v.f5.partition || 'Common' },
     addons: { ...v.addons },
+    advanced: toAdvanced(v.advanced),
   };
 }
 
@@ -103,6 +107,7 @@ const STEP_OF: Record<string, Step> = {
   storage: 'addons',
   f5: 'addons',
   addons: 'addons',
+  advanced: 'addons',
 };
 
 /** The form fields of each step, as the API names them. */
@@ -112,7 +117,7 @@ export const FIELDS: Record<Step, string[]> = {
   hosts: [],
   network: ['network.plugin', 'network.pod_cidr', 'network.service_cidr', 'network.proxy_mode', 'network.dns_domain', 'runtime.registry_mirrors'],
   loadBalancer: ['load_balancer.mode', 'load_balancer.vip', 'load_balancer.port'],
-  addons: ['ingress.enabled', 'storage.provisioner', 'storage.nfs_server', 'storage.nfs_path', 'f5.enabled', 'f5.url', 'f5.partition', 'addons.metrics_server', 'addons.helm'],
+  addons: ['ingress.enabled', 'storage.provisioner', 'storage.nfs_server', 'storage.nfs_path', 'f5.enabled', 'f5.url', 'f5.partition', 'addons.metrics_server', 'addons.helm', ...ADVANCED_FIELDS],
   review: [],
 };
 const FORM_FIELDS = new Set(Object.values(FIELDS).flat());
@@ -168,6 +173,8 @@ export function mapErrors(error: unknown, body: ClusterCreate): MappedErrors {
       out.rest.push(field ? `${field}: ${message}` : message);
       continue;
     }
+    // advanced.kubelet_config.fooBar → the kubelet input, the message naming fooBar.
+    if (path[0] === 'advanced' && path.length > name.length) text = `${path.slice(name.length).join('.')}: ${text}`;
     const key = name.join('.');
     const entry = byName.get(key) ?? { name, errors: [] };
     entry.errors.push(text);
