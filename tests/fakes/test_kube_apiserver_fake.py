@@ -7,6 +7,7 @@ are not available here), two fake apiservers share it on loopback ports.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import contextlib
 import json
 import os
@@ -578,13 +579,14 @@ def _request(
     client: str | None = "admin",
     ca: str = "ca",
     headers: dict[str, str] | None = None,
+    server: int = 0,
 ) -> tuple[int, dict[str, Any]]:
     ctx = ssl.create_default_context(cafile=str(cluster.dir / "ca.crt"))
     if client:
         ctx.load_cert_chain(str(cluster.dir / f"{client}.crt"), str(cluster.dir / f"{client}.key"))
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(  # noqa: S310 (https)
-        cluster.servers[0] + path, data, {"Content-Type": "application/json", **(headers or {})}, method=method
+        cluster.servers[server] + path, data, {"Content-Type": "application/json", **(headers or {})}, method=method
     )
     try:
         with urllib.request.urlopen(request, context=ctx, timeout=10) as response:  # noqa: S310 (https)
@@ -648,6 +650,20 @@ def test_authentication_and_conflicts(cluster: Cluster) -> None:
     assert code == 409 and body["reason"] == "Conflict"
     code, body = _request(cluster, "POST", "/api/v1/namespaces/default/configmaps", {"metadata": {"name": "occ"}})
     assert code == 409 and body["reason"] == "AlreadyExists"
+    # Patches without a resourceVersion racing on one object (through both apiservers) all land.
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        codes = list(
+            pool.map(
+                lambda i: _request(
+                    cluster, "PATCH", "/api/v1/namespaces/default/configmaps/occ", {"data": {f"k{i}": "x"}},
+                    headers={"Content-Type": "application/merge-patch+json"}, server=i % 2,
+                )[0],
+                range(16),
+            )
+        )  # fmt: skip
+    assert codes == [200] * 16
+    code, cm = _request(cluster, "GET", "/api/v1/namespaces/default/configmaps/occ")
+    assert {f"k{i}" for i in range(16)} <= cm["data"].keys()
     code, body = _request(cluster, "GET", "/api/v1/namespaces/default/configmaps/absent")
     assert code == 404 and body["reason"] == "NotFound" and body["details"]["name"] == "absent"
     code, body = _request(cluster, "GET", "/api/v1/namespaces/nowhere/configmaps/absent")
