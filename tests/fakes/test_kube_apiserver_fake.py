@@ -459,6 +459,12 @@ def test_node_label_and_taint(cluster: Cluster) -> None:
     got = cluster.json("get", "node", "node1", server=1)
     assert got["metadata"]["labels"]["node-role.kubernetes.io/control-plane"] == ""
     assert got["spec"]["taints"] == [{"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"}]
+    header, row = cluster.kubectl("get", "nodes").stdout.splitlines()
+    assert header.split() == ["NAME", "STATUS", "ROLES", "AGE", "VERSION"] and row.split()[:3] == [
+        "node1",
+        "Unknown",
+        "control-plane",
+    ]
     cluster.kubectl("taint", "node", "node1", "node-role.kubernetes.io/control-plane:NoSchedule-", server=1)
     assert not cluster.json("get", "node", "node1")["spec"].get("taints")
     assert cluster.kubectl(
