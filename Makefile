@@ -78,6 +78,8 @@ bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/pump_throughput.py
 	$(BIN)/python bench/operation_latency.py
 	$(BIN)/python bench/deploy_phases.py
+	$(MAKE) console
+	$(BIN)/python bench/console.py
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache frontend/node_modules frontend/dist

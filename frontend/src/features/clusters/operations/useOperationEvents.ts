@@ -10,7 +10,10 @@ export type StreamState = 'connecting' | 'open' | 'retrying' | 'ended';
 const EVENTS = 'ko.operation-events';
 const END = 'ko.operation-end';
 const RETRY_MS = 3000;
-/** Renders at most this often while events pour in; the log keeps every event regardless. */
+/**
+ * Renders at most this often while events pour in (the log keeps every event regardless); an event
+ * after a quiet spell renders at once, so a lone log line is not held back.
+ */
 const RENDER_MS = 100;
 
 export interface OperationEvents {
@@ -45,6 +48,7 @@ export function useOperationEvents(operationId: string | undefined, generation =
     let source: EventSource | null = null;
     let retry: ReturnType<typeof setTimeout> | undefined;
     let render: ReturnType<typeof setTimeout> | undefined;
+    let lastRender = 0;
     let closed = false;
 
     const refresh = () => {
@@ -57,10 +61,14 @@ export function useOperationEvents(operationId: string | undefined, generation =
       if (batch.some((e) => e.kind === 'phase_start' || e.kind === 'phase_end' || e.kind === 'end')) {
         void queryClient.invalidateQueries({ queryKey: [...operationsKey, 'detail', operationId] });
       }
-      render ??= setTimeout(() => {
-        render = undefined;
-        setVersion((v) => v + 1);
-      }, RENDER_MS);
+      render ??= setTimeout(
+        () => {
+          render = undefined;
+          lastRender = Date.now();
+          setVersion((v) => v + 1);
+        },
+        Math.max(0, lastRender + RENDER_MS - Date.now()),
+      );
     };
     const end = () => {
       closed = true;

@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/* global window, document, MutationObserver, requestAnimationFrame */
+// The console's browser figures for bench/console.py (which starts the product and publishes the events):
+//  1. first render of the clusters page, fresh browser context each run (cold HTTP cache): navigation
+//     timing, first contentful paint, and the moment the clusters table has its rows;
+//  2. event → visible log line: the live deploy view of KO_BENCH_OPERATION is opened; once its stream
+//     is open this prints "READY", bench/console.py publishes events on NATS whose task is
+//     "bench-<i>-<epoch ms>", and the page records when each line is in the DOM and painted.
+// Prints one JSON line of results. Env: KO_BENCH_URL, KO_BENCH_PASSWORD, KO_BENCH_RUNS, KO_BENCH_OPERATION
+// (/clusters/<id>/operations/<id>), KO_BENCH_EVENTS (how many to wait for), KO_E2E_CHROMIUM.
+import { createInterface } from 'node:readline';
+import { chromium } from 'playwright-core';
+
+const base = process.env.KO_BENCH_URL;
+const password = process.env.KO_BENCH_PASSWORD;
+const runs = Number(process.env.KO_BENCH_RUNS ?? 10);
+const opPath = process.env.KO_BENCH_OPERATION;
+const events = Number(process.env.KO_BENCH_EVENTS ?? 200);
+
+const browser = await chromium.launch({
+  executablePath: process.env.KO_E2E_CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const options = { baseURL: base, locale: 'en-US', viewport: { width: 1440, height: 900 } };
+try {
+  // Log in once; every run reuses the session cookie only (no cached files).
+  const login = await browser.newContext(options);
+  const r = await login.request.post('/api/v1/auth/login', { data: { username: 'admin', password } });
+  if (!r.ok()) throw new Error(`login failed: ${r.status()} ${await r.text()}`);
+  const storageState = await login.storageState();
+  await login.close();
+
+  const render = [];
+  for (let i = 0; i < runs; i += 1) {
+    const context = await browser.newContext({ ...options, storageState });
+    const page = await context.newPage();
+    await page.goto('/clusters', { waitUntil: 'commit' });
+    const tableAt = await (
+      await page.waitForFunction(() => document.querySelector('[data-testid="cluster-table"] tr.ant-table-row') && performance.now(), null, {
+        polling: 'raf',
+        timeout: 120_000,
+      })
+    ).jsonValue();
+    const timing = await page.evaluate(async () => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const fcp = await new Promise((resolve) => {
+        new PerformanceObserver((list) => {
+          const entry = list.getEntries().find((e) => e.name === 'first-contentful-paint');
+          if (entry) resolve(entry.startTime);
+        }).observe({ type: 'paint', buffered: true });
+        setTimeout(() => resolve(null), 2000);
+      });
+      return { ttfb: nav.responseStart, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, fcp };
+    });
+    render.push({ ...timing, table: tableAt });
+    await context.close();
+  }
+
+  // Event → visible log line.
+  const context = await browser.newContext({ ...options, storageState });
+  const page = await context.newPage();
+  await page.goto(opPath);
+  await page.locator('[data-testid="stream-state"][data-state="open"]').waitFor({ timeout: 30_000 });
+  await page.evaluate(() => {
+    const seen = new Map();
+    window.__benchLatency = seen;
+    const scan = (node) => {
+      const text = node.textContent ?? '';
+      for (const m of text.matchAll(/bench-(\d+)-(\d+)/g)) {
+        const i = Number(m[1]);
+        if (seen.has(i)) continue;
+        seen.set(i, -1);
+        // In the DOM now; painted at the next frame.
+        requestAnimationFrame(() => seen.set(i, Date.now() - Number(m[2])));
+      }
+    };
+    new MutationObserver((mutations) => {
+      for (const mu of mutations) {
+        if (mu.type === 'characterData') scan(mu.target);
+        for (const n of mu.addedNodes) scan(n);
+      }
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  console.log('READY');
+  // bench/console.py publishes, then writes a line.
+  const input = createInterface({ input: process.stdin });
+  for await (const line of input) if (line.trim() === 'PUBLISHED') break;
+  await page
+    .waitForFunction((n) => [...window.__benchLatency.values()].filter((v) => v >= 0).length >= n, events, { timeout: 30_000 })
+    .catch(() => {});
+  const latencies = await page.evaluate(() => [...window.__benchLatency.entries()].filter(([, v]) => v >= 0).sort((a, b) => a[0] - b[0]).map(([, v]) => v));
+  await context.close();
+  console.log(JSON.stringify({ render, latencies }));
+} finally {
+  await browser.close();
+}
+// stdin (read above) would keep node alive.
+process.exit(0);
