@@ -3,19 +3,25 @@
 The role's own defaults, template and to_toml filter, for containerd 2.x (config version 3) and 1.x
 (version 2), with and without the cluster spec's advanced.containerd_config: the spec's tables are
 deep-merged into the rendered ones (KubeOperator's settings stay), and a second run changes nothing.
+The real containerd of the test package (Debian's, from the lab's .deb cache) then reads a merged
+file: `containerd config dump` shows both KubeOperator's settings and the site's.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+
+from tests.support import offline_package
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = ROOT / "playbooks" / "roles" / "containerd"
@@ -140,3 +146,39 @@ def test_config_is_the_role_settings_deep_merged_with_the_spec_and_stable(tmp_pa
     assert _recap(_run(playbook)) == (4, 0)
     assert {name: path.read_text() for name, path in out.items()} == before
     assert all("{{" not in text for text in before.values())
+
+
+def test_the_real_containerd_reads_a_merged_config(tmp_path: Path) -> None:
+    try:
+        debs = offline_package.deb_directory()
+    except offline_package.PackageUnavailable as exc:
+        pytest.skip(str(exc))
+    deb = sorted(debs.glob("containerd_*.deb"))[-1]
+    if shutil.which("dpkg-deb") is None:
+        pytest.skip("dpkg-deb is not installed here")
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp_path / "root")], check=True, timeout=120)
+    containerd = tmp_path / "root" / "usr" / "bin" / "containerd"
+    version = offline_package.upstream_version(deb.name.split("_")[1].replace("%3a", ":"))
+    cri = CRI_V3_RUNTIME if int(version.split(".")[0]) >= 2 else CRI_V2
+    extra = {
+        "debug": {"level": "debug"},
+        "plugins": {cri: {"enable_unprivileged_ports": True, "containerd": {"runtimes": {"runc": {"options": {
+            "BinaryName": "/usr/sbin/runc"}}}}}},
+    }  # fmt: skip
+    config = tmp_path / "config.toml"
+    playbook = tmp_path / "render.yml"
+    playbook.write_text(yaml.safe_dump([_play("real", version, extra, config)], sort_keys=False))
+    _run(playbook)
+
+    dump = subprocess.run(
+        [str(containerd), "--config", str(config), "config", "dump"], capture_output=True, text=True, timeout=60
+    )
+    assert dump.returncode == 0, dump.stderr
+    effective = tomllib.loads(dump.stdout)
+    assert effective["debug"]["level"] == "debug"
+    plugin = effective["plugins"][cri]
+    assert plugin["enable_unprivileged_ports"] is True
+    assert plugin["containerd"]["runtimes"]["runc"]["options"]["BinaryName"] == "/usr/sbin/runc"
+    assert plugin["containerd"]["runtimes"]["runc"]["options"]["SystemdCgroup"] is True
+    images = effective["plugins"][CRI_V3_IMAGES] if cri == CRI_V3_RUNTIME else plugin
+    assert images["registry"]["config_path"] == "/etc/containerd/certs.d"
