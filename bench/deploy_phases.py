@@ -37,7 +37,7 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ko_deployment.engine import runner
-from tests.deployment.engine_support import Engine, lab_engine
+from tests.deployment.engine_support import Engine, lab_engine, phase_seconds
 from tests.lab.lab import Lab
 from tests.support.offline_package import build_test_package
 
@@ -56,24 +56,12 @@ ON = {
 }
 
 
-def phase_seconds(op: dict[str, Any]) -> dict[str, float]:
-    from datetime import datetime
-
-    return {
-        p["name"]: round(
-            (datetime.fromisoformat(p["ended_at"]) - datetime.fromisoformat(p["started_at"])).total_seconds(), 1
-        )
-        for p in op["phases"]
-        if p["started_at"] and p["ended_at"]
-    }
-
-
 def run_again(engine: Engine, op_id: str, workdir: Path, envvars: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Every deploy phase again with the operation's inventory groups and extra-vars, through the
     engine's runner; seconds and `changed` count per phase."""
     with sqlite3.connect(engine.data_dir / "deployment.db") as db:
         spec = json.loads(db.execute("SELECT spec FROM operations WHERE id = ?", (op_id,)).fetchone()[0])
-    by_id = {h: engine.lab.hosts[i] for i, h in enumerate(engine.host_ids)}
+    by_id = dict(zip(engine.host_ids, engine.lab_hosts, strict=True))
     nodes = []
     for node in spec["nodes"]:
         host = by_id[node["host_id"]]
@@ -162,30 +150,46 @@ def main() -> None:
     parser.add_argument("--topologies", default="1+1,3+1", help="comma-separated masters+workers (default 1+1,3+1)")
     parser.add_argument("--skip-off", action="store_true", help="skip the run without pipelining/multiplexing")
     parser.add_argument("--json", type=Path, help="write the figures here too")
+    parser.add_argument(
+        "--attach",
+        type=int,
+        metavar="FIRST",
+        help="use the running lab KO_LAB_NAME (not started or stopped here) from its host number FIRST (0-based)",
+    )
     args = parser.parse_args()
     topologies = [tuple(int(n) for n in t.split("+")) for t in args.topologies.split(",")]
     hosts = max(m + w for m, w in topologies)
-    lab = Lab(
-        hosts,
-        name=os.environ.get("KO_LAB_NAME", "kobenchd"),
-        subnet=os.environ.get("KO_LAB_SUBNET", "10.213.12.0/24"),
-    )
-    vip = str(ipaddress.ip_network(lab.net).network_address + 250)
+    name = os.environ.get("KO_LAB_NAME", "kobenchd")
+    first = args.attach or 0
+    if args.attach is not None:
+        lab = Lab.load(name)
+        if len(lab.hosts) < first + hosts:
+            raise SystemExit(f"lab {name} has {len(lab.hosts)} hosts: {first + hosts} needed")
+    else:
+        lab = Lab(hosts, name=name, subnet=os.environ.get("KO_LAB_SUBNET", "10.213.12.0/24"))
+    vip = str(ipaddress.ip_network(lab.net).network_address + 240 + first)  # not the HA lab test's (.250)
     package = build_test_package()
     results: dict[str, Any] = {}
-    lab.up()
+    if args.attach is None:
+        lab.up()
     try:
         with tempfile.TemporaryDirectory(prefix="ko-bench-") as tmp:
             work = Path(tmp)
             with lab_engine(
-                lab, work, hosts=lab.hosts[:hosts], playbooks=PLAYBOOKS, host=lab.gateway, package=package
+                lab,
+                work,
+                hosts=lab.hosts[first : first + hosts],
+                playbooks=PLAYBOOKS,
+                host=lab.gateway,
+                package=package,
             ) as engine:
                 for masters, workers in topologies:
                     name = f"{masters}+{workers}"
                     results[name] = deploy(engine, masters, workers, vip, work, args.skip_off)
                     report(name, results[name])
     finally:
-        lab.down()
+        if args.attach is None:
+            lab.down()
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
 

@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,8 @@ class Engine:
     playbooks: Path = PLAYBOOKS
     # Where the service listens: the lab's bridge address when the nodes fetch from its repository.
     host: str = "127.0.0.1"
+    # The lab hosts registered, in the order of host_ids.
+    lab_hosts: list[Host] = field(default_factory=list)
 
     @property
     def url(self) -> str:
@@ -206,6 +209,17 @@ class Engine:
         return r.stdout.strip()
 
 
+def phase_seconds(op: dict[str, Any]) -> dict[str, float]:
+    """Each finished phase's wall time (seconds) from an operation as the API returns it."""
+    return {
+        p["name"]: round(
+            (datetime.fromisoformat(p["ended_at"]) - datetime.fromisoformat(p["started_at"])).total_seconds(), 1
+        )
+        for p in op["phases"]
+        if p["started_at"] and p["ended_at"]
+    }
+
+
 @contextmanager
 def lab_engine(
     lab: Lab,
@@ -240,7 +254,8 @@ def lab_engine(
             )  # fmt: skip
             assert cred.status_code == 201, cred.text
             host_ids = []
-            for lab_host in lab.hosts[:2] if hosts is None else hosts:
+            hosts = lab.hosts[:2] if hosts is None else hosts
+            for lab_host in hosts:
                 r = http.post(
                     f"{inventory}/api/v1/hosts", headers=headers,
                     json={"project_id": "p1", "name": lab_host.name, "ip": lab_host.ip,
@@ -248,7 +263,8 @@ def lab_engine(
                 )  # fmt: skip
                 assert r.status_code == 201, r.text
                 host_ids.append(r.json()["id"])
-            engine = Engine(nats_server, inventory, tmp / "deployment", lab, host_ids, playbooks=playbooks, host=host)
+            engine = Engine(nats_server, inventory, tmp / "deployment", lab, host_ids, playbooks=playbooks, host=host,
+                            lab_hosts=hosts)  # fmt: skip
             engine.data_dir.mkdir()
             engine.start()
             try:

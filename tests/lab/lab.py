@@ -567,6 +567,8 @@ class Lab:
                 f"--directory={host.root}",
                 f"--machine={host.name}",
                 f"--network-namespace-path=/run/netns/{host.netns}",
+                # The host's own network namespace: it may manage its addresses (keepalived's VIP).
+                "--capability=CAP_NET_ADMIN",
                 f"--bind={Path(host.root).parent / 'containerd'}:/var/lib/containerd",
                 "--system-call-filter=bpf keyctl add_key",
                 "--console=read-only",
