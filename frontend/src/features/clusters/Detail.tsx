@@ -153,7 +153,7 @@ export default function ClusterDetail() {
                     <Descriptions.Item label={t('wizard.addons.f5')}>{spec.f5?.enabled ? spec.f5.url : on(false)}</Descriptions.Item>
                     <Descriptions.Item label={t('wizard.addons.metricsServer')}>{on(spec.addons?.metrics_server)}</Descriptions.Item>
                     <Descriptions.Item label={t('wizard.addons.helm')}>{on(spec.addons?.helm)}</Descriptions.Item>
-                    <Descriptions.Item label={t('wizard.advanced.title')} span={2}>
+                    <Descriptions.Item label={t('wizard.advanced.title')} span="filled">
                       <AdvancedSettings advanced={spec.advanced} />
                     </Descriptions.Item>
                     <Descriptions.Item label={t('common.createdAt')}>{formatTime(c.created_at)}</Descriptions.Item>

@@ -48,7 +48,7 @@ export function Review({ body, hosts, projectName }: Props) {
         <Descriptions.Item label={t('wizard.addons.f5')}>{f5?.enabled ? `${f5.url} (${f5.partition})` : yes(false)}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.addons.metricsServer')}>{yes(addons?.metrics_server)}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.addons.helm')}>{yes(addons?.helm)}</Descriptions.Item>
-        <Descriptions.Item label={t('wizard.advanced.title')} span={2}>
+        <Descriptions.Item label={t('wizard.advanced.title')} span="filled">
           <AdvancedSettings advanced={body.advanced} />
         </Descriptions.Item>
       </Descriptions>
