@@ -9,6 +9,8 @@ from __future__ import annotations
 import base64
 import concurrent.futures
 import contextlib
+import importlib.machinery
+import importlib.util
 import json
 import os
 import socket
@@ -758,3 +760,75 @@ def test_control_plane_images_import_and_the_fake_runs_on_a_lab_host(lab: Lab, t
         assert run("python3 /root/cp/probe.py").split() == ["default", "kube-node-lease", "kube-public", "kube-system"]
     finally:
         lab.run(host, "kill $(cat /root/cp/apiserver.pid)")
+
+
+# --- the fake's own pieces, without processes
+
+
+def _fake_module() -> Any:
+    loader = importlib.machinery.SourceFileLoader("kube_apiserver_fake", str(FAKE))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+def test_strategic_merge_patch_directives() -> None:
+    fake = _fake_module()
+    base = {
+        "spec": {
+            "containers": [
+                {"name": "a", "image": "x:1", "ports": [{"containerPort": 80, "name": "http"}], "args": ["-v"]},
+                {"name": "b", "image": "y:1", "env": [{"name": "K", "value": "1"}]},
+            ],
+            "finalizers": ["one"],
+            "tolerations": [{"operator": "Exists"}],
+        }
+    }
+    patch = {
+        "spec": {
+            "$setElementOrder/containers": [{"name": "a"}, {"name": "b"}],
+            "containers": [
+                {"name": "a", "ports": [{"containerPort": 443, "name": "https"}], "args": ["-q"]},
+                {"name": "b", "$patch": "delete"},
+            ],
+            "finalizers": ["two"],
+            "tolerations": [],
+            "$deleteFromPrimitiveList/finalizers": ["one"],
+        }
+    }
+    merged = fake.strategic_merge(base, patch)
+    [a] = merged["spec"]["containers"]
+    assert a["image"] == "x:1" and a["args"] == ["-q"]  # maps merged, plain lists replaced
+    assert [p["containerPort"] for p in a["ports"]] == [80, 443]  # ports merged by containerPort
+    assert merged["spec"]["finalizers"] == ["two"] and merged["spec"]["tolerations"] == []
+    assert fake.strategic_merge({"a": {"b": 1}}, {"a": {"$patch": "replace", "c": 2}}) == {"a": {"c": 2}}
+    assert fake.json_patch(
+        {"a": [1]}, [{"op": "add", "path": "/a/-", "value": 2}, {"op": "replace", "path": "/a/0", "value": 0}]
+    ) == {"a": [0, 2]}
+    reqs = fake.parse_label_selector("app=web,tier in (a, b),!gone,env!=prod")
+    assert fake.labels_match(reqs, {"app": "web", "tier": "b"}) and not fake.labels_match(
+        reqs, {"app": "web", "tier": "c"}
+    )
+
+
+def test_encryption_configuration_is_validated(tmp_path: Path) -> None:
+    fake = _fake_module()
+    good = tmp_path / "good.yaml"
+    good.write_text(
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n"
+        "- resources: [secrets, configmaps]\n  providers:\n  - secretbox:\n      keys:\n"
+        f"      - name: k1\n        secret: {base64.b64encode(b'x' * 32).decode()}\n  - identity: {{}}\n"
+    )
+    assert fake.load_encryption(str(good)) == {"secrets": ("secretbox", "k1"), "configmaps": ("secretbox", "k1")}
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text().replace("secretbox", "rot13"))
+    with pytest.raises(SystemExit, match=r"resources\[0\]\.providers\[0\]: unknown provider 'rot13'"):
+        fake.load_encryption(str(bad))
+    short = tmp_path / "short.yaml"
+    short.write_text(
+        good.read_text().replace(base64.b64encode(b"x" * 32).decode(), base64.b64encode(b"x" * 8).decode())
+    )
+    with pytest.raises(SystemExit, match="must decode to 32 bytes, not 8"):
+        fake.load_encryption(str(short))
