@@ -7,6 +7,7 @@ const consoleEn = {
     noClustersReader: 'This project has no clusters yet. A project manager can create one.',
     hosts: 'Host health in {{project}}',
     hostTotal: 'Hosts: {{count}}. By the status of their last check:',
+    partial: 'Split counted over the first {{count}}.',
     unchecked: 'Not checked yet',
     hostsAttention: 'Some hosts need attention: open Hosts to see why and check them again.',
     noHosts: 'No hosts yet. Create a credential (how to log in over SSH), then add your hosts.',

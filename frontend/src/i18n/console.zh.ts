@@ -9,6 +9,7 @@ const consoleZh: typeof consoleEn = {
     noClustersReader: '本项目还没有集群，项目管理员可以创建。',
     hosts: '{{project}} 的主机健康',
     hostTotal: '主机：{{count}} 台。按最近一次检查的状态：',
+    partial: '按状态的统计仅覆盖前 {{count}} 个。',
     unchecked: '尚未检查',
     hostsAttention: '部分主机需要处理：打开“主机”查看原因并重新检查。',
     noHosts: '还没有主机。先创建凭据（SSH 登录方式），再添加主机。',

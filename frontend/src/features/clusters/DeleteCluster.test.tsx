@@ -34,8 +34,8 @@ function detail(me = asManager(), extra = {}) {
 describe('deleting a cluster', () => {
   test('the confirmation names the cluster, wants its name typed, and opens the reset operation (202)', async () => {
     const { calls } = detail();
-    await userEvent.click(await screen.findByTestId('cluster-delete'));
-    const dialog = await screen.findByRole('dialog');
+    await userEvent.click(await screen.findByTestId('cluster-delete', {}, { timeout: 10_000 }));
+    const dialog = await screen.findByRole('dialog', {}, { timeout: 10_000 });
     expect(within(dialog).getByText('Delete cluster prod-1?')).toBeTruthy();
     expect(within(dialog).getByText(/hosts of prod-1 are reset first/)).toBeTruthy();
     // Not an admin: no force, but told who can.
@@ -46,9 +46,9 @@ describe('deleting a cluster', () => {
     fireEvent.change(screen.getByTestId('cluster-delete-name'), { target: { value: 'prod-2' } });
     expect(submit.disabled).toBe(true);
     fireEvent.change(screen.getByTestId('cluster-delete-name'), { target: { value: 'prod-1' } });
-    await waitFor(() => expect(submit.disabled).toBe(false));
+    await waitFor(() => expect(submit.disabled).toBe(false), { timeout: 10_000 });
     await userEvent.click(submit);
-    expect(await screen.findByText('reset view')).toBeTruthy();
+    expect(await screen.findByText('reset view', {}, { timeout: 10_000 })).toBeTruthy();
     const del = calls.find((c) => c.method === 'DELETE');
     expect(del?.path).toBe('/api/v1/clusters/k-1');
     expect(del?.search.get('force')).toBeNull();
@@ -56,12 +56,12 @@ describe('deleting a cluster', () => {
 
   test('an admin may forget it at once (force, explained): 204 goes back to the list', async () => {
     const { calls } = detail(asAdmin(), { 'DELETE /api/v1/clusters/k-1': { status: 204 } });
-    await userEvent.click(await screen.findByTestId('cluster-delete'));
-    await userEvent.click(await screen.findByTestId('cluster-delete-force'));
+    await userEvent.click(await screen.findByTestId('cluster-delete', {}, { timeout: 10_000 }));
+    await userEvent.click(await screen.findByTestId('cluster-delete-force', {}, { timeout: 10_000 }));
     expect(screen.getByText(/use this only when its hosts are gone for good/)).toBeTruthy();
     fireEvent.change(screen.getByTestId('cluster-delete-name'), { target: { value: 'prod-1' } });
     await userEvent.click(screen.getByTestId('cluster-delete-submit'));
-    expect(await screen.findByText('clusters list')).toBeTruthy();
+    expect(await screen.findByText('clusters list', {}, { timeout: 10_000 })).toBeTruthy();
     expect(calls.find((c) => c.method === 'DELETE')?.search.get('force')).toBe('true');
   });
 
@@ -69,15 +69,15 @@ describe('deleting a cluster', () => {
     detail(asManager(), {
       'DELETE /api/v1/clusters/k-1': { status: 409, body: { error: 'conflict', detail: 'Cluster prod-1 is busy with operation op-2 (deploy): wait for it or cancel it.' } },
     });
-    await userEvent.click(await screen.findByTestId('cluster-delete'));
+    await userEvent.click(await screen.findByTestId('cluster-delete', {}, { timeout: 10_000 }));
     fireEvent.change(screen.getByTestId('cluster-delete-name'), { target: { value: 'prod-1' } });
     await userEvent.click(screen.getByTestId('cluster-delete-submit'));
-    expect((await screen.findByTestId('cluster-delete-error')).textContent).toMatch(/busy with operation op-2/);
+    expect((await screen.findByTestId('cluster-delete-error', {}, { timeout: 10_000 })).textContent).toMatch(/busy with operation op-2/);
   });
 
   test('a read-only member has no delete action', async () => {
     detail(asReader());
-    await screen.findByTestId('cluster-overview');
+    await screen.findByTestId('cluster-overview', {}, { timeout: 10_000 });
     expect(screen.queryByTestId('cluster-delete')).toBeNull();
   });
 
@@ -87,7 +87,7 @@ describe('deleting a cluster', () => {
       'GET /api/v1/clusters': { body: page([cluster(), { ...running, id: 'k-2', name: 'dev-1' }]) },
     });
     renderPage(<ClusterList />, { me: asManager() });
-    const busy = await screen.findByTestId<HTMLButtonElement>('cluster-delete-prod-1');
+    const busy = await screen.findByTestId<HTMLButtonElement>('cluster-delete-prod-1', {}, { timeout: 10_000 });
     expect(busy.disabled).toBe(true);
     expect(screen.getByTestId<HTMLButtonElement>('cluster-delete-dev-1').disabled).toBe(false);
   });

@@ -1,8 +1,8 @@
-// The overview's project picture: clusters by status, recent operations, host health. Real counts
-// from the API (a page of one per status: its `total`); the app's live stream invalidates the
-// clusters, operations and hosts caches, so these follow without a reload.
+// The overview's project picture: clusters by status, recent operations, host health. Real data from
+// the API (one list each, the split by status counted over its page); the app's live stream
+// invalidates the clusters, operations and hosts caches, so these follow without a reload.
 import { CloudServerOutlined, KeyOutlined, PlusOutlined } from '@ant-design/icons';
-import { useQueries, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Button, Card, Col, Empty, Row, Space, Table, Tag, Typography, type TableColumnsType } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
@@ -11,9 +11,9 @@ import { useFormatTime } from '../../app/format';
 import { useCurrentProject } from '../../app/project';
 import { QueryError } from '../../app/QueryError';
 import { CLUSTER_STATUSES, useClusters, type ClusterStatus, type Operation } from '../clusters/api';
-import { clustersKey, operationsKey } from '../clusters/live';
+import { operationsKey } from '../clusters/live';
 import { ClusterStatusTag, OperationProgress } from '../clusters/StatusTag';
-import { hostsKey } from '../hosts/live';
+import { useHosts } from '../hosts/api';
 
 const HOST_STATUSES = ['ready', 'unreachable', 'auth_failed', 'no_root', 'host_key_changed', 'error'] as const;
 type HostStatus = (typeof HOST_STATUSES)[number];
@@ -27,24 +27,14 @@ const HOST_COLOR: Record<HostStatus, string> = {
 };
 const RECENT = 8;
 
-function useClusterCounts(projectId: string | undefined) {
-  return useQueries({
-    queries: [undefined, ...CLUSTER_STATUSES].map((status) => ({
-      queryKey: [...clustersKey, 'count', projectId, status ?? 'all'],
-      queryFn: () => call(api.GET('/api/v1/clusters', { params: { query: { project_id: projectId, status, limit: 1 } } })),
-      enabled: !!projectId,
-    })),
-  });
-}
+const CLUSTER_PAGE = 200; // the API's largest page: counted over it (a note says so beyond)
+const HOST_PAGE = 500;
 
-function useHostCounts(projectId: string | undefined) {
-  return useQueries({
-    queries: [undefined, ...HOST_STATUSES].map((status) => ({
-      queryKey: [...hostsKey, 'count', projectId, status ?? 'all'],
-      queryFn: () => call(api.GET('/api/v1/hosts', { params: { query: { project_id: projectId, status, limit: 1 } } })),
-      enabled: !!projectId,
-    })),
-  });
+/** Counts by status over one page of the list (`total` is exact; the split is over what the page holds). */
+function countBy<T extends { status?: string | null }>(items: T[] | undefined): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items ?? []) counts.set(item.status ?? '', (counts.get(item.status ?? '') ?? 0) + 1);
+  return counts;
 }
 
 function CountTag({ status, count, color, label, to }: { status: string; count: number; color: string; label: string; to: string }) {
@@ -60,20 +50,19 @@ function CountTag({ status, count, color, label, to }: { status: string; count: 
 export function ClusterSummary() {
   const { t } = useTranslation();
   const current = useCurrentProject();
-  const counts = useClusterCounts(current.project?.id);
-  const [all, ...byStatus] = counts;
-  const failed = counts.find((q) => q.isError);
-  const loading = current.isLoading || counts.some((q) => q.isLoading);
+  const list = useClusters(current.project?.id, 0, CLUSTER_PAGE);
+  const counts = countBy(list.data?.items);
+  const total = list.data?.total ?? 0;
   return (
     <Card
       title={t('dashboard.clusters', { project: current.project?.name ?? '–' })}
       extra={<Link to="/clusters">{t('overview.view')}</Link>}
-      loading={loading}
+      loading={current.isLoading || list.isLoading}
       data-testid="overview-clusters"
     >
-      {failed ? (
-        <QueryError error={failed.error} />
-      ) : all?.data?.total === 0 ? (
+      {list.isError ? (
+        <QueryError error={list.error} />
+      ) : total === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={current.canWrite ? t('dashboard.noClusters') : t('dashboard.noClustersReader')} data-testid="overview-clusters-empty">
           {current.canWrite && (
             <Link to="/clusters/new">
@@ -85,15 +74,16 @@ export function ClusterSummary() {
         </Empty>
       ) : (
         <Space orientation="vertical" size="middle">
-          <Typography.Text type="secondary">{t('dashboard.clusterTotal', { count: all?.data?.total ?? 0 })}</Typography.Text>
+          <Typography.Text type="secondary">{t('dashboard.clusterTotal', { count: total })}</Typography.Text>
           <Space wrap size={[8, 8]}>
-            {CLUSTER_STATUSES.map((status: ClusterStatus, i) => {
-              const count = byStatus[i]?.data?.total ?? 0;
+            {CLUSTER_STATUSES.map((status: ClusterStatus) => {
+              const count = counts.get(status) ?? 0;
               return count > 0 ? (
                 <CountTag key={status} status={status} count={count} color={statusColor(status)} label={t(`clusters.status.${status}`)} to="/clusters" />
               ) : null;
             })}
           </Space>
+          {total > CLUSTER_PAGE && <Typography.Text type="secondary">{t('dashboard.partial', { count: CLUSTER_PAGE })}</Typography.Text>}
         </Space>
       )}
     </Card>
@@ -107,21 +97,20 @@ function statusColor(status: ClusterStatus): string {
 export function HostHealth() {
   const { t } = useTranslation();
   const current = useCurrentProject();
-  const counts = useHostCounts(current.project?.id);
-  const [all, ...byStatus] = counts;
-  const failed = counts.find((q) => q.isError);
-  const loading = current.isLoading || counts.some((q) => q.isLoading);
-  const total = all?.data?.total ?? 0;
-  const known = byStatus.reduce((sum, q) => sum + (q.data?.total ?? 0), 0);
+  const list = useHosts({ projectId: current.project?.id, limit: HOST_PAGE, offset: 0 }, !!current.project?.id);
+  const counts = countBy(list.data?.items);
+  const total = list.data?.total ?? 0;
+  const counted = list.data?.items.length ?? 0;
+  const known = HOST_STATUSES.reduce((sum, status) => sum + (counts.get(status) ?? 0), 0);
   return (
     <Card
       title={t('dashboard.hosts', { project: current.project?.name ?? '–' })}
       extra={<Link to="/inventory/hosts">{t('overview.view')}</Link>}
-      loading={loading}
+      loading={current.isLoading || list.isLoading}
       data-testid="overview-hosts"
     >
-      {failed ? (
-        <QueryError error={failed.error} />
+      {list.isError ? (
+        <QueryError error={list.error} />
       ) : total === 0 ? (
         <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={current.canWrite ? t('dashboard.noHosts') : t('dashboard.noHostsReader')} data-testid="overview-hosts-empty">
           {current.canWrite && (
@@ -141,15 +130,16 @@ export function HostHealth() {
         <Space orientation="vertical" size="middle">
           <Typography.Text type="secondary">{t('dashboard.hostTotal', { count: total })}</Typography.Text>
           <Space wrap size={[8, 8]}>
-            {HOST_STATUSES.map((status, i) => {
-              const count = byStatus[i]?.data?.total ?? 0;
+            {HOST_STATUSES.map((status) => {
+              const count = counts.get(status) ?? 0;
               return count > 0 ? (
                 <CountTag key={status} status={status} count={count} color={HOST_COLOR[status]} label={t(`hosts.status.${status}`)} to="/inventory/hosts" />
               ) : null;
             })}
-            {total > known && <CountTag status="unchecked" count={total - known} color="default" label={t('dashboard.unchecked')} to="/inventory/hosts" />}
+            {counted > known && <CountTag status="unchecked" count={counted - known} color="default" label={t('dashboard.unchecked')} to="/inventory/hosts" />}
           </Space>
-          {total > (byStatus[0]?.data?.total ?? 0) && <Typography.Text type="warning">{t('dashboard.hostsAttention')}</Typography.Text>}
+          {counted > (counts.get('ready') ?? 0) && <Typography.Text type="warning">{t('dashboard.hostsAttention')}</Typography.Text>}
+          {total > counted && <Typography.Text type="secondary">{t('dashboard.partial', { count: counted })}</Typography.Text>}
         </Space>
       )}
     </Card>
@@ -167,7 +157,7 @@ export function RecentOperations() {
     enabled: !!projectId,
   });
   // Names of the clusters (an operation names its cluster by id; a deleted cluster's is gone).
-  const clusters = useClusters(projectId, 0, 200);
+  const clusters = useClusters(projectId, 0, CLUSTER_PAGE);
   const byId = new Map((clusters.data?.items ?? []).map((c) => [c.id, c]));
 
   const columns: TableColumnsType<Operation> = [
