@@ -409,7 +409,11 @@ class EventPump:
     def _put(self, phase: str, event: runner.AnsibleEvent) -> None:
         self._idle.clear()
         if event.kind == "task_result" and event.status in ("failed", "unreachable"):
-            self.first_failure.setdefault(phase, event)
+            known = self.first_failure.get(phase)
+            # A host failing again went on past its earlier failure (rescued by a block, or ignored):
+            # the later one is what stopped it (e.g. the rescue's explanation of a checksum mismatch).
+            if known is None or known.host == event.host:
+                self.first_failure[phase] = event
         self.queue.put_nowait((phase, event))
 
     def failure(self, phase: str) -> Failure | None:
