@@ -124,7 +124,7 @@ def test_an_unsupported_os_is_refused_by_the_preflight_and_by_the_plan(engine: E
         assert checked["facts"]["os"]["supported"] is False, checked["facts"]["os"]
         refused = plan(engine, "lab-unsupported-os-2")
         assert refused.status_code == 422, refused.text
-        assert f"host {host.name}: Fedora Linux is not supported" in refused.text, refused.text
+        assert f"host {host.name}: Fedora Linux 40 (Server Edition) is not supported" in refused.text, refused.text
     finally:
         restore = ssh_root(host, "rm -f /etc/os-release && mv /etc/os-release.ko-test /etc/os-release")
         assert restore.returncode == 0, restore.stderr
