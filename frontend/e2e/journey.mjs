@@ -4,7 +4,8 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { cloudSteps } from './cloud.mjs';
 
-const TIMEOUT = 15_000;
+// Generous: a 2-core CI machine running lab deploys next to this answers slowly.
+const TIMEOUT = 45_000;
 
 /** A TCP port on 127.0.0.1 that nothing listens on (bound, then released). */
 async function closedPort() {
@@ -56,8 +57,8 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await page.getByTestId('login-submit').click();
     await page.waitForURL((url) => url.pathname === '/');
 
-    // 2. The overview shows every service healthy.
-    await page.locator('[data-testid="health-status"][data-status="ok"]').waitFor();
+    // 2. The overview shows every service healthy (a check slowed by a loaded machine recovers at the next refresh, 15 s on).
+    await page.locator('[data-testid="health-status"][data-status="ok"]').waitFor({ timeout: 60_000 });
     const table = page.getByTestId('health-table');
     await table.getByText('Gateway').waitFor();
     assert.equal(await table.getByText('Unhealthy').count(), 0, 'a service is unhealthy');
@@ -65,7 +66,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await shot(page, 'overview-healthy');
 
     // 2b. The hosts page of a project without credentials says what to do first.
-    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Hosts' }).click();
     await page.waitForURL(/\/inventory\/hosts$/);
     await page.getByTestId('host-table').getByText(/create a credential first/).waitFor();
     await shot(page, 'hosts-empty-no-credential');
@@ -77,7 +78,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await watcher.getByTestId('credential-table').waitFor();
 
     // 4. Create a password credential in project default; the list shows it, never its secret.
-    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Credentials' }).click();
     await page.waitForURL(/\/inventory\/credentials$/);
     assert.equal(await page.getByTestId('project-selector').innerText(), 'default');
     await page.getByTestId('credential-create').click();
@@ -117,7 +118,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
 
     // 5b. Hosts: the empty state now offers to add one. The e2e stack has no lab hosts, so the add is
     // refused: nothing listens on the port, and the API's sentence lands on the SSH port field.
-    await page.getByRole('link', { name: 'Hosts' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Hosts' }).click();
     await page.waitForURL(/\/inventory\/hosts$/);
     await page.getByTestId('hosts-empty').getByText(/No hosts yet/).waitFor();
     await page.getByTestId('host-create').click();
@@ -159,7 +160,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await cloudSteps({ page, shot, stamp });
 
     // 6. Create a user on the users page...
-    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Users' }).click();
     await page.waitForURL(/\/admin\/users$/);
     await page.getByTestId('user-create').click();
     const userDialog = page.getByRole('dialog');
@@ -173,7 +174,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await shot(page, 'user-created');
 
     // ...and make them read-only in project default on its members page.
-    await page.getByRole('link', { name: 'Projects' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Projects' }).click();
     await page.waitForURL(/\/admin\/projects$/);
     await page.getByTestId('members-default').click();
     await page.waitForURL(/\/members$/);
@@ -205,13 +206,27 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     assert.equal(await readerPage.getByTestId('side-menu').getByText('Users').count(), 0, 'read-only user sees Users');
     assert.equal(await readerPage.getByTestId('side-menu').getByText('Audit log').count(), 0, 'read-only user sees the audit log');
     await shot(readerPage, 'readonly-credentials');
-    await readerPage.getByRole('link', { name: 'Hosts' }).click();
+    await readerPage.getByTestId('side-menu').getByRole('link', { name: 'Hosts' }).click();
     await readerPage.waitForURL(/\/inventory\/hosts$/);
     await readerPage.getByTestId('host-table').getByText(/A project manager can add them/).waitFor();
     assert.equal(await readerPage.getByTestId('host-create').count(), 0, 'read-only user has an add-host button');
     assert.equal(await readerPage.getByTestId('host-import').count(), 0, 'read-only user has an import button');
     assert.equal(await readerPage.getByTestId('host-check-all').count(), 0, 'read-only user has a check button');
     await shot(readerPage, 'readonly-hosts');
+    // ...no create (or delete) on the clusters pages, and the wizard says they may not plan one...
+    await readerPage.getByTestId('side-menu').getByRole('link', { name: 'Clusters' }).click();
+    await readerPage.waitForURL(/\/clusters$/);
+    await readerPage.getByTestId('clusters-empty').getByText(/A project manager can create one/).waitFor();
+    assert.equal(await readerPage.getByTestId('cluster-create').count(), 0, 'read-only user has a create-cluster button');
+    await readerPage.goto('/clusters/new');
+    await readerPage.getByTestId('wizard-not-allowed').waitFor();
+    // ...and the overview's empty states say who can act, with no way to create.
+    await readerPage.getByTestId('side-menu').getByRole('link', { name: 'Overview' }).click();
+    await readerPage.waitForURL((url) => url.pathname === '/');
+    await readerPage.getByTestId('overview-clusters-empty').getByText(/A project manager can create one/).waitFor();
+    await readerPage.getByTestId('overview-hosts-empty').getByText(/A project manager can add them/).waitFor();
+    assert.equal(await readerPage.getByRole('link', { name: /Create cluster/ }).count(), 0, 'read-only user can create a cluster');
+    await shot(readerPage, 'readonly-overview');
 
     // ...and the API refuses them a write.
     const readerCsrf = (await reader.cookies()).find((c) => c.name === 'ko_csrf')?.value;
@@ -221,11 +236,16 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     });
     assert.equal(refused.status(), 403, `read-only POST answered ${refused.status()}: ${await refused.text()}`);
     console.log(`e2e: read-only POST /api/v1/credentials → 403 ${(await refused.json()).detail}`);
+    const refusedCluster = await reader.request.post('/api/v1/clusters', {
+      headers: { 'X-CSRF-Token': readerCsrf },
+      data: { project_id: defaultProject.id, name: `e2e-denied-${stamp}`, version: '1.36.0', topology: 'single', nodes: [{ host_id: 'no-such-host', role: 'master' }] },
+    });
+    assert.equal(refusedCluster.status(), 403, `read-only POST /api/v1/clusters answered ${refusedCluster.status()}: ${await refusedCluster.text()}`);
     await reader.close();
     pages.delete(readerPage);
 
     // 8. An API token is shown once at creation, then listed by its prefix, and can be revoked.
-    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'API tokens' }).click();
     await page.waitForURL(/\/admin\/tokens$/);
     await page.getByTestId('token-create').click();
     const tokenDialog = page.getByRole('dialog');
@@ -246,7 +266,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await shot(page, 'token-revoked');
 
     // 9. The audit log has the read-only user's refused write.
-    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Audit log' }).click();
     await page.waitForURL(/\/admin\/audit$/);
     await page.getByPlaceholder('Username').fill(readerName);
     await page.getByPlaceholder('Username').press('Enter');
@@ -256,7 +276,7 @@ export async function journey({ browser, base, adminPassword, artifacts }) {
     await shot(page, 'audit-log');
 
     // 10. Switch the language to Chinese.
-    await page.getByRole('link', { name: 'Credentials' }).click();
+    await page.getByTestId('side-menu').getByRole('link', { name: 'Credentials' }).click();
     await page.waitForURL(/\/inventory\/credentials$/);
     await page.getByTestId('language-switch').click();
     await page.getByTestId('language-zh-CN').click();

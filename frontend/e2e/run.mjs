@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // End-to-end journey through the real console against a running product, in Debian's headless Chromium.
 //   KO_E2E_URL=http://127.0.0.1:18080 KO_E2E_ADMIN_PASSWORD=... npm run e2e
+// KO_E2E_JOURNEY=lab runs the journey on lab hosts instead (e2e/lab.mjs; tests/e2e/test_console_lab_e2e.py sets it up).
 // Screenshots of every step go to test-artifacts/ (KO_E2E_ARTIFACTS to change it).
 import { mkdir, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { journey } from './journey.mjs';
+import { labJourney } from './lab.mjs';
 
 const base = (process.env.KO_E2E_URL ?? '').replace(/\/+$/, '');
 const adminPassword = process.env.KO_E2E_ADMIN_PASSWORD ?? '';
@@ -37,7 +39,7 @@ const browser = await chromium.launch({
 
 let failed = false;
 try {
-  await journey({ browser, base, adminPassword, artifacts });
+  await (process.env.KO_E2E_JOURNEY === 'lab' ? labJourney : journey)({ browser, base, adminPassword, artifacts });
   console.log(`e2e: all steps passed; screenshots in ${artifacts}`);
 } catch (error) {
   failed = true;
