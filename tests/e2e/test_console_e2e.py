@@ -45,7 +45,7 @@ def _free_port() -> int:
 class Product:
     """``kubeoperator run`` in its own process group, its output collected in the background."""
 
-    def __init__(self, data_dir: Path, port: int) -> None:
+    def __init__(self, data_dir: Path, port: int, extra_env: dict[str, str] | None = None) -> None:
         # Nothing of the caller's KO_* settings leaks in: this product has its own NATS and databases.
         env = {k: v for k, v in os.environ.items() if not k.startswith("KO_")}
         env.update(
@@ -55,6 +55,7 @@ class Product:
             KO_CONSOLE_DIR=str(FRONTEND / "dist"),
             PYTHONUNBUFFERED="1",
         )
+        env.update(extra_env or {})
         self.url = f"http://127.0.0.1:{port}"
         self.lines: list[str] = []
         self.ready = threading.Event()
@@ -81,6 +82,20 @@ class Product:
         while not self.ready.wait(0.5):
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"the product did not start (exit {self.proc.poll()}):\n{self.output()}")
+
+    def service_port(self, name: str) -> int:
+        """The port the launcher gave service ``ko_<name>`` (read from its environment)."""
+        for proc in Path("/proc").iterdir():
+            try:
+                cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+                ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                if f"ko_{name}".encode() not in cmdline or ppid != self.proc.pid:
+                    continue
+                environ = dict(e.split(b"=", 1) for e in (proc / "environ").read_bytes().split(b"\0") if b"=" in e)
+                return int(environ[b"KO_HTTP_PORT"])
+            except (OSError, ValueError, KeyError):
+                continue
+        raise LookupError(f"no ko_{name} process under the launcher {self.proc.pid}")
 
     def output(self) -> str:
         return "".join(self.lines[-80:])
