@@ -222,7 +222,7 @@ _CERTS = "set by KubeOperator's certificates phase (/etc/kubernetes/pki)"
 _KUBECONFIG = "set by KubeOperator (the component's kubeconfig from kubeadm)"
 APISERVER_MANAGED: dict[str, str] = {
     "advertise-address": "set by KubeOperator from the master's address in inventory",
-    "bind-address": "set by KubeOperator from the master's address in inventory",
+    "bind-address": "per master (all addresses by default): one value for all would stop the other masters binding",
     "secure-port": "set by KubeOperator (6443); the clients' port is load_balancer.port",
     "etcd-servers": "set by KubeOperator from the masters (the etcd phase)",
     "etcd-cafile": "set by KubeOperator's etcd phase",
