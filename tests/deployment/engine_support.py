@@ -296,3 +296,15 @@ async def stream_counters(nats_url: str, op_id: str, expect: int, timeout: float
     finally:
         await nc.close()
     return seen
+
+
+def delete_cluster(engine: Engine, cluster_id: str, timeout: float = 600) -> None:
+    """Delete a cluster through the API: its reset operation succeeds, then the cluster is gone."""
+    r = engine.call("DELETE", f"/api/v1/clusters/{cluster_id}")
+    assert r.status_code == 202, r.text
+    reset = engine.wait(r.json()["operation"]["id"], "succeeded", "failed", "cancelled", timeout=timeout)
+    assert reset["status"] == "succeeded", reset["failure"]
+    deadline = time.monotonic() + 30
+    while engine.call("GET", f"/api/v1/clusters/{cluster_id}").status_code != 404:
+        assert time.monotonic() < deadline, "the cluster is still there after its reset"
+        time.sleep(0.2)

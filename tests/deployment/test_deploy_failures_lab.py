@@ -14,7 +14,6 @@ host this module has reset.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deployment.engine_support import IDENTITY_KEY, PM, Engine, lab_engine
+from tests.deployment.engine_support import IDENTITY_KEY, PM, Engine, delete_cluster, lab_engine
 from tests.lab.lab import Lab
 from tests.lab.sshutil import ssh_root
 from tests.support.offline_package import PackageUnavailable, build_test_package, replace_file
@@ -51,18 +50,6 @@ def plan(engine: Engine, name: str) -> Any:
         "nodes": [{"host_id": engine.host_ids[0], "role": "master"}],
     }  # fmt: skip
     return engine.call("POST", "/api/v1/clusters", json=body)
-
-
-def delete(engine: Engine, cluster_id: str) -> None:
-    """Delete a cluster: its reset operation succeeds, then it is gone."""
-    r = engine.call("DELETE", f"/api/v1/clusters/{cluster_id}")
-    assert r.status_code == 202, r.text
-    reset = engine.wait(r.json()["operation"]["id"], "succeeded", "failed", "cancelled", timeout=600)
-    assert reset["status"] == "succeeded", reset["failure"]
-    deadline = time.monotonic() + 30
-    while engine.call("GET", f"/api/v1/clusters/{cluster_id}").status_code != 404:
-        assert time.monotonic() < deadline, "the cluster is still there after its reset"
-        time.sleep(0.2)
 
 
 def check_host(engine: Engine) -> dict[str, Any]:
@@ -96,7 +83,7 @@ def test_a_binary_served_with_a_wrong_checksum_fails_the_components_phase_with_a
     assert "checksum mismatch" in failure["excerpt"], failure
     assert "checksum" in failure["hint"] and "re-import the package" in failure["hint"], failure
     assert ssh_root(engine.lab.hosts[0], "test -e /usr/local/bin/kubeadm || echo absent").stdout.strip() == "absent"
-    delete(engine, r.json()["id"])
+    delete_cluster(engine, r.json()["id"])
 
 
 def test_an_unsupported_os_is_refused_by_the_preflight_and_by_the_plan(engine: Engine) -> None:
@@ -128,5 +115,5 @@ def test_an_unsupported_os_is_refused_by_the_preflight_and_by_the_plan(engine: E
     finally:
         restore = ssh_root(host, "rm -f /etc/os-release && mv /etc/os-release.ko-test /etc/os-release")
         assert restore.returncode == 0, restore.stderr
-    delete(engine, cluster_id)
+    delete_cluster(engine, cluster_id)
     assert check_host(engine)["facts"]["os"]["supported"] is True

@@ -24,7 +24,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ import ansible_runner
 import pytest
 import yaml
 
-from tests.deployment.engine_support import Engine, lab_engine
+from tests.deployment.engine_support import Engine, delete_cluster, lab_engine, phase_seconds
 from tests.deployment.kube_objects import assert_addons
 from tests.lab.lab import Host, Lab
 from tests.lab.sshutil import ssh_root
@@ -56,16 +55,6 @@ def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engin
     with lab_engine(lab, tmp_path_factory.mktemp("deploy"), playbooks=PLAYBOOKS, host=lab.gateway,
                     package=package) as engine:  # fmt: skip
         yield engine
-
-
-def phase_seconds(op: dict[str, Any]) -> dict[str, float]:
-    return {
-        p["name"]: round(
-            (datetime.fromisoformat(p["ended_at"]) - datetime.fromisoformat(p["started_at"])).total_seconds(), 1
-        )
-        for p in op["phases"]
-        if p["started_at"] and p["ended_at"]
-    }
 
 
 def etcd_health(host: Host) -> str:
@@ -229,14 +218,7 @@ def test_one_master_one_worker_deploys_runs_again_unchanged_and_resets_clean(eng
     assert changed == {}, changed
 
     # Deleting the cluster resets both hosts to clean (the reset operation), then forgets it.
-    r = engine.call("DELETE", f"/api/v1/clusters/{cluster['id']}")
-    assert r.status_code == 202, r.text
-    reset = engine.wait(r.json()["operation"]["id"], "succeeded", "failed", "cancelled", timeout=600)
-    assert reset["status"] == "succeeded", reset["failure"]
-    deadline = time.monotonic() + 30
-    while engine.call("GET", f"/api/v1/clusters/{cluster['id']}").status_code != 404:
-        assert time.monotonic() < deadline, "the cluster is still there after its reset"
-        time.sleep(0.2)
+    delete_cluster(engine, cluster["id"])
     for host in (master, worker):
         left = ssh_root(
             host,
