@@ -26,6 +26,7 @@ from typing import Any
 
 import httpx
 import nats
+import pytest
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
@@ -38,12 +39,14 @@ from ko_inventory.app import create_app as create_inventory
 from tests.deployment.conftest import ADMIN
 from tests.inventory.support import announce, wait_known
 from tests.lab.lab import Host, Lab
+from tests.support.offline_package import PackageUnavailable, build_test_package
 from tests.support.procs import NatsServer, free_port, start_nats, wait_port
 from tests.support.serve import identity_headers, served
 
 IDENTITY_KEY = "e" * 32
 PM = Identity("u-pm", "pm", projects={"p1": "project-manager"})
 PLAYBOOKS = Path(__file__).parent / "playbooks"
+PRODUCT_PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 PHASES = [
     service.PhaseSpec("one", "phase-one.yml"),
     service.PhaseSpec("two", "phase-two.yml"),
@@ -308,3 +311,16 @@ def delete_cluster(engine: Engine, cluster_id: str, timeout: float = 600) -> Non
     while engine.call("GET", f"/api/v1/clusters/{cluster_id}").status_code != 404:
         assert time.monotonic() < deadline, "the cluster is still there after its reset"
         time.sleep(0.2)
+
+
+@contextmanager
+def deploy_engine(lab: Lab, tmp: Path, *, hosts: list[Host] | None = None) -> Iterator[Engine]:
+    """``lab_engine`` for real deploys: the product's playbooks, the deployment service on the lab's
+    bridge address (the nodes install from its repository) and the test offline package imported.
+    Skips the test when the package cannot be built here."""
+    try:
+        package = build_test_package()
+    except PackageUnavailable as exc:
+        pytest.skip(str(exc))
+    with lab_engine(lab, tmp, hosts=hosts, playbooks=PRODUCT_PLAYBOOKS, host=lab.gateway, package=package) as engine:
+        yield engine

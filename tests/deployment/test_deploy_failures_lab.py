@@ -15,32 +15,25 @@ host this module has reset.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.deployment.engine_support import IDENTITY_KEY, PM, Engine, delete_cluster, lab_engine
+from tests.deployment.engine_support import IDENTITY_KEY, PM, Engine, delete_cluster, deploy_engine
 from tests.lab.lab import Lab
 from tests.lab.sshutil import ssh_root
-from tests.support.offline_package import PackageUnavailable, build_test_package, replace_file
+from tests.support.offline_package import replace_file
 from tests.support.serve import identity_headers
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(900)]
 
-PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 FEDORA = 'NAME="Fedora Linux"\nID=fedora\nVERSION_ID=40\nPRETTY_NAME="Fedora Linux 40 (Server Edition)"\n'
 
 
 @pytest.fixture(scope="module")
 def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    try:
-        package = build_test_package()
-    except PackageUnavailable as exc:
-        pytest.skip(str(exc))
-    with lab_engine(lab, tmp_path_factory.mktemp("deploy-failures"), hosts=lab.hosts[:1], playbooks=PLAYBOOKS,
-                    host=lab.gateway, package=package) as engine:  # fmt: skip
+    with deploy_engine(lab, tmp_path_factory.mktemp("deploy-failures"), hosts=lab.hosts[:1]) as engine:
         yield engine
 
 

@@ -17,18 +17,15 @@ from __future__ import annotations
 import ipaddress
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.deployment.engine_support import Engine, lab_engine, phase_seconds
+from tests.deployment.engine_support import Engine, deploy_engine, phase_seconds
 from tests.lab.lab import Host, Lab
 from tests.lab.sshutil import ssh_root
-from tests.support.offline_package import PackageUnavailable, build_test_package
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(3000)]
 
-PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 DEPLOY_TIMEOUT = 2400  # 4 hosts installing every package on a 2-core machine shared with other test runs
 FAILOVER_SECONDS = 20  # keepalived: advert_int 1 s, a BACKUP takes over after 3 missed adverts (+ skew)
 
@@ -37,12 +34,7 @@ FAILOVER_SECONDS = 20  # keepalived: advert_int 1 s, a BACKUP takes over after 3
 def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     if len(lab.hosts) < 4:
         pytest.skip("the HA deploy needs a lab of 4 hosts or more (KO_LAB_HOSTS)")
-    try:
-        package = build_test_package()
-    except PackageUnavailable as exc:
-        pytest.skip(str(exc))
-    with lab_engine(lab, tmp_path_factory.mktemp("deploy-ha"), hosts=lab.hosts[-4:], playbooks=PLAYBOOKS,
-                    host=lab.gateway, package=package) as engine:  # fmt: skip
+    with deploy_engine(lab, tmp_path_factory.mktemp("deploy-ha"), hosts=lab.hosts[-4:]) as engine:
         yield engine
 
 

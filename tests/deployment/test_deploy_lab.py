@@ -31,29 +31,23 @@ import ansible_runner
 import pytest
 import yaml
 
-from tests.deployment.engine_support import Engine, delete_cluster, lab_engine, phase_seconds
+from tests.deployment.engine_support import PRODUCT_PLAYBOOKS, Engine, delete_cluster, deploy_engine, phase_seconds
 from tests.deployment.kube_objects import assert_addons
 from tests.lab.lab import Host, Lab
 from tests.lab.sshutil import ssh_root
 from tests.support.helm import kubectl_binary
-from tests.support.offline_package import PackageUnavailable, build_test_package
 
 # A whole deploy, a second run and a reset on a busy 2-core machine: far beyond the suite's 300 s default.
 # (About 15 min for the deploy and 10 for the second run when five engineers share the machine.)
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(2700)]
 
-PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
+PLAYBOOKS = PRODUCT_PLAYBOOKS
 DEPLOY_TIMEOUT = 1500  # 2 cores shared with other test runs: the first deploy installs every package
 
 
 @pytest.fixture(scope="module")
 def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    try:
-        package = build_test_package()
-    except PackageUnavailable as exc:
-        pytest.skip(str(exc))
-    with lab_engine(lab, tmp_path_factory.mktemp("deploy"), playbooks=PLAYBOOKS, host=lab.gateway,
-                    package=package) as engine:  # fmt: skip
+    with deploy_engine(lab, tmp_path_factory.mktemp("deploy")) as engine:
         yield engine
 
 
