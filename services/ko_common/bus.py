@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import nats
 from nats.aio.client import Client as NATS
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, RetentionPolicy, StorageType, StreamConfig
 from nats.js.errors import BadRequestError, NotFoundError
@@ -262,7 +261,7 @@ class DurableConsumer:
         while True:
             try:
                 msgs = await sub.fetch(batch=50, timeout=1)
-            except NatsTimeout:
+            except TimeoutError:  # nats' own TimeoutError is one; a slow server can raise the builtin
                 continue
             except asyncio.CancelledError:
                 raise

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 from nats.aio.msg import Msg
-from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import AckPolicy, ConsumerConfig
 from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -135,7 +134,7 @@ class Worker:
             await slots.acquire()
             try:
                 msgs = await sub.fetch(batch=1, timeout=1)
-            except NatsTimeout:
+            except TimeoutError:  # nats' own TimeoutError is one; a slow server can raise the builtin
                 slots.release()
                 continue
             except asyncio.CancelledError:
