@@ -11,6 +11,11 @@ have_initdb || need+=(postgresql)
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-zenhei)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+# The yum index tests build rpms and read the repodata with real consumers (tests/deployment/test_yum_index.py);
+# the product itself needs none of them.
+command -v rpmbuild >/dev/null 2>&1 || need+=(rpm)
+command -v createrepo_c >/dev/null 2>&1 || need+=(createrepo-c)
+command -v dnf >/dev/null 2>&1 || need+=(dnf)
 
 . "$(dirname "$0")/apt-install.sh"
 apt_install system-deps "${need[@]}"

@@ -11,19 +11,23 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import tarfile
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ko_deployment.packages import indexes
-from ko_deployment.packages.manifest import API_VERSION, MANIFEST_NAME, Manifest, ManifestError, parse_manifest
+from ko_deployment.packages import indexes, rpm_header
+from ko_deployment.packages.manifest import (
+    API_VERSION,
+    MANIFEST_NAME,
+    Manifest,
+    ManifestError,
+    is_generated,
+    parse_manifest,
+)
 
 FOLDERS = {"bin": "binary", "images": "image", "charts": "chart", "debs": "deb", "rpms": "rpm"}
-GENERATED = {"debs/Packages", "debs/Packages.gz", "debs/Release", "charts/index.yaml"}
-_RPM = re.compile(r"(?P<name>.+)-(?P<version>[^-]+-[^-]+)\.(?P<arch>[A-Za-z0-9_]+)\.rpm")
 _RPM_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "noarch": "all"}
 
 
@@ -48,15 +52,16 @@ def _control(deb: Path) -> dict[str, str]:
     return fields
 
 
-def _describe(root: Path, rel: str, kind: str, spec: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
-    path = root / rel
+def _identity(path: Path, kind: str, spec: dict[str, Any]) -> tuple[str, str | None, str]:
+    """Name, version and arch as the file says them, where it carries them."""
     arch = spec["arch"]
     name, version = path.name, None
     if kind == "deb":
         control = _control(path)
         name, version, arch = control["Package"], control["Version"], control.get("Architecture", arch)
-    elif kind == "rpm" and (m := _RPM.fullmatch(path.name)):
-        name, version, arch = m["name"], m["version"], _RPM_ARCH.get(m["arch"], m["arch"])
+    elif kind == "rpm" and path.name.endswith(".rpm"):
+        rpm = rpm_header.read_rpm(path)
+        name, version, arch = rpm.name, rpm.evr, _RPM_ARCH.get(rpm.arch, rpm.arch)
     elif kind == "chart":
         meta = indexes.chart_yaml(path)
         name, version = str(meta["name"]), str(meta["version"])
@@ -64,6 +69,15 @@ def _describe(root: Path, rel: str, kind: str, spec: dict[str, Any], overrides: 
         name, _, version = path.name.removesuffix(".tar").rpartition("_")
     elif kind == "binary":
         version = spec.get("components", {}).get(name) or spec["kubernetesVersion"]
+    return name, version, arch
+
+
+def _describe(root: Path, rel: str, kind: str, spec: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    path = root / rel
+    try:
+        name, version, arch = _identity(path, kind, spec)
+    except indexes.IndexProblem as exc:  # a damaged .deb, .rpm or chart: the sentence names the file
+        raise BuildError(str(exc)) from exc
     given = overrides.get(rel, {})
     name, version = given.get("name", name), given.get("version", version)
     if not version:
@@ -87,7 +101,7 @@ def build_manifest(root: Path, spec: dict[str, Any]) -> Manifest:
     artifacts = []
     for path in sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink()):
         rel = path.relative_to(root).as_posix()
-        if rel == MANIFEST_NAME or rel in GENERATED or any(part.startswith(".") for part in rel.split("/")):
+        if rel == MANIFEST_NAME or is_generated(rel) or any(part.startswith(".") for part in rel.split("/")):
             continue
         kind = FOLDERS.get(rel.split("/", 1)[0]) if "/" in rel else None
         if kind is None:

@@ -22,6 +22,14 @@ ArtifactKind = Literal["binary", "image", "chart", "deb", "rpm"]
 # Where the indexes expect each kind: apt and yum read one flat directory, Helm one chart directory.
 KIND_DIRS: dict[str, str] = {"deb": "debs", "rpm": "rpms", "chart": "charts"}
 KIND_SUFFIXES: dict[str, tuple[str, ...]] = {"deb": (".deb",), "rpm": (".rpm",), "chart": (".tgz",)}
+# What the import writes next to the artifacts (the apt, Helm and yum indexes): never an artifact.
+GENERATED_FILES = frozenset({"debs/Packages", "debs/Packages.gz", "debs/Release", "charts/index.yaml"})
+GENERATED_DIRS = ("rpms/repodata/",)
+
+
+def is_generated(path: str) -> bool:
+    return path in GENERATED_FILES or path.startswith(GENERATED_DIRS)
+
 
 _VERSION = re.compile(r"\d+\.\d+\.\d+(?:[-+][0-9A-Za-z.-]{1,40})?")
 _COMPONENT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
@@ -86,6 +94,10 @@ class Artifact(BaseModel):
 
     @model_validator(mode="after")
     def _where_the_index_expects_it(self) -> Artifact:
+        if is_generated(self.path):
+            raise ValueError(
+                f"{self.path!r} is written by the import (a repository index): leave it out of the manifest"
+            )
         folder = KIND_DIRS.get(self.kind)
         if folder is not None:
             p = PurePosixPath(self.path)

@@ -2,9 +2,9 @@
 
 An import copies each artifact the manifest lists into a staging directory inside the repository
 root while hashing it (one streamed pass), refuses the package if any artifact is missing or has
-another size or sha256, writes the indexes, then renames the staging directory into place: a
-package is either wholly in the repository or not at all. Everything here is blocking file work,
-run in a thread by the service. Hidden directories (``.incoming``, ``.trash``) are never served.
+another size or sha256, writes the indexes (apt, Helm, yum), then renames the staging directory
+into place: a package is either wholly in the repository or not at all. Everything here is
+blocking file work, run in a thread by the service. Hidden directories (``.incoming``, ``.trash``) are never served.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ko_deployment.packages import indexes
+from ko_deployment.packages import indexes, yum_index
 from ko_deployment.packages.manifest import MANIFEST_NAME, Manifest
 from ko_deployment.packages.source import each_artifact
 
@@ -43,6 +43,7 @@ class Imported:
     size: int
     debs_indexed: int
     charts_indexed: int
+    rpms_indexed: int
 
 
 def package_dir(root: Path, version: str, arch: str) -> Path:
@@ -122,14 +123,16 @@ def stage_and_install(
         (staging / MANIFEST_NAME).write_text(manifest.to_yaml())
         debs = {Path(rel).name: d for rel, d in digests.items() if by_path[rel].kind == "deb"}
         charts = {Path(rel).name: d.sha256 for rel, d in digests.items() if by_path[rel].kind == "chart"}
+        rpms = {Path(rel).name: d for rel, d in digests.items() if by_path[rel].kind == "rpm"}
         try:
             n_debs = indexes.write_apt_index(staging / "debs", debs, manifest.arch) if debs else 0
             n_charts = indexes.write_chart_index(staging / "charts", charts) if charts else 0
+            n_rpms = yum_index.write_yum_index(staging / "rpms", rpms) if rpms else 0
         except indexes.IndexProblem as exc:
             raise PackageRefused(f"The repository index cannot be written: {exc}.") from exc
         target = package_dir(root, manifest.kubernetes_version, manifest.arch)
         _move_into_place(root, staging, target, staging_name, replace=replace)
-        return Imported(target, manifest.total_size, n_debs, n_charts)
+        return Imported(target, manifest.total_size, n_debs, n_charts, n_rpms)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
