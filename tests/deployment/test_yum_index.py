@@ -22,7 +22,7 @@ from ko_deployment.packages.build import BuildError, build_manifest
 from ko_deployment.packages.indexes import Digests, IndexProblem
 from ko_deployment.packages.manifest import ManifestError, parse_manifest
 from ko_deployment.packages.rpm_header import read_rpm
-from ko_deployment.packages.yum_index import write_yum_index
+from ko_deployment.packages.yum_index import rpmvercmp, write_yum_index
 from tests.deployment.conftest import Deployment
 from tests.support.offline_package import copy_package
 from tests.support.rpms import BUILD_TIME, FILES, RpmbuildUnavailable, build_test_rpms
@@ -60,7 +60,7 @@ def repo_of(rpms: dict[str, Path], dest: Path) -> Path:
 
 def indexed(rpms: dict[str, Path], dest: Path) -> Path:
     repo = repo_of(rpms, dest)
-    assert write_yum_index(repo, digests_of(repo)) == 3
+    assert write_yum_index(repo, digests_of(repo)) == len(rpms)
     return repo
 
 
@@ -116,6 +116,20 @@ def test_the_header_reader_reads_what_rpm_reads(rpms: dict[str, Path]) -> None:
     assert (tool.epoch, tool.evr, tool.buildhost, tool.group) == (2, "2:1.2.3-1", "ko-test-builder", "System/Tools")
     assert read_rpm(rpms["ko-lib"]).evr == "0.9-3"
     assert tool.build_time == BUILD_TIME
+    elf = read_rpm(rpms["ko-elf"]).dependencies["requires"]
+    assert "/bin/sh" in {d.name for d in elf} and len([d for d in elf if d.name.startswith("libc.so.6")]) > 2
+
+
+def test_rpmvercmp_orders_versions_as_rpm_does() -> None:
+    # Expected values: rpm 4.18's labelCompare on the same pairs.
+    pairs = {
+        ("1.0", "1.0"): 0, ("1.0", "2.0"): -1, ("2.34", "2.4"): 1, ("1.0~rc1", "1.0"): -1,
+        ("1.0^git1", "1.0"): 1, ("1.0a", "1.0"): 1, ("1.01", "1.1"): 0, ("1.a", "1.1"): -1,
+        ("1.0~rc1", "1.0~rc2"): -1, ("1.0^", "1.0"): 1, ("1.0^a", "1.0.1"): -1, ("a", "b"): -1,
+        ("1_0", "1.0"): 0, ("2.2.5", "2.3"): -1, ("10", "9"): 1, ("1.0", "1.0.0"): -1, ("~~", "~"): -1,
+    }  # fmt: skip
+    assert {pair: rpmvercmp(*pair) for pair in pairs} == pairs
+    assert {pair: rpmvercmp(pair[1], pair[0]) for pair in pairs} == {p: -v for p, v in pairs.items()}
 
 
 def damaged(good: bytes, tmp_path: Path, name: str, data: bytes) -> Path:
@@ -174,12 +188,14 @@ def test_the_repodata_is_what_createrepo_c_writes(rpms: dict[str, Path], tmp_pat
     ours = indexed(rpms, tmp_path / "ours")
     theirs = repo_of(rpms, tmp_path / "theirs")
     subprocess.run(["createrepo_c", "--no-database", str(theirs)], capture_output=True, check=True, timeout=60)
-    # createrepo_c writes each file's mtime where we write its build time (so that imports are reproducible).
+    # createrepo_c writes each file's mtime where we write its build time (so that imports are reproducible);
+    # everything else is the same bytes, ko-elf's automatic dependencies (libc.so.6 filtering) included.
     file_time = re.compile(r'<time file="\d+"')
     for kind in ("primary", "filelists", "other"):
         mine, reference = metadata(ours, kind), metadata(theirs, kind)
         assert file_time.sub("<time", mine) == file_time.sub("<time", reference), kind
     assert f'<time file="{BUILD_TIME}" build="{BUILD_TIME}"/>' in metadata(ours, "primary")
+    assert '<rpm:entry name="libc.so.6(GLIBC_2.' in metadata(ours, "primary")
     records = repomd_records(ours)
     assert set(records) == {"primary", "filelists", "other"} == set(repomd_records(theirs))
     for kind, record in records.items():
@@ -220,7 +236,7 @@ def dnf_resolves_the_test_rpms(repo_url: str, root: Path) -> None:
     """dnf reads the repository, resolves ko-app's dependencies from it and downloads the three rpms."""
     out = root / "downloads"
     dnf(repo_url, root, "install", "--downloadonly", f"--downloaddir={out}", "ko-app")
-    assert sorted(p.name for p in out.glob("*.rpm")) == sorted(FILES.values())
+    assert sorted(p.name for p in out.glob("*.rpm")) == sorted(FILES[n] for n in ("ko-app", "ko-lib", "ko-tool"))
     assert dnf(repo_url, root, "repoquery", "--requires", "ko-app").split("\n") == [
         "/usr/sbin/ko-lib-helper",
         "ko-tool >= 2:1.2",
@@ -274,6 +290,7 @@ def test_the_builder_reads_rpm_headers_and_skips_the_repodata(rpms: dict[str, Pa
         ("ko-tool", "2:1.2.3-1", "amd64", "rpms/ko-tool-1.2.3-1.x86_64.rpm"),
         ("ko-lib", "0.9-3", "all", "rpms/ko-lib-0.9-3.noarch.rpm"),
         ("ko-app", "1.0-1", "amd64", "rpms/ko-app-1.0-1.x86_64.rpm"),
+        ("ko-elf", "3.1-2", "amd64", "rpms/ko-elf-3.1-2.x86_64.rpm"),
     }
     data = yaml.safe_load(manifest.to_yaml())
     data["artifacts"][0] = {**data["artifacts"][0], "kind": "binary", "path": "rpms/repodata/repomd.xml"}

@@ -1,9 +1,11 @@
-"""Three small real .rpm files for the yum index tests, built here with rpmbuild (Debian's ``rpm``).
+"""Small real .rpm files for the yum index tests, built here with rpmbuild (Debian's ``rpm``).
 
 ko-app requires ko-tool (>= epoch 2) and a file of ko-lib; ko-tool has an epoch, files in
 /usr/bin and /etc (a config file, a directory), a document, a ghost, every kind of dependency and
-changelog entries with equal dates; ko-lib is noarch. Nothing has automatic dependencies, so dnf
-can resolve them against an empty root. Build times come from SOURCE_DATE_EPOCH.
+changelog entries with equal dates; ko-lib is noarch. None of these three has automatic
+dependencies, so dnf resolves them against an empty root. ko-elf carries ELF binaries and a
+script with the dependencies rpmbuild finds in them (libc.so.6 symbol versions, /bin/sh), as real
+distribution packages do. Build times come from SOURCE_DATE_EPOCH.
 """
 
 from __future__ import annotations
@@ -95,11 +97,33 @@ echo 'a=1' > %{buildroot}/etc/ko-app.conf
 %files
 %config /etc/ko-app.conf
 """,
+    "ko-elf": """\
+Name: ko-elf
+Version: 3.1
+Release: 2
+Summary: ELF binaries with automatic dependencies
+License: MIT
+BuildArch: x86_64
+%global debug_package %{nil}
+%global __strip /bin/true
+%description
+ELF.
+%install
+mkdir -p %{buildroot}/usr/bin %{buildroot}/usr/libexec/ko-elf
+cp /bin/true %{buildroot}/usr/bin/ko-true
+cp /bin/ls %{buildroot}/usr/libexec/ko-elf/ko-ls
+printf '#!/bin/sh\\necho\\n' > %{buildroot}/usr/libexec/ko-elf/script.sh
+chmod 755 %{buildroot}/usr/libexec/ko-elf/script.sh
+%files
+/usr/bin/ko-true
+/usr/libexec/ko-elf
+""",
 }
 FILES = {
     "ko-tool": "ko-tool-1.2.3-1.x86_64.rpm",
     "ko-lib": "ko-lib-0.9-3.noarch.rpm",
     "ko-app": "ko-app-1.0-1.x86_64.rpm",
+    "ko-elf": "ko-elf-3.1-2.x86_64.rpm",
 }
 
 
@@ -108,7 +132,7 @@ class RpmbuildUnavailable(RuntimeError):
 
 
 def build_test_rpms(dest: Path) -> dict[str, Path]:
-    """The three .rpms built into ``dest``, by package name."""
+    """The .rpms built into ``dest``, by package name."""
     if shutil.which("rpmbuild") is None:
         raise RpmbuildUnavailable("rpmbuild is not installed: run `make sysdeps` (Debian package rpm)")
     top = dest / ".rpmbuild"

@@ -65,6 +65,83 @@ def _evr(version: str) -> tuple[str, str, str]:
     return epoch, ver, rel
 
 
+def rpmvercmp(a: str, b: str) -> int:
+    """rpm's version comparison: -1, 0 or 1 (segments of digits or letters; ~ sorts before all, ^ after)."""
+    if a == b:
+        return 0
+    i = j = 0
+    while i < len(a) or j < len(b):
+        while i < len(a) and not _alnum(a[i]) and a[i] not in "~^":
+            i += 1
+        while j < len(b) and not _alnum(b[j]) and b[j] not in "~^":
+            j += 1
+        ca, cb = a[i : i + 1], b[j : j + 1]
+        if ca == "~" or cb == "~":
+            if ca != "~":
+                return 1
+            if cb != "~":
+                return -1
+            i, j = i + 1, j + 1
+            continue
+        if ca == "^" or cb == "^":
+            if not ca:
+                return -1
+            if not cb:
+                return 1
+            if ca != "^":
+                return 1
+            if cb != "^":
+                return -1
+            i, j = i + 1, j + 1
+            continue
+        if not (ca and cb):
+            break
+        kind = str.isdigit if ca.isdigit() else _alpha
+        start_a, start_b = i, j
+        while i < len(a) and a[i].isascii() and kind(a[i]):
+            i += 1
+        while j < len(b) and b[j].isascii() and kind(b[j]):
+            j += 1
+        seg_a, seg_b = a[start_a:i], b[start_b:j]
+        if not seg_b:
+            return 1 if kind is str.isdigit else -1
+        if kind is str.isdigit:
+            seg_a, seg_b = seg_a.lstrip("0"), seg_b.lstrip("0")
+            if len(seg_a) != len(seg_b):
+                return 1 if len(seg_a) > len(seg_b) else -1
+        if seg_a != seg_b:
+            return 1 if seg_a > seg_b else -1
+    if i >= len(a) and j >= len(b):
+        return 0
+    return -1 if i >= len(a) else 1
+
+
+def _alpha(c: str) -> bool:
+    return c.isascii() and c.isalpha()
+
+
+def _alnum(c: str) -> bool:
+    return c.isascii() and c.isalnum()
+
+
+def _libc_version(name: str) -> str | None:
+    """The version in ``libc.so.6(GLIBC_2.34)(64bit)``: 2.34; None when the parentheses hold none."""
+    opening = name.find("(")
+    closing = name.find(")", opening) if opening >= 0 else -1
+    if opening < 0 or closing < 0:
+        return None
+    digits = re.search(r"\d", name[opening + 1 : closing])
+    return name[opening + 1 + digits.start() : closing] if digits else None
+
+
+def _newer_libc(current: str, other: str) -> bool:
+    """Whether ``other`` names a newer libc.so.6 version than ``current`` (createrepo_c's comparison)."""
+    mine, theirs = _libc_version(current), _libc_version(other)
+    if theirs is None:
+        return False
+    return mine is None or rpmvercmp(mine, theirs) < 0
+
+
 def _dependencies(rpm: RpmPackage) -> dict[str, list[tuple[Dependency, bool]]]:
     """Each kind's entries as createrepo_c keeps them, with the pre flag of requires."""
     files = {f.path for f in rpm.files}
@@ -73,6 +150,7 @@ def _dependencies(rpm: RpmPackage) -> dict[str, list[tuple[Dependency, bool]]]:
     for kind, deps in rpm.dependencies.items():
         kept: list[tuple[Dependency, bool]] = []
         seen: set[tuple[str, str | None, str, bool]] = set()
+        libc: tuple[Dependency, bool] | None = None
         for dep in deps:
             pre = False
             if kind == "requires":
@@ -84,8 +162,15 @@ def _dependencies(rpm: RpmPackage) -> dict[str, list[tuple[Dependency, bool]]]:
                 key = (dep.name, _FLAGS.get(dep.flags & 0xF), dep.version, pre)
                 if key in seen:
                     continue
+                if dep.name.startswith("libc.so.6"):
+                    # Only the newest glibc symbol version: it implies the older ones (as createrepo_c).
+                    if libc is None or _newer_libc(libc[0].name, dep.name):
+                        libc = (dep, pre)
+                    continue
                 seen.add(key)
             kept.append((dep, pre))
+        if libc is not None:
+            kept.append(libc)
         out[kind] = kept
     return out
 
