@@ -244,7 +244,7 @@ def dnf_resolves_the_test_rpms(repo_url: str, root: Path) -> None:
     ]
 
 
-def test_dnf_resolves_and_queries_the_repodata(rpms: dict[str, Path], tmp_path: Path) -> None:
+def test_dnf_resolves_queries_and_installs_from_the_repodata(rpms: dict[str, Path], tmp_path: Path) -> None:
     if shutil.which("dnf") is None:
         pytest.skip("dnf is not installed: run `make sysdeps`")
     repo = indexed(rpms, tmp_path / "repo")
@@ -270,6 +270,11 @@ def test_dnf_resolves_and_queries_the_repodata(rpms: dict[str, Path], tmp_path: 
     assert dnf(repo_url, root, "repoquery", "--recommends", "ko-tool").strip() == "ko-extra"
     assert dnf(repo_url, root, "repoquery", "--suggests", "ko-tool").strip() == "ko-docs"
     assert "- Same day" in dnf(repo_url, root, "repoquery", "--changelog", "ko-tool")
+    # And a real install into the empty root: rpm's transaction takes the packages dnf chose.
+    dnf(repo_url, root, "install", "ko-app")
+    assert (root / "usr/bin/ko-tool").is_file() and (root / "etc/ko-tool/ko-tool.conf").read_text() == "key=value\n"
+    installed = subprocess.run(["rpm", "--root", str(root), "-qa"], capture_output=True, text=True, check=True)
+    assert sorted(installed.stdout.split()) == ["ko-app-1.0-1.x86_64", "ko-lib-0.9-3.noarch", "ko-tool-1.2.3-1.x86_64"]
 
 
 # --- the builder and the import -------------------------------------------------------------------
