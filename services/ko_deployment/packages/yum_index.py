@@ -2,7 +2,8 @@
 
 What createrepo_c writes (without its optional sqlite databases, which dnf and yum do without),
 from the rpm headers (rpm_header.py): the same fields, the same dependency filtering (no
-``rpmlib(...)`` requires, none the package satisfies itself), the files of primary (``/etc/...``,
+``rpmlib(...)`` requires, none the package satisfies itself, only the newest ``libc.so.6(GLIBC_x)``
+symbol version), the files of primary (``/etc/...``,
 any ``.../bin/...``, ``/usr/lib/sendmail``) and the newest ten changelog entries. The output is
 deterministic so that importing the same package twice writes the same bytes: packages sorted by
 file name, gzip without a timestamp, and where createrepo_c writes the clock (the file time of a
