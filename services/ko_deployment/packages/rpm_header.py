@@ -62,6 +62,7 @@ DEPENDENCY_TAGS: dict[str, tuple[int, int, int]] = {
     "recommends": (5046, 5048, 5047),
     "supplements": (5052, 5054, 5053),
 }
+REPLACE_IT = "download the .rpm again and build the offline package again"
 FILE_GHOST = 1 << 6  # RPMFILE_GHOST: listed, not shipped (e.g. a log file the package creates)
 
 
@@ -127,7 +128,7 @@ class _Header:
     def damaged(self, tag: int, why: str) -> IndexProblem:
         return IndexProblem(
             f"{self.file_name} is not a valid rpm package: tag {tag} of its {self.which} header {why} "
-            "(the file is damaged: copy it again, or download the package again)"
+            f"(the file is damaged: {REPLACE_IT})"
         )
 
     def has(self, tag: int) -> bool:
@@ -185,8 +186,7 @@ def _read_exactly(fh: BinaryIO, size: int, file_name: str, what: str) -> bytes:
     data = fh.read(size)
     if len(data) != size:
         raise IndexProblem(
-            f"{file_name} is not a valid rpm package: it ends inside its {what} (the file is truncated: "
-            "copy it again, or download the package again)"
+            f"{file_name} is not a valid rpm package: it ends inside its {what} (the file is truncated: {REPLACE_IT})"
         )
     return data
 
@@ -196,7 +196,7 @@ def _read_header(fh: BinaryIO, file_name: str, which: str) -> tuple[_Header, int
     if intro[:4] != HEADER_MAGIC:
         raise IndexProblem(
             f"{file_name} is not a valid rpm package: its {which} header does not start with the header magic "
-            "(the file is damaged: copy it again, or download the package again)"
+            f"(the file is damaged: {REPLACE_IT})"
         )
     count, size = struct.unpack(">II", intro[8:16])
     if not 0 < count <= MAX_ENTRIES or size > MAX_STORE:
@@ -211,7 +211,7 @@ def _read_header(fh: BinaryIO, file_name: str, which: str) -> tuple[_Header, int
         if offset > size:
             raise IndexProblem(
                 f"{file_name} is not a valid rpm package: tag {tag} of its {which} header points outside it "
-                "(the file is damaged: copy it again, or download the package again)"
+                f"(the file is damaged: {REPLACE_IT})"
             )
         entries.setdefault(tag, (kind, offset, n))
     return _Header(file_name, which, entries, store), 16 + 16 * count + size
@@ -223,7 +223,7 @@ def read_rpm(path: Path) -> RpmPackage:
     with path.open("rb") as fh:
         lead = fh.read(LEAD_SIZE)
         if len(lead) < LEAD_SIZE or lead[:4] != LEAD_MAGIC:
-            raise IndexProblem(f"{name} is not an rpm package (it does not start with the rpm lead)")
+            raise IndexProblem(f"{name} is not an rpm package (it does not start with the rpm lead): {REPLACE_IT}")
         lead_type, sig_type = struct.unpack(">H", lead[6:8])[0], struct.unpack(">H", lead[78:80])[0]
         if sig_type != HEADER_SIGNATURE_TYPE:
             raise IndexProblem(
