@@ -190,6 +190,10 @@ def main() -> int:
                        ("table", "clusters table with its rows")]:  # fmt: skip
         values = sorted(round(r[key]) for r in render if r[key] is not None)
         print(f"   {label:32s} {med(key):7.0f} ms   (min {values[0]}, max {values[-1]})")
+    typical = sorted(render, key=lambda r: r["table"])[len(render) // 2]
+    print(f"   what the median run fetched (ms from navigation start; the rows painted at {typical['table']:.0f}):")
+    for res in sorted(typical.get("resources", []), key=lambda r: r["start"]):
+        print(f"     {res['start']:6.0f} -> {res['end']:6.0f}  {res['path']}")
     latencies = result["latencies"]
     print(f"3. event on NATS -> log line painted in the deploy view, {len(latencies)}/{args.events} events "
           f"every {args.interval_ms:.0f} ms (target p99 < 200 ms):")  # fmt: skip

@@ -51,7 +51,11 @@ try {
         }).observe({ type: 'paint', buffered: true });
         setTimeout(() => resolve(null), 2000);
       });
-      return { ttfb: nav.responseStart, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, fcp };
+      // What was fetched when: the waterfall behind the figures.
+      const resources = performance
+        .getEntriesByType('resource')
+        .map((e) => ({ path: new URL(e.name).pathname, start: e.startTime, end: e.responseEnd }));
+      return { ttfb: nav.responseStart, domContentLoaded: nav.domContentLoadedEventEnd, load: nav.loadEventEnd, fcp, resources };
     });
     render.push({ ...timing, table: tableAt });
     await context.close();

@@ -15,7 +15,7 @@ import {
 import { EnvironmentOutlined, GlobalOutlined, InboxOutlined, NodeIndexOutlined, ProfileOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Dropdown, Layout, Menu, Select, Space, Spin, Typography, type MenuProps } from 'antd';
-import { Suspense, useState } from 'react';
+import { Suspense, lazy, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router';
 import { LanguageSwitch } from './LanguageSwitch';
@@ -24,9 +24,10 @@ import { useProjectEvents } from '../live/useProjectEvents';
 import { logout, useMe } from './auth';
 import { isAdmin } from './permissions';
 import { useCurrentProject } from './project';
-import { ChangePasswordModal } from './ChangePasswordModal';
 
 const { Header, Sider, Content } = Layout;
+// Its form (antd Form, Input, validators) is loaded when it opens, not with the console's first page.
+const ChangePasswordModal = lazy(() => import('./ChangePasswordModal').then((m) => ({ default: m.ChangePasswordModal })));
 
 export function AppLayout() {
   const { t } = useTranslation();
@@ -177,7 +178,11 @@ export function AppLayout() {
           </Suspense>
         </Content>
       </Layout>
-      {passwordOpen && <ChangePasswordModal onClose={() => setPasswordOpen(false)} />}
+      {passwordOpen && (
+        <Suspense fallback={null}>
+          <ChangePasswordModal onClose={() => setPasswordOpen(false)} />
+        </Suspense>
+      )}
     </Layout>
   );
 }

@@ -13,9 +13,12 @@ async function fetchMe(): Promise<Me | null> {
   }
 }
 
+/** The query behind useMe, also started before the first render (boot.ts). */
+export const meQuery = { queryKey: meKey, queryFn: fetchMe, staleTime: 60_000, retry: false } as const;
+
 /** The logged-in user, or null when there is no session. */
 export function useMe() {
-  return useQuery({ queryKey: meKey, queryFn: fetchMe, staleTime: 60_000, retry: false });
+  return useQuery(meQuery);
 }
 
 export async function logout(queryClient: QueryClient): Promise<void> {

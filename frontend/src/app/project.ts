@@ -9,11 +9,19 @@ export type Project = Schemas['ProjectOut'];
 export const projectsKey = ['projects'] as const;
 export const selectedProjectStore = createStore<string | null>(null, 'ko.project');
 
+/** The query behind useProjects, also started before the first render (boot.ts). */
+export const projectsQuery = {
+  queryKey: [...projectsKey, 'list'],
+  queryFn: () => call(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })),
+};
+
 export function useProjects() {
-  return useQuery({
-    queryKey: [...projectsKey, 'list'],
-    queryFn: () => call(api.GET('/api/v1/projects', { params: { query: { limit: 500 } } })),
-  });
+  return useQuery(projectsQuery);
+}
+
+/** The chosen project if it still exists, else the one named default, else the first. */
+export function pickProject(projects: Project[], selected: string | null): Project | null {
+  return projects.find((p) => p.id === selected) ?? projects.find((p) => p.name === 'default') ?? projects[0] ?? null;
 }
 
 export interface CurrentProject {
@@ -30,8 +38,7 @@ export function useCurrentProject(): CurrentProject {
   const { data, isLoading } = useProjects();
   const selected = useStore(selectedProjectStore);
   const projects = data?.items ?? [];
-  const project =
-    projects.find((p) => p.id === selected) ?? projects.find((p) => p.name === 'default') ?? projects[0] ?? null;
+  const project = pickProject(projects, selected);
   return {
     project,
     projects,

@@ -1,31 +1,70 @@
-import { lazy } from 'react';
-import type { RouteObject } from 'react-router';
+import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { matchPath, type RouteObject } from 'react-router';
 import { AppLayout } from './Layout';
 import { RequireAdmin, RequireAuth } from './RequireAuth';
 
-// Every page is its own chunk: the first load carries only the shell.
-const Login = lazy(() => import('../features/login/Login'));
-const Overview = lazy(() => import('../features/overview/Overview'));
-const CredentialList = lazy(() => import('../features/credentials/List'));
-const HostList = lazy(() => import('../features/hosts/List'));
-const RegionList = lazy(() => import('../features/regions/List'));
-const ZoneList = lazy(() => import('../features/zones/List'));
-const PlanList = lazy(() => import('../features/plans/List'));
-const IpPoolList = lazy(() => import('../features/ippools/List'));
-const PackageList = lazy(() => import('../features/packages/List'));
-const ClusterList = lazy(() => import('../features/clusters/List'));
-const ClusterWizard = lazy(() => import('../features/clusters/create/Wizard'));
-const ClusterDetail = lazy(() => import('../features/clusters/Detail'));
-const DeployView = lazy(() => import('../features/clusters/operations/DeployView'));
-const UserList = lazy(() => import('../features/users/List'));
-const ProjectList = lazy(() => import('../features/projects/List'));
-const Members = lazy(() => import('../features/projects/Members'));
-const TokenList = lazy(() => import('../features/tokens/List'));
-const AuditLog = lazy(() => import('../features/audit/List'));
-const NotFound = lazy(() => import('./NotFound'));
+// Every page is its own chunk: the first load carries only the shell. The same loader serves
+// React.lazy and preloadRoute, so a chunk fetched early is the one the page renders from.
+type Loader = () => Promise<{ default: ComponentType }>;
+interface Page {
+  path: string;
+  load: Loader;
+  admin?: boolean;
+}
+
+const pages: Page[] = [
+  { path: '/', load: () => import('../features/overview/Overview') },
+  { path: '/clusters', load: () => import('../features/clusters/List') },
+  { path: '/clusters/new', load: () => import('../features/clusters/create/Wizard') },
+  { path: '/clusters/:clusterId', load: () => import('../features/clusters/Detail') },
+  { path: '/clusters/:clusterId/operations/:operationId', load: () => import('../features/clusters/operations/DeployView') },
+  { path: '/inventory/credentials', load: () => import('../features/credentials/List') },
+  { path: '/inventory/hosts', load: () => import('../features/hosts/List') },
+  { path: '/inventory/regions', load: () => import('../features/regions/List') },
+  { path: '/inventory/zones', load: () => import('../features/zones/List') },
+  { path: '/inventory/plans', load: () => import('../features/plans/List') },
+  { path: '/inventory/ip-pools', load: () => import('../features/ippools/List') },
+  { path: '/admin/offline-packages', load: () => import('../features/packages/List') },
+  { path: '/admin/users', load: () => import('../features/users/List'), admin: true },
+  { path: '/admin/projects', load: () => import('../features/projects/List') },
+  { path: '/admin/projects/:projectId/members', load: () => import('../features/projects/Members') },
+  { path: '/admin/tokens', load: () => import('../features/tokens/List') },
+  { path: '/admin/audit', load: () => import('../features/audit/List'), admin: true },
+];
+const loadLogin: Loader = () => import('../features/login/Login');
+const loadNotFound: Loader = () => import('./NotFound');
+
+const loading = new Map<Loader, ReturnType<Loader>>();
+function load(loader: Loader): ReturnType<Loader> {
+  let promise = loading.get(loader);
+  if (!promise) {
+    promise = loader();
+    loading.set(loader, promise);
+    // A failed load is tried again on the next render (React.lazy shows the error meanwhile).
+    promise.catch(() => loading.delete(loader));
+  }
+  return promise;
+}
+
+const components = new Map<Loader, LazyExoticComponent<ComponentType>>();
+function page(loader: Loader) {
+  let component = components.get(loader);
+  if (!component) {
+    component = lazy(() => load(loader));
+    components.set(loader, component);
+  }
+  const Component = component;
+  return <Component />;
+}
+
+/** Starts fetching the chunk of the page at `pathname` (called before the first render). */
+export function preloadRoute(pathname: string): void {
+  const found = pathname === '/login' ? loadLogin : pages.find((p) => matchPath(p.path, pathname))?.load;
+  if (found) load(found).catch(() => undefined);
+}
 
 export const routes: RouteObject[] = [
-  { path: '/login', element: <Login /> },
+  { path: '/login', element: page(loadLogin) },
   {
     element: (
       <RequireAuth>
@@ -33,24 +72,12 @@ export const routes: RouteObject[] = [
       </RequireAuth>
     ),
     children: [
-      { index: true, element: <Overview /> },
-      { path: 'clusters', element: <ClusterList /> },
-      { path: 'clusters/new', element: <ClusterWizard /> },
-      { path: 'clusters/:clusterId', element: <ClusterDetail /> },
-      { path: 'clusters/:clusterId/operations/:operationId', element: <DeployView /> },
-      { path: 'inventory/credentials', element: <CredentialList /> },
-      { path: 'inventory/hosts', element: <HostList /> },
-      { path: 'inventory/regions', element: <RegionList /> },
-      { path: 'inventory/zones', element: <ZoneList /> },
-      { path: 'inventory/plans', element: <PlanList /> },
-      { path: 'inventory/ip-pools', element: <IpPoolList /> },
-      { path: 'admin/offline-packages', element: <PackageList /> },
-      { path: 'admin/users', element: <RequireAdmin><UserList /></RequireAdmin> },
-      { path: 'admin/projects', element: <ProjectList /> },
-      { path: 'admin/projects/:projectId/members', element: <Members /> },
-      { path: 'admin/tokens', element: <TokenList /> },
-      { path: 'admin/audit', element: <RequireAdmin><AuditLog /></RequireAdmin> },
-      { path: '*', element: <NotFound /> },
+      ...pages.map((p): RouteObject =>
+        p.path === '/'
+          ? { index: true, element: page(p.load) }
+          : { path: p.path.slice(1), element: p.admin ? <RequireAdmin>{page(p.load)}</RequireAdmin> : page(p.load) },
+      ),
+      { path: '*', element: page(loadNotFound) },
     ],
   },
 ];

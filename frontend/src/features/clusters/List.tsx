@@ -6,11 +6,9 @@ import { Link } from 'react-router';
 import { useCurrentProject } from '../../app/project';
 import { QueryError } from '../../app/QueryError';
 import { useHosts } from '../hosts/api';
-import { useClusters, useVersions, type Cluster } from './api';
+import { CLUSTER_PAGE_SIZE as PAGE_SIZE, useClusters, useVersions, type Cluster } from './api';
 import { DeleteCluster } from './DeleteCluster';
 import { ClusterStatusTag, OperationProgress } from './StatusTag';
-
-const PAGE_SIZE = 20;
 
 export default function ClusterList() {
   const { t } = useTranslation();

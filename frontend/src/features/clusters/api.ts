@@ -21,13 +21,16 @@ export const operationListKey = (clusterId: string) => [...operationsKey, 'list'
 export const operationKey = (id: string) => [...operationsKey, 'detail', id] as const;
 export const versionsKey = ['versions'] as const;
 
+/** Rows per page of the clusters list (its first page is fetched before the first render, boot.ts). */
+export const CLUSTER_PAGE_SIZE = 20;
+
+export const clustersQuery = (projectId: string | undefined, offset: number, limit: number) => ({
+  queryKey: clusterListKey(projectId, offset, limit),
+  queryFn: () => call(api.GET('/api/v1/clusters', { params: { query: { project_id: projectId, limit, offset } } })),
+});
+
 export function useClusters(projectId: string | undefined, offset: number, limit: number) {
-  return useQuery({
-    queryKey: clusterListKey(projectId, offset, limit),
-    queryFn: () => call(api.GET('/api/v1/clusters', { params: { query: { project_id: projectId, limit, offset } } })),
-    placeholderData: keepPreviousData,
-    enabled: !!projectId,
-  });
+  return useQuery({ ...clustersQuery(projectId, offset, limit), placeholderData: keepPreviousData, enabled: !!projectId });
 }
 
 export function useCluster(id: string | undefined) {
