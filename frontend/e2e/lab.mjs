@@ -1,9 +1,13 @@
 // The console journey on lab hosts (issue 6): log in; import the test offline package; create a
 // credential; register the lab hosts and see their facts; plan a 1 master + 1 worker cluster in the
-// wizard; watch the deploy live to Running; open the cluster detail and the overview; switch to
-// Chinese; delete the cluster and follow its reset. Run by tests/e2e/test_console_lab_e2e.py.
+// wizard (with a registry mirror); watch the deploy live to Running; open the cluster detail and the
+// overview; switch to Chinese; delete the cluster and follow its reset.
+// Run by tests/e2e/test_console_lab_e2e.py in two stages around its own checks of the cluster
+// (KO_E2E_LAB_STAGE): `deploy` ends with the Running cluster in Chinese, `delete` logs in again and
+// deletes it (KO_E2E_LAB_CLUSTER_ID), numbering its screenshots after the first stage's. `all` (the
+// default) runs both in one go.
 import { strict as assert } from 'node:assert';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const TIMEOUT = 30_000;
@@ -13,12 +17,17 @@ export async function labJourney({ browser, base, adminPassword, artifacts }) {
   const keyFile = process.env.KO_E2E_LAB_KEY_FILE ?? '';
   const packagePath = process.env.KO_E2E_PACKAGE ?? '';
   const deployTimeout = Number(process.env.KO_E2E_DEPLOY_TIMEOUT_MS ?? 1_200_000);
+  const stage = process.env.KO_E2E_LAB_STAGE ?? 'all';
+  const mirror = process.env.KO_E2E_LAB_MIRROR ?? '';
+  assert.ok(['deploy', 'delete', 'all'].includes(stage), `KO_E2E_LAB_STAGE is deploy, delete or all, not ${stage}`);
   assert.ok(hosts.length >= 2 && keyFile && packagePath, 'KO_E2E_LAB_HOSTS (2 hosts), KO_E2E_LAB_KEY_FILE and KO_E2E_PACKAGE are needed');
+  assert.ok(stage !== 'delete' || (process.env.KO_E2E_LAB_CLUSTER_ID && process.env.KO_E2E_LAB_CLUSTER), 'the delete stage needs KO_E2E_LAB_CLUSTER_ID and KO_E2E_LAB_CLUSTER');
   const [masterHost, workerHost] = hosts;
   const privateKey = await readFile(keyFile, 'utf8');
 
   const pages = [];
-  let stepNo = 0;
+  // The delete stage numbers its screenshots after the deploy stage's.
+  let stepNo = stage === 'delete' ? (await readdir(artifacts)).filter((f) => /^\d+-.*\.png$/.test(f)).length : 0;
   const started = Date.now();
   const shot = async (page, name) => {
     stepNo += 1;
@@ -31,7 +40,8 @@ export async function labJourney({ browser, base, adminPassword, artifacts }) {
   pages.push(page);
   page.on('pageerror', (error) => console.error(`e2e(lab): page error: ${error.message}`));
   const stamp = Date.now().toString(36);
-  const clusterName = `lab-${stamp}`;
+  const clusterName = process.env.KO_E2E_LAB_CLUSTER || `lab-${stamp}`;
+  let clusterUrl = `/clusters/${process.env.KO_E2E_LAB_CLUSTER_ID ?? ''}`;
   const menu = (name) => page.getByTestId('side-menu').getByRole('link', { name, exact: true });
 
   try {
@@ -42,6 +52,17 @@ export async function labJourney({ browser, base, adminPassword, artifacts }) {
     await page.getByLabel('Password').fill(adminPassword);
     await page.getByTestId('login-submit').click();
     await page.waitForURL((url) => url.pathname === '/');
+    if (stage !== 'delete') await deploy();
+    if (stage !== 'deploy') await remove();
+    await context.close();
+  } catch (error) {
+    for (const [i, open] of pages.entries()) {
+      if (!open.isClosed()) await open.screenshot({ path: join(artifacts, `failure-${stage}-${i}.png`), fullPage: true }).catch(() => {});
+    }
+    throw error;
+  }
+
+  async function deploy() {
     // A new installation: the overview says what to do first.
     await page.getByTestId('overview-clusters-empty').waitFor();
     await page.getByTestId('overview-hosts-empty').waitFor();
@@ -115,14 +136,23 @@ export async function labJourney({ browser, base, adminPassword, artifacts }) {
     await page.getByTestId(`node-role-${masterHost.name}`).getByText('Master').click();
     await page.getByTestId(`node-role-${workerHost.name}`).getByText('Worker').click();
     await shot(page, 'wizard-hosts');
+    await page.getByTestId('wizard-next').click();
+    // The network step: a registry mirror the nodes' containerd pulls through (checked on the hosts).
+    if (mirror) {
+      const mirrors = page.getByLabel('Registry mirrors');
+      await mirrors.fill(mirror);
+      await mirrors.press('Enter');
+      await page.locator('.ant-select-selection-item', { hasText: mirror }).waitFor();
+    }
     while (await page.getByTestId('wizard-next').isVisible()) await page.getByTestId('wizard-next').click();
     await page.getByTestId('wizard-submit').waitFor();
+    if (mirror) await page.getByText(mirror).first().waitFor();
     await shot(page, 'wizard-review');
     await page.getByTestId('wizard-submit').click();
 
     // 5. The live deploy view: the stepper advances phase by phase and log lines keep arriving, to Running.
     await page.waitForURL(/\/clusters\/[^/]+\/operations\/[^/]+$/);
-    const clusterUrl = new URL(page.url()).pathname.replace(/\/operations\/.*/, '');
+    clusterUrl = new URL(page.url()).pathname.replace(/\/operations\/.*/, '');
     await page.getByTestId('stream-state').and(page.locator('[data-state="open"]')).waitFor().catch(() => {});
     const seen = new Set();
     let lines = 0;
@@ -183,8 +213,12 @@ export async function labJourney({ browser, base, adminPassword, artifacts }) {
     await page.getByTestId('language-switch').click();
     await page.getByTestId('language-en-US').click();
     await page.getByTestId('side-menu').getByText('Overview').waitFor();
+  }
 
+  async function remove() {
     // Delete it from its detail page: the confirmation names it, then the reset runs to the end and it is gone.
+    if (new URL(page.url()).pathname !== clusterUrl) await page.goto(clusterUrl);
+    await page.getByTestId('cluster-overview').locator('[data-testid="cluster-status"][data-status="running"]').waitFor();
     await page.getByTestId('cluster-delete').click();
     const confirm = page.getByRole('dialog');
     await confirm.getByText(clusterName).first().waitFor();
@@ -198,11 +232,5 @@ export async function labJourney({ browser, base, adminPassword, artifacts }) {
     await menu('Clusters').click();
     await page.getByTestId('clusters-empty').waitFor({ timeout: 60_000 });
     await shot(page, 'cluster-deleted');
-    await context.close();
-  } catch (error) {
-    for (const [i, open] of pages.entries()) {
-      if (!open.isClosed()) await open.screenshot({ path: join(artifacts, `failure-${i}.png`), fullPage: true }).catch(() => {});
-    }
-    throw error;
   }
 }

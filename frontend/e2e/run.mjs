@@ -18,7 +18,10 @@ if (!base || !adminPassword) {
 }
 const executablePath = process.env.KO_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const artifacts = resolve(process.env.KO_E2E_ARTIFACTS ?? resolve(fileURLToPath(import.meta.url), '../../test-artifacts'));
-await rm(artifacts, { recursive: true, force: true });
+// The lab journey's delete stage adds to the screenshots of its deploy stage (KO_E2E_LAB_STAGE, e2e/lab.mjs).
+if (!(process.env.KO_E2E_JOURNEY === 'lab' && process.env.KO_E2E_LAB_STAGE === 'delete')) {
+  await rm(artifacts, { recursive: true, force: true });
+}
 await mkdir(artifacts, { recursive: true });
 
 // Playwright gives every launch a fresh temporary profile (--user-data-dir) and removes it afterwards.

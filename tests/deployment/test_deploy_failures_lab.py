@@ -8,8 +8,8 @@
    refuses the host, naming it and its OS, before touching it; once the host is checked again,
    the API refuses the plan itself, naming the host and its OS.
 
-One host (the lab's first): the 1+1 test (test_deploy_lab.py, after this module) then deploys on a
-host this module has reset.
+One host (the lab's first): the suite's 1+1 deploy (the console's, tests/e2e/test_console_lab_e2e.py,
+after this module) then deploys on a host this module has reset.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ on its holder (VRRP over unicast between the masters); when the masters phase ru
 API answers through the VIP with a certificate that names it.
 
 The cluster lives on the lab's last 4 hosts and is deleted at the end: its reset must leave them
-clean (as the lab's own tests after this one expect), and on a lab of 4 hosts the 1+1 test then
-deploys again on hosts this test has reset.
+clean (as the lab's own tests after this one expect), and on a lab of 4 hosts the console's 1+1
+(tests/e2e/test_console_lab_e2e.py) then deploys again on hosts this test has reset.
 """
 
 from __future__ import annotations

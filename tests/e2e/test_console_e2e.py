@@ -57,6 +57,7 @@ class Product:
         )
         env.update(extra_env or {})
         self.url = f"http://127.0.0.1:{port}"
+        self.data_dir = data_dir
         self.lines: list[str] = []
         self.ready = threading.Event()
         self.proc = subprocess.Popen(

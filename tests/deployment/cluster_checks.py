@@ -1,18 +1,18 @@
-"""The real Ansible content (playbooks/) deploying on lab hosts through the API.
+"""What a real 1 master + 1 worker deploy on lab hosts must leave, for the lab tests.
 
-The deployment service runs as its own process with KO_PLAYBOOKS_DIR on the product's playbooks/,
-listening on the lab's bridge address so the nodes install from its repository the real test
-offline package (Debian's containerd, runc, etcd, haproxy, keepalived; real kubectl and helm; fake
-kubeadm and kubelet, and control-plane images whose kube-apiserver is the fake API server on the
-cluster's real etcd). The masters phase runs `kubeadm init`, the kubelet runs the static pods, the
-workers phase joins the worker, the post phase labels the nodes and hands the kubeconfig back.
+The suite's one 1+1 deploy is the console's (tests/e2e/test_console_lab_e2e.py): planned in the
+wizard, watched to Running, then checked here through the API and on the hosts, run a second time
+outside the product, and deleted from the console.
 
-The kubeconfig downloaded through the API then lets this machine's kubectl see 2 Ready nodes with
-their roles; kubeadm recorded a valid init on the master and a join on the worker; secrets are
-stored encrypted in etcd.
-
-Then a second run of every deploy phase (outside the API, with the operation's own inventory groups
-and extra-vars) changes nothing, and deleting the cluster resets the hosts to clean.
+- ``check_through_the_api``: the kubeconfig downloaded through the API lets this machine's kubectl
+  see 2 Ready nodes with their roles, labels and taint; the add-on phases' objects are there
+  (``kube_objects.assert_addons``); kubeadm recorded a valid init on the master and a join through
+  the load balancer on the worker; the kubelet runs the control plane; secrets are encrypted in etcd.
+- ``check_hosts``: etcd healthy over TLS, containerd (with the registry mirror) and haproxy active on
+  both, the package's apt source and kubeadm, no etcd on the worker, the load balancer listening.
+- ``run_again``: every deploy phase once more, with the operation's own inventory groups and
+  extra-vars (read from the deployment database), in one ansible-playbook run; its changed tasks.
+- ``assert_reset_clean``: after the cluster's reset, nothing of it is left on a host.
 """
 
 from __future__ import annotations
@@ -22,33 +22,22 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import ansible_runner
-import pytest
 import yaml
 
-from tests.deployment.engine_support import PRODUCT_PLAYBOOKS, Engine, delete_cluster, deploy_engine, phase_seconds
+from tests.deployment.engine_support import PRODUCT_PLAYBOOKS
 from tests.deployment.kube_objects import assert_addons
-from tests.lab.lab import Host, Lab
+from tests.lab.lab import Host
 from tests.lab.sshutil import ssh_root
 from tests.support.helm import kubectl_binary
 
-# A whole deploy, a second run and a reset on a busy 2-core machine: far beyond the suite's 300 s default.
-# (About 15 min for the deploy and 10 for the second run when five engineers share the machine.)
-pytestmark = [pytest.mark.lab, pytest.mark.timeout(2700)]
-
-PLAYBOOKS = PRODUCT_PLAYBOOKS
-DEPLOY_TIMEOUT = 1500  # 2 cores shared with other test runs: the first deploy installs every package
-
-
-@pytest.fixture(scope="module")
-def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with deploy_engine(lab, tmp_path_factory.mktemp("deploy")) as engine:
-        yield engine
+# The deploy phases' playbooks, in order (what the product runs for a deploy operation).
+DEPLOY_PLAYBOOKS = [p["playbook"] for p in yaml.safe_load((PRODUCT_PLAYBOOKS / "operations.yml").read_text())["deploy"]]
+KUBERNETES = "v1.36.0"  # the test offline package's version
 
 
 def etcd_health(host: Host) -> str:
@@ -57,22 +46,25 @@ def etcd_health(host: Host) -> str:
         "etcdctl --cacert /etc/etcd/pki/ca.crt --cert /etc/etcd/pki/client.crt --key /etc/etcd/pki/client.key "
         f"--endpoints https://{host.ip}:2379 endpoint health",
     )
-    return r.stdout + r.stderr
+    return r.stdout + r.stderr  # etcdctl says it on stderr
 
 
 def fake_calls(host: Host, name: str) -> list[dict[str, Any]]:
+    """The calls a fake of the test package (kubeadm, kubelet) recorded on ``host``."""
     out = ssh_root(host, f"cat /var/lib/kubeoperator-fakes/{name}.calls.jsonl 2>/dev/null").stdout
     return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
-def check_cluster_through_the_api(engine: Engine, cluster: dict[str, Any], tmp: Path) -> None:
-    """kubectl on this machine with the kubeconfig downloaded through the API: 2 Ready nodes, roles, taint."""
-    master, worker = engine.lab.hosts[:2]
-    r = engine.call("GET", f"/api/v1/clusters/{cluster['id']}/kubeconfig")
-    assert r.status_code == 200, r.text
+def check_through_the_api(
+    download: Callable[[str], str], cluster: dict[str, Any], master: Host, worker: Host, tmp: Path
+) -> None:
+    """kubectl on this machine with the kubeconfig ``download(path)`` got through the API: 2 Ready
+    nodes, roles, labels, taint and the add-ons; then what kubeadm and the kubelet recorded, and
+    secrets encrypted in etcd."""
+    text = download(f"/api/v1/clusters/{cluster['id']}/kubeconfig")
     kubeconfig = tmp / "kubeconfig"
-    kubeconfig.write_text(r.text)
-    assert yaml.safe_load(r.text)["clusters"][0]["cluster"]["server"] == f"https://{master.ip}:6443"
+    kubeconfig.write_text(text)
+    assert yaml.safe_load(text)["clusters"][0]["cluster"]["server"] == f"https://{master.ip}:6443"
     kubectl = [str(kubectl_binary()), "--kubeconfig", str(kubeconfig), "--request-timeout", "20s"]
     got = subprocess.run([*kubectl, "get", "nodes", "-o", "json"], capture_output=True, text=True, timeout=60)
     assert got.returncode == 0, got.stderr
@@ -82,7 +74,7 @@ def check_cluster_through_the_api(engine: Engine, cluster: dict[str, Any], tmp: 
     for node in nodes.values():
         ready = [c for c in node["status"]["conditions"] if c["type"] == "Ready"]
         assert ready and ready[0]["status"] == "True", node["status"]
-        assert node["status"]["nodeInfo"]["kubeletVersion"] == "v1.36.0"
+        assert node["status"]["nodeInfo"]["kubeletVersion"] == KUBERNETES
     m, w = nodes[names[master.name]], nodes[names[worker.name]]
     assert "node-role.kubernetes.io/control-plane" in m["metadata"]["labels"], m["metadata"]["labels"]
     assert {"key": "node-role.kubernetes.io/control-plane", "effect": "NoSchedule"} in m["spec"].get("taints", [])
@@ -107,7 +99,7 @@ def check_cluster_through_the_api(engine: Engine, cluster: dict[str, Any], tmp: 
     kinds = {"InitConfiguration", "ClusterConfiguration", "KubeletConfiguration", "KubeProxyConfiguration"}
     assert set(config) == kinds, config
     cc = config["ClusterConfiguration"]
-    assert cc["controlPlaneEndpoint"] == "127.0.0.1:8443" and cc["kubernetesVersion"] == "v1.36.0"
+    assert cc["controlPlaneEndpoint"] == "127.0.0.1:8443" and cc["kubernetesVersion"] == KUBERNETES
     assert cc["etcd"]["external"]["endpoints"] == [f"https://{master.ip}:2379"]
     assert {"name": "encryption-provider-config", "value": "/etc/kubernetes/kubeoperator/encryption-config.yaml"} in (
         cc["apiServer"]["extraArgs"]
@@ -131,26 +123,44 @@ def check_cluster_through_the_api(engine: Engine, cluster: dict[str, Any], tmp: 
     assert stored.startswith("k8s:enc:aescbc:v1:key1:"), stored
 
 
-def run_again(engine: Engine, op_id: str, playbooks: list[str], tmp: Path) -> dict[str, list[str]]:
-    """Run playbooks with the operation's own inventory groups and extra-vars, outside the engine;
-    returns the changed tasks ("host: task") per play."""
-    with sqlite3.connect(engine.data_dir / "deployment.db") as db:
+def check_hosts(master: Host, worker: Host, mirror: str) -> None:
+    """What the real phases left: etcd healthy with TLS, containerd with the mirror, haproxy on both."""
+    assert "is healthy" in etcd_health(master)
+    for host in (master, worker):
+        out = ssh_root(host, "systemctl is-active containerd haproxy; ctr version >/dev/null && echo ctr-ok; "
+                             "cat /etc/containerd/certs.d/registry.k8s.io/hosts.toml; "
+                             "cat /etc/apt/sources.list.d/*.list; kubeadm version -o short").stdout  # fmt: skip
+        assert out.count("active") == 2 and "ctr-ok" in out, out
+        assert f'host."https://{mirror}"' in out, out
+        assert "/repository/packages/1.36.0-amd64/debs ./" in out and "10.213" in out, out
+        assert KUBERNETES in out, out  # the fake kubeadm of the package, checksum verified
+    assert ssh_root(worker, "systemctl is-active etcd").stdout.strip() != "active"
+    listening = ssh_root(worker, "exec 3<>/dev/tcp/127.0.0.1/8443 && echo open").stdout
+    assert "open" in listening
+
+
+def run_again(database: Path, op_id: str, hosts: dict[str, Host], tmp: Path) -> dict[str, list[str]]:
+    """Run every deploy phase again with operation ``op_id``'s own inventory groups and extra-vars
+    (from the deployment service's SQLite ``database``; ``hosts``: inventory host id -> lab host),
+    outside the product; returns the changed tasks ("host: task") per play."""
+    with sqlite3.connect(database) as db:
         spec = json.loads(db.execute("SELECT spec FROM operations WHERE id = ?", (op_id,)).fetchone()[0])
-    by_id = {h: engine.lab.hosts[i] for i, h in enumerate(engine.host_ids)}
-    hosts: dict[str, Any] = {}
+    inventory_hosts: dict[str, Any] = {}
     groups: dict[str, Any] = {}
     for node in spec["nodes"]:
-        host = by_id[node["host_id"]]
-        hosts[host.name] = {"ansible_host": host.ip, "ansible_user": "root",
-                            "ansible_ssh_private_key_file": host.key_path, **node.get("hostvars", {})}  # fmt: skip
+        host = hosts[node["host_id"]]
+        inventory_hosts[host.name] = {
+            "ansible_host": host.ip, "ansible_user": "root", "ansible_ssh_private_key_file": host.key_path,
+            **node.get("hostvars", {}),
+        }  # fmt: skip
         for group in node["groups"]:
             groups.setdefault(group, {"hosts": {}})["hosts"][host.name] = None
     inventory = tmp / "inventory.yml"
-    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts, "children": groups}}))
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": inventory_hosts, "children": groups}}))
     # One ansible-playbook run over all of them (one start, SSH connections reused across the phases),
     # the changed tasks counted per play (each phase playbook is one play named after its phase).
-    (tmp / "all.yml").write_text(yaml.safe_dump([{"ansible.builtin.import_playbook": str(PLAYBOOKS / p)}
-                                                 for p in playbooks]))  # fmt: skip
+    (tmp / "all.yml").write_text(yaml.safe_dump([{"ansible.builtin.import_playbook": str(PRODUCT_PLAYBOOKS / p)}
+                                                 for p in DEPLOY_PLAYBOOKS]))  # fmt: skip
     (tmp / "run").mkdir()
     result = ansible_runner.run(
         private_data_dir=str(tmp / "run"), playbook=str(tmp / "all.yml"), inventory=str(inventory),
@@ -171,49 +181,9 @@ def run_again(engine: Engine, op_id: str, playbooks: list[str], tmp: Path) -> di
     return changed
 
 
-def test_one_master_one_worker_deploys_runs_again_unchanged_and_resets_clean(engine: Engine, tmp_path: Path) -> None:
-    master, worker = engine.lab.hosts[:2]
-    body = {
-        "project_id": "p1", "name": "lab-real", "version": "1.36.0", "topology": "single",
-        "nodes": [{"host_id": engine.host_ids[0], "role": "master"}, {"host_id": engine.host_ids[1], "role": "worker"}],
-        "runtime": {"registry_mirrors": ["harbor.lab.internal:8443"]},
-    }  # fmt: skip
-    r = engine.call("POST", "/api/v1/clusters", json=body)
-    assert r.status_code == 201, r.text
-    op_id = r.json()["operation"]["id"]
-    started = time.monotonic()
-    op = engine.wait(op_id, "succeeded", "failed", "cancelled", timeout=DEPLOY_TIMEOUT)
-    assert op["status"] == "succeeded", op["failure"]
-    assert [p["status"] for p in op["phases"]] == ["succeeded"] * 14
-    print(f"deploy 1+1 through the API: {time.monotonic() - started:.0f}s;", phase_seconds(op))
-    cluster = engine.call("GET", f"/api/v1/clusters/{r.json()['id']}").json()
-    assert cluster["status"] == "running"
-    check_cluster_through_the_api(engine, cluster, tmp_path)
-
-    # What the real phases left: etcd healthy with TLS, containerd with the mirror, haproxy on both.
-    assert "is healthy" in etcd_health(master)
-    for host in (master, worker):
-        out = ssh_root(host, "systemctl is-active containerd haproxy; ctr version >/dev/null && echo ctr-ok; "
-                             "cat /etc/containerd/certs.d/registry.k8s.io/hosts.toml; "
-                             "cat /etc/apt/sources.list.d/*.list; kubeadm version -o short").stdout  # fmt: skip
-        assert out.count("active") == 2 and "ctr-ok" in out, out
-        assert 'host."https://harbor.lab.internal:8443"' in out
-        assert "/repository/packages/1.36.0-amd64/debs ./" in out and "10.213" in out
-        assert "v1.36.0" in out  # the fake kubeadm of the package, checksum verified
-    assert ssh_root(worker, "systemctl is-active etcd").stdout.strip() != "active"
-    listening = ssh_root(worker, "exec 3<>/dev/tcp/127.0.0.1/8443 && echo open").stdout
-    assert "open" in listening
-
-    # A second run of every phase changes nothing on any host.
-    deploy = [p["playbook"] for p in yaml.safe_load((PLAYBOOKS / "operations.yml").read_text())["deploy"]]
-    rerun = time.monotonic()
-    changed = run_again(engine, op_id, deploy, tmp_path)
-    print(f"second run of every phase: {time.monotonic() - rerun:.0f}s")
-    assert changed == {}, changed
-
-    # Deleting the cluster resets both hosts to clean (the reset operation), then forgets it.
-    delete_cluster(engine, cluster["id"])
-    for host in (master, worker):
+def assert_reset_clean(hosts: list[Host]) -> None:
+    """Nothing of a reset cluster is left: no package, directory, image, apt source or /etc/hosts line."""
+    for host in hosts:
         left = ssh_root(
             host,
             "dpkg-query -W -f='${Package} ${Status}\\n' containerd runc etcd-server etcd-client haproxy keepalived"
@@ -222,6 +192,6 @@ def test_one_master_one_worker_deploys_runs_again_unchanged_and_resets_clean(eng
             " 2>/dev/null | wc -l;"
             " ls /var/lib/containerd | wc -l; ls /etc/apt/sources.list.d/; grep -c KubeOperator /etc/hosts",
         ).stdout.split()
-        assert left[:3] == ["0", "0", "0"], left
-        assert "kolab.list" in left and not any(o.endswith(".ko-disabled") for o in left), left
-        assert left[-1] == "0", left
+        assert left[:3] == ["0", "0", "0"], (host.name, left)
+        assert "kolab.list" in left and not any(o.endswith(".ko-disabled") for o in left), (host.name, left)
+        assert left[-1] == "0", (host.name, left)
