@@ -42,6 +42,7 @@ import yaml
 
 POLL_SECONDS = 0.25
 EXCERPT_CHARS = 2000
+MAX_FORKS = 50
 MARKER = "KO_OPERATION_ID"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -178,20 +179,25 @@ def control_dir(workdir: Path) -> Path:
     return path
 
 
-def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled: threading.Event) -> PhaseResult:
-    """Run one playbook to its end (blocking: call it in a thread). ``on_event`` is called in order.
+def forks(workdir: Path) -> int:
+    """Ansible's forks for the operation: its number of nodes (at least 5, Ansible's default; at
+    most MAX_FORKS), so that a task reaches every node in one wave."""
+    try:
+        inventory = yaml.safe_load((workdir / "inventory.yml").read_text()) or {}
+        hosts = len((inventory.get("all") or {}).get("hosts") or {})
+    except (OSError, yaml.YAMLError):
+        hosts = 0
+    return max(5, min(MAX_FORKS, hosts))
 
-    The caller kills a crashed worker's leftovers first (`kill_orphans`, once per resumed run).
-    """
-    private = run.workdir / "runs" / run.phase
-    if private.exists():
-        shutil.rmtree(private)
-    private.mkdir(parents=True, mode=0o700)
+
+def ansible_env(run: PhaseRun) -> dict[str, str]:
+    """The environment of a phase's ansible-playbook: Ansible's settings (by their ANSIBLE_* names,
+    which ansible-core ignores silently when misspelt) and the operation's marker."""
     ssh_args = (
         f"-o UserKnownHostsFile={run.workdir / 'known_hosts'} -o StrictHostKeyChecking=yes "
         "-o ControlMaster=auto -o ControlPersist=30s -o ServerAliveInterval=15 -o ConnectTimeout=10"
     )
-    envvars = {
+    envvars: dict[str, str] = {
         MARKER: run.operation_id,
         # ansible-playbook comes with this Python (ansible-core is a dependency), wherever PATH points.
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
@@ -204,11 +210,28 @@ def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled
         "ANSIBLE_FORCE_COLOR": "0",
         "ANSIBLE_PIPELINING": "True",
         "ANSIBLE_LOCAL_TEMP": str(run.workdir / "tmp"),
+        # Facts are gathered once per operation (the first phase), then read from this cache by
+        # every later phase: ANSIBLE_CACHE_PLUGIN* are the settings' real names (ansible-config).
         "ANSIBLE_GATHERING": "smart",
-        "ANSIBLE_FACT_CACHING": "jsonfile",
-        "ANSIBLE_FACT_CACHING_CONNECTION": str(run.workdir / "facts"),
+        "ANSIBLE_CACHE_PLUGIN": "jsonfile",
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(run.workdir / "facts"),
+        # Every node of the cluster at once: a task runs on all of them in one wave.
+        "ANSIBLE_FORKS": str(forks(run.workdir)),
         **run.envvars,
     }
+    return envvars
+
+
+def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled: threading.Event) -> PhaseResult:
+    """Run one playbook to its end (blocking: call it in a thread). ``on_event`` is called in order.
+
+    The caller kills a crashed worker's leftovers first (`kill_orphans`, once per resumed run).
+    """
+    private = run.workdir / "runs" / run.phase
+    if private.exists():
+        shutil.rmtree(private)
+    private.mkdir(parents=True, mode=0o700)
+    envvars = ansible_env(run)
 
     def handle(event: dict[str, Any]) -> bool:
         normalised = normalise(event)
