@@ -247,6 +247,9 @@ def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled
         envvars=envvars,
         quiet=True,
         suppress_env_files=True,
+        # ansible-runner would otherwise point the fact cache into this phase's own artifacts
+        # (deleted with it): the operation's cache of ansible_env is kept across phases.
+        fact_cache_type="operation",
         timeout=run.timeout_seconds,
         settings={"pexpect_timeout": POLL_SECONDS, "suppress_ansible_output": True},
         event_handler=handle,
