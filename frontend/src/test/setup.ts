@@ -1,5 +1,10 @@
+import { configure } from '@testing-library/dom';
 import { afterEach, beforeEach, vi } from 'vitest';
 import i18n from '../i18n';
+
+// findBy*/waitFor wait up to 1 s by default: too short for antd pages rendering in jsdom on a loaded
+// 2-core CI machine (seen failing there); a real failure still fails, only later.
+configure({ asyncUtilTimeout: 5000 });
 
 const browserLike = typeof window !== 'undefined';
 

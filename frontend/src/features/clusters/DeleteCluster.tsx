@@ -65,22 +65,26 @@ export function DeleteCluster({ cluster, withLabel, leaveTo }: Props) {
     );
   };
 
+  const button = (
+    <Button
+      danger
+      size={withLabel ? 'middle' : 'small'}
+      type={withLabel ? 'default' : 'text'}
+      icon={<DeleteOutlined />}
+      aria-label={t('clusterDelete.action', { name: cluster.name })}
+      title={withLabel || busy ? undefined : t('common.delete')}
+      disabled={!!busy}
+      onClick={() => setOpen(true)}
+      data-testid={withLabel ? 'cluster-delete' : `cluster-delete-${cluster.name}`}
+    >
+      {withLabel && t('common.delete')}
+    </Button>
+  );
+
   return (
     <>
-      <Tooltip title={busy ? t('clusterDelete.busy') : withLabel ? undefined : t('common.delete')}>
-        <Button
-          danger
-          size={withLabel ? 'middle' : 'small'}
-          type={withLabel ? 'default' : 'text'}
-          icon={<DeleteOutlined />}
-          aria-label={t('clusterDelete.action', { name: cluster.name })}
-          disabled={!!busy}
-          onClick={() => setOpen(true)}
-          data-testid={withLabel ? 'cluster-delete' : `cluster-delete-${cluster.name}`}
-        >
-          {withLabel && t('common.delete')}
-        </Button>
-      </Tooltip>
+      {/* A tooltip only where it explains something: the list would otherwise mount one per row. */}
+      {busy ? <Tooltip title={t('clusterDelete.busy')}>{button}</Tooltip> : button}
       {open && (
         <Modal
           open
