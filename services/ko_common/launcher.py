@@ -3,12 +3,16 @@
 Starts a local nats-server with JetStream (unless ``KO_NATS_URL`` points at
 one), then every service as its own process on loopback, waits until all are
 ready and prints the console URL. A service that dies is restarted; Ctrl-C
-stops everything. Logs go to ``<data dir>/logs/<service>.log``.
+stops everything, and on Linux the children also go when the launcher is killed
+outright (they would otherwise keep the ports). Logs go to
+``<data dir>/logs/<service>.log``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import os
 import signal
 import socket
@@ -16,6 +20,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -50,6 +55,25 @@ def pick_port(preferred: int, taken: set[int]) -> int:
     return port
 
 
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+_LIBC = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True) if sys.platform == "linux" else None
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """A preexec hook: the child gets SIGTERM when the process that started it dies, even by SIGKILL."""
+    if _LIBC is None:
+        return None
+    parent = os.getpid()
+    libc = _LIBC
+
+    def hook() -> None:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:  # the launcher died before the line above took effect
+            os._exit(1)
+
+    return hook
+
+
 @dataclass
 class Child:
     name: str
@@ -63,7 +87,9 @@ class Child:
     def start(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child
         # stdout stays on the terminal (the gateway prints the first admin password there once).
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=None, stderr=log, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd, env=self.env, stdout=None, stderr=log, start_new_session=True, preexec_fn=die_with_parent()
+        )
         log.close()
 
     def stop(self, timeout: float = 10.0) -> None:
