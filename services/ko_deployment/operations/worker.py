@@ -305,6 +305,10 @@ class Worker:
                 assert op is not None
                 await session.refresh(op)
                 await self._finish(session, op, final, failure, workdir / "artifacts")
+                # Secrets and SSH masters go before anyone can see the operation ended (the
+                # finally below only repeats it, for the paths that never get here).
+                if not self.stopping:
+                    await asyncio.to_thread(self._cleanup, workdir)
             # The end marker last: whoever sees it finds the operation ended.
             pump.put_own(todo[-1][1] if todo else "", "end", final, f"Operation {final}.")
             await pump.stop()
@@ -313,8 +317,15 @@ class Worker:
             self._running.pop(operation_id, None)
             await pump.stop()
             if not self.stopping:
-                await asyncio.to_thread(runner.cleanup, workdir)
+                await asyncio.to_thread(self._cleanup, workdir)
         log.info("operation ended", extra=log_fields(operation_id=operation_id, status=final))
+
+    @staticmethod
+    def _cleanup(workdir: Path) -> None:
+        try:
+            runner.cleanup(workdir)
+        except Exception as exc:  # noqa: BLE001 - an ssh that hangs must not undo the operation's end
+            log.warning("operation cleanup incomplete (%s): %s", type(exc).__name__, workdir)
 
     async def _finish(
         self, session: AsyncSession, op: Operation, status: str, failure: Failure | None, artifacts: Path | None = None
