@@ -5,6 +5,7 @@ import { ApiError } from '../../../api';
 import { fakeApi, page } from '../../../test/api';
 import { asManager, host, project } from '../../../test/fixtures';
 import { renderPage } from '../../../test/render';
+import { nextSteps } from '../../../test/wizard';
 import { Providers } from '../../../app/Providers';
 import { testQueryClient } from '../../../test/render';
 import { AdvancedSettings } from '../AdvancedSettings';
@@ -129,7 +130,7 @@ describe('the wizard’s advanced section', () => {
     await user.click(screen.getByTestId('wizard-next'));
     await screen.findByTestId('wizard-hosts');
     await user.click(within(await screen.findByTestId('node-role-master-1')).getByText('Master'));
-    for (let i = 0; i < 3; i++) await user.click(screen.getByTestId('wizard-next'));
+    await nextSteps(user, 3);
 
     // Folded, with its hint inside.
     const section = await screen.findByTestId('wizard-advanced');

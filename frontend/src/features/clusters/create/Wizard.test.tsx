@@ -4,6 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { fakeApi, page } from '../../../test/api';
 import { asManager, asReader, host, project, PROJECT_ID } from '../../../test/fixtures';
 import { renderPage } from '../../../test/render';
+import { nextSteps } from '../../../test/wizard';
 import ClusterWizard from './Wizard';
 
 const worker = host({ id: 'h-3', name: 'worker-1', ip: '10.213.0.13' });
@@ -94,7 +95,7 @@ describe('create-cluster wizard', () => {
     await fillBasics(user);
     await user.click(within(screen.getByTestId('node-role-master-1')).getByText('Master'));
     await user.click(within(screen.getByTestId('node-role-worker-1')).getByText('Worker'));
-    for (let i = 0; i < 4; i++) await user.click(screen.getByTestId('wizard-next'));
+    await nextSteps(user, 4);
     const review = await screen.findByTestId('wizard-review');
     expect(within(review).getByText('master-1 · Master')).toBeTruthy();
     await user.click(screen.getByTestId('wizard-submit'));
