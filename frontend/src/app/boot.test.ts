@@ -26,6 +26,26 @@ describe('boot', () => {
     expect(calls.find((c) => c.path === '/api/v1/projects')?.search.get('limit')).toBe('500'); // index.html preloads this URL
   });
 
+  it("takes index.html's early answers, and asks the API for what it lacks", async () => {
+    const { calls } = fakeApi({
+      'GET /api/v1/auth/me': { body: asManager() },
+      'GET /api/v1/projects': { body: page([project]) },
+      'GET /api/v1/clusters': { body: page([]) },
+    });
+    window.__koPrefetch = {
+      '/api/v1/auth/me': Promise.resolve(null), // refused early: asked again
+      '/api/v1/projects?limit=500': Promise.resolve(page([project])),
+      [`/api/v1/clusters?project_id=${PROJECT_ID}&limit=${CLUSTER_PAGE_SIZE}&offset=0`]: Promise.resolve(page([])),
+    };
+    const client = createQueryClient();
+    await boot(client, '/clusters');
+    expect(calls.map((c) => c.path)).toEqual(['/api/v1/auth/me']);
+    expect(client.getQueryData(meKey)).toMatchObject({ username: 'alice' });
+    expect(client.getQueryData(clusterListKey(PROJECT_ID, 0, CLUSTER_PAGE_SIZE))).toMatchObject({ total: 0 });
+    expect(window.__koPrefetch).toEqual({}); // used once: later fetches go to the API
+    delete window.__koPrefetch;
+  });
+
   it('leaves a visitor without a session to the login page and asks nothing on /login', async () => {
     const { calls } = fakeApi({
       'GET /api/v1/auth/me': { status: 401, body: { error: 'unauthenticated', detail: 'Log in.' } },

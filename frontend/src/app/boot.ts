@@ -11,19 +11,34 @@ import { meQuery } from './auth';
 import { pickProject, projectsQuery, selectedProjectStore } from './project';
 import { preloadRoute } from './routes';
 
+declare global {
+  interface Window {
+    /** Answers index.html asked for before the scripts loaded, by URL (null when refused or failed). */
+    __koPrefetch?: Record<string, Promise<unknown> | undefined>;
+  }
+}
+
+/** The query, answered from index.html's prefetch of `url` when it has that answer (once). */
+function prefetched<T>(query: { queryKey: readonly unknown[]; queryFn: () => Promise<T> }, url: string) {
+  const early = window.__koPrefetch?.[url];
+  if (!early) return query;
+  delete window.__koPrefetch![url];
+  return { ...query, queryFn: async () => ((await early) as T | null) ?? query.queryFn() };
+}
+
 /** Settles when what the page needs is in the cache (or has failed: the pages then show why). */
 export function boot(client: QueryClient, pathname: string): Promise<void> {
   const chunk = preloadRoute(pathname);
   if (pathname === '/login') return chunk;
-  // Both are preloaded by index.html; the clusters page needs only the projects to ask for its rows.
-  const me = client.query(meQuery).catch(() => null);
+  const me = client.query(prefetched(meQuery, '/api/v1/auth/me')).catch(() => null);
   const data = client
-    .query(projectsQuery)
+    .query(prefetched(projectsQuery, '/api/v1/projects?limit=500'))
     .catch(() => null)
     .then(async (projects) => {
       const project = projects && pickProject(projects.items, selectedProjectStore.get());
       if (project && pathname === '/clusters') {
-        await client.query(clustersQuery(project.id, 0, CLUSTER_PAGE_SIZE)).catch(() => undefined);
+        const url = `/api/v1/clusters?project_id=${encodeURIComponent(project.id)}&limit=${CLUSTER_PAGE_SIZE}&offset=0`;
+        await client.query(prefetched(clustersQuery(project.id, 0, CLUSTER_PAGE_SIZE), url)).catch(() => undefined);
       }
     });
   return Promise.all([chunk, me, data]).then(() => undefined);
