@@ -1,5 +1,6 @@
-import { Badge, Tooltip } from 'antd';
+import { Badge } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { HoverTooltip } from '../app/HoverTooltip';
 import { useStore } from '../app/store';
 import { liveStatusStore } from './status';
 
@@ -9,8 +10,8 @@ export function LiveBadge() {
   if (status === 'idle') return null;
   const badge = status === 'open' ? 'success' : status === 'connecting' ? 'processing' : status === 'revoked' ? 'error' : 'warning';
   return (
-    <Tooltip title={t(`live.${status}Hint`)}>
+    <HoverTooltip title={t(`live.${status}Hint`)}>
       <Badge status={badge} text={t(`live.${status}`)} data-testid="live-status" data-status={status} />
-    </Tooltip>
+    </HoverTooltip>
   );
 }

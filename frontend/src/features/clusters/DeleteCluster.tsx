@@ -25,45 +25,11 @@ interface Props {
  */
 export function DeleteCluster({ cluster, withLabel, leaveTo }: Props) {
   const { t } = useTranslation();
-  const { message } = App.useApp();
-  const navigate = useNavigate();
   const me = useMe().data;
-  const remove = useDeleteCluster();
   const [open, setOpen] = useState(false);
-  const [typed, setTyped] = useState('');
-  const [force, setForce] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
   if (!canWrite(me, cluster.project_id)) return null;
   const busy = cluster.operation && BUSY.has(cluster.operation.status) ? cluster.operation : null;
-  const admin = isAdmin(me);
-
-  const close = () => {
-    setOpen(false);
-    setTyped('');
-    setForce(false);
-    setError(null);
-  };
-  const submit = () => {
-    setError(null);
-    remove.mutate(
-      { id: cluster.id, force: admin && force },
-      {
-        onSuccess: (result) => {
-          close();
-          const op = result?.operation;
-          if (op) {
-            void message.success(t('clusterDelete.resetting', { name: cluster.name }));
-            void navigate(`/clusters/${cluster.id}/operations/${op.id}`);
-          } else {
-            void message.success(t('clusterDelete.forgotten', { name: cluster.name }));
-            if (leaveTo) void navigate(leaveTo);
-          }
-        },
-        onError: (e) => setError(describeError(t, e)),
-      },
-    );
-  };
 
   const button = (
     <Button
@@ -85,42 +51,81 @@ export function DeleteCluster({ cluster, withLabel, leaveTo }: Props) {
     <>
       {/* A tooltip only where it explains something: the list would otherwise mount one per row. */}
       {busy ? <Tooltip title={t('clusterDelete.busy')}>{button}</Tooltip> : button}
-      {open && (
-        <Modal
-          open
-          title={t('clusterDelete.title', { name: cluster.name })}
-          okText={force ? t('clusterDelete.forget') : t('common.delete')}
-          cancelText={t('common.cancel')}
-          okButtonProps={{ danger: true, disabled: typed.trim() !== cluster.name, 'data-testid': 'cluster-delete-submit' }}
-          confirmLoading={remove.isPending}
-          onOk={submit}
-          onCancel={close}
-        >
-          <Space orientation="vertical" style={{ width: '100%' }}>
-            {error && <Alert type="error" showIcon title={error} data-testid="cluster-delete-error" />}
-            <Typography.Paragraph style={{ marginBottom: 0 }}>
-              {force ? t('clusterDelete.forceExplain', { name: cluster.name }) : t('clusterDelete.explain', { name: cluster.name })}
-            </Typography.Paragraph>
-            {admin ? (
-              <Checkbox checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="cluster-delete-force">
-                {t('clusterDelete.force')}
-              </Checkbox>
-            ) : (
-              <Typography.Text type="secondary">{t('clusterDelete.forceAdminOnly')}</Typography.Text>
-            )}
-            <Typography.Text>{t('clusterDelete.typeName', { name: cluster.name })}</Typography.Text>
-            <Input
-              value={typed}
-              onChange={(e) => setTyped(e.target.value)}
-              placeholder={cluster.name}
-              aria-label={t('clusterDelete.typeName', { name: cluster.name })}
-              autoComplete="off"
-              data-testid="cluster-delete-name"
-              onPressEnter={() => typed.trim() === cluster.name && submit()}
-            />
-          </Space>
-        </Modal>
-      )}
+      {open && <DeleteClusterDialog cluster={cluster} admin={isAdmin(me)} leaveTo={leaveTo} onClose={() => setOpen(false)} />}
     </>
+  );
+}
+
+/** The confirmation, with its mutation: mounted when opened, so a list row carries only its button. */
+function DeleteClusterDialog({
+  cluster,
+  admin,
+  leaveTo,
+  onClose,
+}: Pick<Props, 'cluster' | 'leaveTo'> & { admin: boolean; onClose: () => void }) {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const navigate = useNavigate();
+  const remove = useDeleteCluster();
+  const [typed, setTyped] = useState('');
+  const [force, setForce] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = () => {
+    setError(null);
+    remove.mutate(
+      { id: cluster.id, force: admin && force },
+      {
+        onSuccess: (result) => {
+          onClose();
+          const op = result?.operation;
+          if (op) {
+            void message.success(t('clusterDelete.resetting', { name: cluster.name }));
+            void navigate(`/clusters/${cluster.id}/operations/${op.id}`);
+          } else {
+            void message.success(t('clusterDelete.forgotten', { name: cluster.name }));
+            if (leaveTo) void navigate(leaveTo);
+          }
+        },
+        onError: (e) => setError(describeError(t, e)),
+      },
+    );
+  };
+
+  return (
+    <Modal
+      open
+      title={t('clusterDelete.title', { name: cluster.name })}
+      okText={force ? t('clusterDelete.forget') : t('common.delete')}
+      cancelText={t('common.cancel')}
+      okButtonProps={{ danger: true, disabled: typed.trim() !== cluster.name, 'data-testid': 'cluster-delete-submit' }}
+      confirmLoading={remove.isPending}
+      onOk={submit}
+      onCancel={onClose}
+    >
+      <Space orientation="vertical" style={{ width: '100%' }}>
+        {error && <Alert type="error" showIcon title={error} data-testid="cluster-delete-error" />}
+        <Typography.Paragraph style={{ marginBottom: 0 }}>
+          {force ? t('clusterDelete.forceExplain', { name: cluster.name }) : t('clusterDelete.explain', { name: cluster.name })}
+        </Typography.Paragraph>
+        {admin ? (
+          <Checkbox checked={force} onChange={(e) => setForce(e.target.checked)} data-testid="cluster-delete-force">
+            {t('clusterDelete.force')}
+          </Checkbox>
+        ) : (
+          <Typography.Text type="secondary">{t('clusterDelete.forceAdminOnly')}</Typography.Text>
+        )}
+        <Typography.Text>{t('clusterDelete.typeName', { name: cluster.name })}</Typography.Text>
+        <Input
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+          placeholder={cluster.name}
+          aria-label={t('clusterDelete.typeName', { name: cluster.name })}
+          autoComplete="off"
+          data-testid="cluster-delete-name"
+          onPressEnter={() => typed.trim() === cluster.name && submit()}
+        />
+      </Space>
+    </Modal>
   );
 }

@@ -1,5 +1,6 @@
-import { Progress, Space, Tag, Tooltip, Typography } from 'antd';
+import { Progress, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { HoverTooltip } from '../../app/HoverTooltip';
 import type { Cluster, ClusterStatus, OperationRef, OperationStatus } from './api';
 import { kindLabel } from './format';
 
@@ -30,7 +31,7 @@ export function ClusterStatusTag({ cluster }: { cluster: Pick<Cluster, 'status' 
       {t(`clusters.status.${cluster.status}`)}
     </Tag>
   );
-  return cluster.status_message ? <Tooltip title={cluster.status_message}>{tag}</Tooltip> : tag;
+  return cluster.status_message ? <HoverTooltip title={cluster.status_message}>{tag}</HoverTooltip> : tag;
 }
 
 export function OperationStatusTag({ status }: { status: OperationStatus }) {
