@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-/* global window, document, MutationObserver, requestAnimationFrame, performance, console */
+/* global window, document, MutationObserver, requestAnimationFrame */
 // The console's browser figures for bench/console.py (which starts the product and publishes the events):
 //  1. first render of the clusters page, fresh browser context each run (cold HTTP cache): navigation
 //     timing, first contentful paint, and the moment the clusters table has its rows;
