@@ -1,9 +1,10 @@
-import { Result, Spin } from 'antd';
-import type { ReactNode } from 'react';
-import { useTranslation } from 'react-i18next';
+import { Spin } from 'antd';
+import { Suspense, lazy, type ReactNode } from 'react';
 import { Navigate, useLocation } from 'react-router';
 import { useMe } from './auth';
 import { QueryError } from './QueryError';
+
+const AdminOnly = lazy(() => import('./AdminOnly'));
 
 /** Sends visitors without a session to the login page, keeping where they were going. */
 export function RequireAuth({ children }: { children: ReactNode }) {
@@ -20,8 +21,13 @@ export function RequireAuth({ children }: { children: ReactNode }) {
 
 /** Pages only admins may see; the API refuses the calls anyway. */
 export function RequireAdmin({ children }: { children: ReactNode }) {
-  const { t } = useTranslation();
   const me = useMe().data;
-  if (!me?.is_admin) return <Result status="403" title={t('errors.adminOnlyTitle')} subTitle={t('errors.adminOnly')} />;
+  if (!me?.is_admin) {
+    return (
+      <Suspense fallback={<Spin style={{ display: 'block', marginTop: 64 }} />}>
+        <AdminOnly />
+      </Suspense>
+    );
+  }
   return children;
 }

@@ -24,13 +24,29 @@ interface Props {
  * instead forget a cluster whose hosts are gone for good (`force`). Hidden from those who cannot write.
  */
 export function DeleteCluster({ cluster, withLabel, leaveTo }: Props) {
-  const { t } = useTranslation();
   const me = useMe().data;
   const [open, setOpen] = useState(false);
-
   if (!canWrite(me, cluster.project_id)) return null;
-  const busy = cluster.operation && BUSY.has(cluster.operation.status) ? cluster.operation : null;
+  return (
+    <>
+      <DeleteClusterButton cluster={cluster} withLabel={withLabel} onOpen={() => setOpen(true)} />
+      {open && <DeleteClusterDialog cluster={cluster} admin={isAdmin(me)} leaveTo={leaveTo} onClose={() => setOpen(false)} />}
+    </>
+  );
+}
 
+/**
+ * The delete button alone, for a list that checked the permission once and mounts one dialog for
+ * all its rows (a row then carries no hooks of its own but the translation). Disabled, with the
+ * reason in a tooltip, while an operation runs on the cluster.
+ */
+export function DeleteClusterButton({
+  cluster,
+  withLabel,
+  onOpen,
+}: Pick<Props, 'cluster' | 'withLabel'> & { onOpen: () => void }) {
+  const { t } = useTranslation();
+  const busy = cluster.operation && BUSY.has(cluster.operation.status) ? cluster.operation : null;
   const button = (
     <Button
       danger
@@ -40,24 +56,18 @@ export function DeleteCluster({ cluster, withLabel, leaveTo }: Props) {
       aria-label={t('clusterDelete.action', { name: cluster.name })}
       title={withLabel || busy ? undefined : t('common.delete')}
       disabled={!!busy}
-      onClick={() => setOpen(true)}
+      onClick={onOpen}
       data-testid={withLabel ? 'cluster-delete' : `cluster-delete-${cluster.name}`}
     >
       {withLabel && t('common.delete')}
     </Button>
   );
-
-  return (
-    <>
-      {/* A tooltip only where it explains something: the list would otherwise mount one per row. */}
-      {busy ? <Tooltip title={t('clusterDelete.busy')}>{button}</Tooltip> : button}
-      {open && <DeleteClusterDialog cluster={cluster} admin={isAdmin(me)} leaveTo={leaveTo} onClose={() => setOpen(false)} />}
-    </>
-  );
+  // A tooltip only where it explains something: the list would otherwise mount one per row.
+  return busy ? <Tooltip title={t('clusterDelete.busy')}>{button}</Tooltip> : button;
 }
 
 /** The confirmation, with its mutation: mounted when opened, so a list row carries only its button. */
-function DeleteClusterDialog({
+export function DeleteClusterDialog({
   cluster,
   admin,
   leaveTo,
