@@ -1,7 +1,7 @@
 """Benchmarks of the web console (issue 6), against the whole product on this machine:
 
 1. The production bundle's initial JavaScript, gzipped: the entry script, the modules it preloads and
-   the clusters page's chunks index.html preloads, all a browser fetches before that page's first
+   the clusters page's chunks the gateway preloads with it, all a browser fetches before that page's first
    render (other pages' chunks excluded). Target: < 500 KB.
 2. Time to first render of the clusters page on localhost in headless Chromium (Debian's chromium,
    playwright-core), a fresh browser context (cold HTTP cache) per run, logged in: navigation timing
@@ -61,13 +61,13 @@ TARGETS = {"bundle_kb": 500.0, "render_ms": 1000.0, "latency_p99_ms": 200.0}
 
 
 def initial_js_gzipped(page: str = "/clusters") -> tuple[float, list[tuple[str, int]]]:
-    """The entry and the modules index.html preloads, plus the chunks its inline route table preloads for `page`
-    (frontend/scripts/route-preload.ts): all a browser fetches before that page's first render."""
+    """The entry and the modules index.html preloads, plus the chunks the gateway preloads for `page` (the build's
+    route-chunks.json, frontend/scripts/route-preload.ts): all a browser fetches before that page's first render."""
     html = (DIST / "index.html").read_text()
     files = [m for m in re.findall(r'<script[^>]+src="([^"]+\.js)"', html)]
     files += re.findall(r'<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"', html)
-    table = re.search(r"var t=(\[.*?\]),p=location\.pathname", html)
-    for pattern, chunks in json.loads(table.group(1)) if table else []:
+    table = DIST / "route-chunks.json"
+    for pattern, chunks in json.loads(table.read_text())["routes"] if table.is_file() else []:
         if re.match(pattern, page):
             files += chunks
             break

@@ -1,10 +1,9 @@
 // @vitest-environment node
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { matchPath } from 'react-router';
-import { chunkFiles, parseRoutes, pathPattern, preloadScript, routeChunks, type ChunkInfo } from './route-preload';
+import { chunkFiles, parseRoutes, pathPattern, routeChunks, type ChunkInfo } from './route-preload';
 
 const ROUTES = resolve(__dirname, '../src/app/routes.tsx');
 
@@ -54,22 +53,5 @@ describe('route-preload', () => {
     const table = routeChunks([{ path: '/clusters', module: '/src/features/clusters/List' }], chunks, '/');
     expect(table).toEqual([['^/clusters/?$', ['/assets/List.js', '/assets/table.js']]]);
     expect(() => routeChunks([{ path: '/x', module: '/src/features/x/X' }], chunks, '/')).toThrow(/no chunk for the page of \/x/);
-  });
-
-  it('the inline script adds modulepreload links for the first matching page only', () => {
-    const script = preloadScript([
-      ['^/clusters/new/?$', ['/assets/Wizard.js']],
-      ['^/clusters/[^/]+/?$', ['/assets/Detail.js']],
-    ]);
-    const added: { rel: string; href: string; crossOrigin: string | null }[] = [];
-    const document = {
-      createElement: () => ({ rel: '', href: '', crossOrigin: null }),
-      head: { appendChild: (l: (typeof added)[number]) => added.push(l) },
-    };
-    runInNewContext(script, { location: { pathname: '/clusters/new' }, document });
-    expect(added).toEqual([{ rel: 'modulepreload', href: '/assets/Wizard.js', crossOrigin: '' }]);
-    added.length = 0;
-    runInNewContext(script, { location: { pathname: '/nowhere' }, document });
-    expect(added).toEqual([]);
   });
 });

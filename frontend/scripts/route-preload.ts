@@ -2,12 +2,14 @@
 //
 // Every page is a lazy chunk (src/app/routes.tsx). Without this, the browser learns of the
 // current page's chunk only once the entry script has been fetched and evaluated (~0.5 s on a
-// 2-core machine), and fetches it then. At build time this plugin writes into index.html, for
-// each page path, the chunk files it needs beyond what the entry already preloads, and a few lines
-// that add <link rel="modulepreload"> for the current location's page before any script runs
-// (at the placeholder comment in index.html's head).
-// The paths and their pages are read from routes.tsx (`{ path: '…', load: () => import('…') }`
-// and `loadLogin`); the build fails when a page's chunk cannot be found.
+// 2-core machine), and fetches it then. At build time this plugin writes `route-chunks.json`: for
+// each page path (as an anchored regular expression), the chunk files it needs beyond what the
+// entry already preloads. The gateway, serving index.html for a path, puts <link rel="modulepreload">
+// tags for that path's page at the placeholder comment in index.html's head
+// (services/ko_gateway/console.py), so the browser's preload scanner fetches them with the entry and
+// no script runs for it. The paths and their pages are read from routes.tsx
+// (`{ path: '…', load: () => import('…') }` and `loadLogin`); the build fails when a page's chunk
+// cannot be found.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Plugin } from 'vite';
@@ -77,17 +79,9 @@ export function routeChunks(routes: PageRoute[], chunks: Map<string, ChunkInfo>,
   });
 }
 
-/** The inline script: modulepreload links for the first page matching location.pathname. */
-export function preloadScript(table: [string, string[]][]): string {
-  return (
-    `(function(){var t=${JSON.stringify(table)},p=location.pathname;` +
-    `for(var i=0;i<t.length;i++){if(new RegExp(t[i][0]).test(p)){t[i][1].forEach(function(f){` +
-    `var l=document.createElement('link');l.rel='modulepreload';l.crossOrigin='';l.href=f;document.head.appendChild(l);});break;}}})();`
-  );
-}
-
-/** Where index.html wants the script (a comment, left as is by the dev server). */
+/** Where index.html wants the page's links (a comment: the dev server and a browser ignore it). */
 export const PLACEHOLDER = '<!-- ko:route-preload -->';
+export const TABLE_FILE = 'route-chunks.json';
 
 export function routePreload(routesFile: string): Plugin {
   let base = '/';
@@ -99,25 +93,27 @@ export function routePreload(routesFile: string): Plugin {
     },
     transformIndexHtml: {
       order: 'post',
-      handler(html, ctx) {
-        if (!ctx.bundle) return html;
+      handler(html) {
         if (!html.includes(PLACEHOLDER)) throw new Error(`route-preload: index.html lacks ${PLACEHOLDER}`);
-        const chunks = new Map<string, ChunkInfo>();
-        for (const item of Object.values(ctx.bundle)) {
-          if (item.type === 'chunk') {
-            chunks.set(item.fileName, {
-              fileName: item.fileName,
-              imports: item.imports,
-              isEntry: item.isEntry,
-              facadeModuleId: item.facadeModuleId,
-            });
-          }
-        }
-        const routes = parseRoutes(readFileSync(routesFile, 'utf8'), routesFile);
-        if (routes.length < 2) throw new Error(`route-preload: found no pages in ${routesFile}`);
-        // Before the stylesheet and the entry: an inline script after a stylesheet waits for it.
-        return html.replace(PLACEHOLDER, `<script>${preloadScript(routeChunks(routes, chunks, base))}</script>`);
+        return html;
       },
+    },
+    generateBundle(_options, bundle) {
+      const chunks = new Map<string, ChunkInfo>();
+      for (const item of Object.values(bundle)) {
+        if (item.type === 'chunk') {
+          chunks.set(item.fileName, {
+            fileName: item.fileName,
+            imports: item.imports,
+            isEntry: item.isEntry,
+            facadeModuleId: item.facadeModuleId,
+          });
+        }
+      }
+      const routes = parseRoutes(readFileSync(routesFile, 'utf8'), routesFile);
+      if (routes.length < 2) throw new Error(`route-preload: found no pages in ${routesFile}`);
+      const table = { placeholder: PLACEHOLDER, routes: routeChunks(routes, chunks, base) };
+      this.emitFile({ type: 'asset', fileName: TABLE_FILE, source: `${JSON.stringify(table, null, 1)}\n` });
     },
   };
 }

@@ -9,13 +9,24 @@ changes (a rebuild), so nothing needs restarting.
 
 Hashed files under ``/assets/`` are cached by browsers for a year; everything else, index.html
 first, is revalidated on every load (``no-cache`` with an ETag, answered 304 when unchanged).
+
+index.html is answered per page: the build's ``route-chunks.json`` lists, for each page path, the
+chunks that page needs beyond the entry (frontend/scripts/route-preload.ts), and the links that
+preload them go in at the placeholder comment of index.html's head. The browser then fetches the
+page's code together with the entry instead of after evaluating it (~0.5 s later on a 2-core
+machine). Without the file (an older build), index.html is served as it is.
 """
 
 from __future__ import annotations
 
 import gzip
 import hashlib
+import html
+import json
+import logging
+import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +60,9 @@ MEDIA_TYPES = {
 COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".map", ".svg", ".txt"}
 MIN_COMPRESS = 1024  # smaller files gain nothing from gzip
 MAX_CACHED = 16 * 1024 * 1024  # a larger file (none in a normal build) is streamed from disk instead
+ROUTE_TABLE = "route-chunks.json"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,8 @@ class ConsoleFiles:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self._files: dict[Path, CachedFile] = {}
+        self._pages: dict[tuple[str, str, tuple[str, ...]], CachedFile] = {}
+        self._parsed_tables: dict[str, tuple[str, list[tuple[re.Pattern[str], list[str]]]] | None] = {}
         self._lock = threading.Lock()
 
     def resolve(self, relative: str) -> Path | None:
@@ -93,21 +109,55 @@ class ConsoleFiles:
         stamp = (st.st_size, st.st_mtime_ns)
         body = path.read_bytes()
         suffix = path.suffix.lower()
-        gzipped = None
-        if suffix in COMPRESSIBLE and len(body) >= MIN_COMPRESS:
-            gzipped = self._prebuilt_gzip(path, body) or gzip.compress(body, compresslevel=6, mtime=0)
+        entry = _make_cached(stamp, body, suffix, lambda: self._prebuilt_gzip(path, body))
         after = path.stat()
-        entry = CachedFile(
-            stamp=stamp,
-            body=body,
-            gzipped=gzipped,
-            etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
-            media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"),
-        )
         if (after.st_size, after.st_mtime_ns) == stamp:  # not rewritten while being read
             with self._lock:
                 self._files[path] = entry
         return entry
+
+    def page_index(self, url_path: str) -> CachedFile | None:
+        """index.html with the preload links of the page at ``url_path`` (None: serve the file as is)."""
+        index = self.root / "index.html"
+        table_path = self.root / ROUTE_TABLE
+        base = self.cached(index) or self.load(index)
+        if base is None or not table_path.is_file():
+            return None
+        table = self.cached(table_path) or self.load(table_path)
+        if table is None:
+            return None
+        routes = self._routes(table)
+        if routes is None:
+            return None
+        placeholder, patterns = routes
+        files = next((chunks for pattern, chunks in patterns if pattern.match(url_path)), [])
+        key = (base.etag, table.etag, tuple(files))
+        page = self._pages.get(key)
+        if page is None:
+            links = "".join(f'<link rel="modulepreload" crossorigin href="{html.escape(f)}">' for f in files)
+            body = base.body.replace(placeholder.encode(), links.encode(), 1)
+            page = _make_cached(base.stamp, body, ".html", lambda: None)
+            with self._lock:
+                if len(self._pages) > 256:  # pages of older builds
+                    self._pages.clear()
+                self._pages[key] = page
+        return page
+
+    def _routes(self, table: CachedFile) -> tuple[str, list[tuple[re.Pattern[str], list[str]]]] | None:
+        """The placeholder and the (pattern, files) of each page; None (warned once) if the file is not valid."""
+        if table.etag in self._parsed_tables:
+            return self._parsed_tables[table.etag]
+        parsed: tuple[str, list[tuple[re.Pattern[str], list[str]]]] | None
+        try:
+            raw = json.loads(table.body)
+            patterns = [(re.compile(str(p)), [str(f) for f in files]) for p, files in raw["routes"]]
+            parsed = (str(raw["placeholder"]), patterns)
+        except (ValueError, KeyError, TypeError, re.error) as exc:
+            log.warning("the console's %s is not valid (%s): pages are served without preloads", ROUTE_TABLE, exc)
+            parsed = None
+        with self._lock:
+            self._parsed_tables = {table.etag: parsed}
+        return parsed
 
     @staticmethod
     def _prebuilt_gzip(path: Path, body: bytes) -> bytes | None:
@@ -118,6 +168,19 @@ class ConsoleFiles:
             return data if gzip.decompress(data) == body else None
         except (OSError, EOFError, gzip.BadGzipFile):
             return None
+
+
+def _make_cached(stamp: tuple[int, int], body: bytes, suffix: str, prebuilt: Callable[[], bytes | None]) -> CachedFile:
+    gzipped = None
+    if suffix in COMPRESSIBLE and len(body) >= MIN_COMPRESS:
+        gzipped = prebuilt() or gzip.compress(body, compresslevel=6, mtime=0)
+    return CachedFile(
+        stamp=stamp,
+        body=body,
+        gzipped=gzipped,
+        etag='"' + hashlib.sha256(body).hexdigest()[:32] + '"',
+        media_type=MEDIA_TYPES.get(suffix, "application/octet-stream"),
+    )
 
 
 def accepts_gzip(request: Request) -> bool:
@@ -144,8 +207,8 @@ def _etag_matches(request: Request, etag: str) -> bool:
 def mount_console(app: FastAPI, console_dir: Path) -> None:
     files = ConsoleFiles(console_dir)
 
-    async def answer(path: Path, request: Request, cache_control: str) -> Response:
-        cached = files.cached(path) or await anyio.to_thread.run_sync(files.load, path)
+    async def answer(path: Path, request: Request, cache_control: str, page: CachedFile | None = None) -> Response:
+        cached = page or files.cached(path) or await anyio.to_thread.run_sync(files.load, path)
         if cached is None:
             return FileResponse(path, headers={"Cache-Control": cache_control})
         headers = {"Cache-Control": cache_control, "ETag": cached.etag, "Vary": "Accept-Encoding"}
@@ -169,4 +232,5 @@ def mount_console(app: FastAPI, console_dir: Path) -> None:
         if found is not None:
             immutable = f"/{path}".startswith("/assets/")
             return await answer(found, request, "public, max-age=31536000, immutable" if immutable else "no-cache")
-        return await answer(index, request, "no-cache")
+        page = await anyio.to_thread.run_sync(files.page_index, "/" + path)
+        return await answer(index, request, "no-cache", page)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -105,3 +107,52 @@ def test_an_unbuilt_console_says_how_to_build_it(tmp_path: Path) -> None:
     page = client(tmp_path).get("/clusters")
     assert page.status_code == 200
     assert "has not been built" in page.text and "make run" in page.text
+
+
+def write_route_table(root: Path) -> None:
+    (root / "index.html").write_text(
+        "<!doctype html><html><head><title>KubeOperator</title>\n    <!-- ko:route-preload -->\n"
+        '<script type="module" src="/assets/index.js"></script></head><body>' + "<p>splash</p>" * 100 + "</body></html>"
+    )
+    table = {
+        "placeholder": "<!-- ko:route-preload -->",
+        "routes": [
+            ["^/clusters/?$", ["/assets/List.js", "/assets/table.js"]],
+            ["^/clusters/new/?$", ["/assets/Wizard.js"]],
+            ["^/clusters/[^/]+/?$", ["/assets/Detail.js"]],
+        ],
+    }
+    (root / "route-chunks.json").write_text(json.dumps(table))
+
+
+def preloads(page: str) -> list[str]:
+    return re.findall(r'<link rel="modulepreload" crossorigin href="([^"]+)">', page)
+
+
+def test_index_preloads_the_chunks_of_the_page_asked_for(dist: Path) -> None:
+    write_route_table(dist)
+    http = client(dist)
+    assert preloads(http.get("/clusters").text) == ["/assets/List.js", "/assets/table.js"]
+    assert preloads(http.get("/clusters/").text) == ["/assets/List.js", "/assets/table.js"]
+    assert preloads(http.get("/clusters/new").text) == ["/assets/Wizard.js"]  # the first match, as the console's router
+    assert preloads(http.get("/clusters/abc").text) == ["/assets/Detail.js"]
+    other = http.get("/inventory/hosts")
+    assert preloads(other.text) == [] and "ko:route-preload" not in other.text
+    # Each page's own ETag, and gzip like any file.
+    a, b = http.get("/clusters"), http.get("/clusters/abc")
+    assert a.headers["etag"] != b.headers["etag"]
+    assert http.get("/clusters", headers={"If-None-Match": a.headers["etag"]}).status_code == 304
+    assert http.get("/clusters", headers={"Accept-Encoding": "gzip"}).headers.get("content-encoding") == "gzip"
+
+
+def test_a_missing_or_broken_route_table_serves_index_as_it_is(dist: Path, caplog: pytest.LogCaptureFixture) -> None:
+    write_route_table(dist)
+    (dist / "route-chunks.json").unlink()
+    http = client(dist)
+    assert "<!-- ko:route-preload -->" in http.get("/clusters").text
+    (dist / "route-chunks.json").write_text('{"routes": [["(unclosed", []]]}')
+    for _ in range(3):
+        page = http.get("/clusters")
+        assert page.status_code == 200 and preloads(page.text) == []
+    warnings = [r for r in caplog.records if "route-chunks.json is not valid" in r.getMessage()]
+    assert len(warnings) == 1  # once, not per request
