@@ -114,8 +114,26 @@ def test_cancel_stops_the_playbook_within_seconds(lab: Lab, tmp_path: Path) -> N
     result, _ = run(workdir, "cancel", cancel, nap=120)
     assert result.status == "cancelled"
     assert time.monotonic() - asked[0] < 5
-    assert runner.kill_orphans("op-test") == []  # nothing of the playbook left running
+
+    # Nothing of the playbook left running but the SSH masters ("ssh: <socket> [mux]"), which persist
+    # by design until the operation's cleanup closes them. A process still exiting gets a moment.
+    def leftovers() -> list[str]:
+        titles = []
+        for pid in runner.processes_of("op-test"):
+            try:
+                title = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+            except OSError:
+                continue
+            if title and not title.endswith("[mux]"):
+                titles.append(title)
+        return titles
+
+    deadline = time.monotonic() + 5
+    while leftovers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert leftovers() == []
     runner.cleanup(workdir)
+    assert runner.processes_of("op-test") == []
 
 
 def test_orphans_of_an_operation_are_found_by_their_marker() -> None:

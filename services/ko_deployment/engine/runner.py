@@ -358,6 +358,12 @@ def hint_for(text: str) -> str | None:
 
 def cleanup(workdir: Path) -> None:
     """End of an operation: close Ansible's SSH masters, kill leftovers, delete every secret file."""
+    close_connections(workdir)
+    remove_files(workdir)
+
+
+def close_connections(workdir: Path) -> None:
+    """Closes the operation's SSH masters (up to 10 s each for a host that stopped answering) and kills leftovers."""
     cp = control_dir(workdir)
     if cp.is_dir():
         for sock in cp.iterdir():
@@ -369,15 +375,19 @@ def cleanup(workdir: Path) -> None:
                     check=False,
                 )
     kill_orphans(workdir.name)
+
+
+def remove_files(workdir: Path) -> None:
+    """Deletes the operation's work directory (keys, inventory, artifacts) and its SSH control sockets: fast."""
     shutil.rmtree(workdir, ignore_errors=True)
-    shutil.rmtree(cp, ignore_errors=True)
+    shutil.rmtree(control_dir(workdir), ignore_errors=True)
 
 
-def kill_orphans(operation_id: str) -> list[int]:
-    """Kill every process of this machine whose environment names this operation (after a worker crash)."""
+def processes_of(operation_id: str) -> list[int]:
+    """Every process of this machine whose environment names this operation (zombies have none)."""
     needle = f"{MARKER}={operation_id}".encode()
-    killed = []
     me = os.getpid()
+    found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit() or int(entry.name) == me:
             continue
@@ -386,12 +396,19 @@ def kill_orphans(operation_id: str) -> list[int]:
         except OSError:
             continue
         if needle in environ.split(b"\0"):
-            pid = int(entry.name)
-            try:
-                os.kill(pid, signal.SIGKILL)
-                killed.append(pid)
-            except ProcessLookupError:
-                pass
+            found.append(int(entry.name))
+    return found
+
+
+def kill_orphans(operation_id: str) -> list[int]:
+    """Kill every process of this machine whose environment names this operation (after a worker crash)."""
+    killed = []
+    for pid in processes_of(operation_id):
+        try:
+            os.kill(pid, signal.SIGKILL)
+            killed.append(pid)
+        except ProcessLookupError:
+            pass
     return killed
 
 

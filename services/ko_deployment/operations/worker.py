@@ -300,15 +300,20 @@ class Worker:
                     final = status
                     break
             await pump.drain()
+            # SSH masters close before the finishing transaction (a host that stopped answering
+            # can hold `ssh -O exit` for seconds: not while holding the database's write lock).
+            if not self.stopping:
+                await asyncio.to_thread(self._cleanup, workdir, runner.close_connections)
             async with self.db.transaction() as session:
                 op = await OperationRepository(session).get(operation_id)
                 assert op is not None
                 await session.refresh(op)
                 await self._finish(session, op, final, failure, workdir / "artifacts")
-                # Secrets and SSH masters go before anyone can see the operation ended (the
-                # finally below only repeats it, for the paths that never get here).
+                # The secrets go once the hooks have read the artifacts (the kubeconfig), before
+                # anyone can see the operation ended; the finally below only repeats the cleanup,
+                # for the paths that never get here.
                 if not self.stopping:
-                    await asyncio.to_thread(self._cleanup, workdir)
+                    await asyncio.to_thread(self._cleanup, workdir, runner.remove_files)
             # The end marker last: whoever sees it finds the operation ended.
             pump.put_own(todo[-1][1] if todo else "", "end", final, f"Operation {final}.")
             await pump.stop()
@@ -321,9 +326,9 @@ class Worker:
         log.info("operation ended", extra=log_fields(operation_id=operation_id, status=final))
 
     @staticmethod
-    def _cleanup(workdir: Path) -> None:
+    def _cleanup(workdir: Path, step: Callable[[Path], None] = runner.cleanup) -> None:
         try:
-            runner.cleanup(workdir)
+            step(workdir)
         except Exception as exc:  # noqa: BLE001 - an ssh that hangs must not undo the operation's end
             log.warning("operation cleanup incomplete (%s): %s", type(exc).__name__, workdir)
 
