@@ -4,6 +4,7 @@ import { fakeApi, page } from '../test/api';
 import { asManager, PROJECT_ID, project } from '../test/fixtures';
 import { meKey } from './auth';
 import { boot } from './boot';
+import indexHtml from '../../index.html?raw';
 import { createQueryClient } from './queryClient';
 
 afterEach(() => vi.unstubAllGlobals());
@@ -60,5 +61,12 @@ describe('boot', () => {
     const login = fakeApi({});
     await boot(createQueryClient(), '/login');
     expect(login.calls).toEqual([]);
+  });
+
+  it("index.html's early requests are the URLs boot looks for (else they are silently wasted)", () => {
+    expect(indexHtml).toContain("'/api/v1/auth/me'");
+    expect(indexHtml).toContain("'/api/v1/projects?limit=500'");
+    expect(indexHtml).toContain(`'&limit=${CLUSTER_PAGE_SIZE}&offset=0'`);
+    expect(indexHtml).toContain("localStorage.getItem('ko.project')"); // selectedProjectStore's key
   });
 });
