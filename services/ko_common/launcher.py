@@ -1,11 +1,13 @@
 """``kubeoperator run``: the whole product on one machine.
 
 Starts a local nats-server with JetStream (unless ``KO_NATS_URL`` points at
-one), then every service as its own process on loopback, waits until all are
-ready and prints the console URL. A service that dies is restarted; Ctrl-C
-stops everything, and on Linux the children also go when the launcher is killed
-outright (they would otherwise keep the ports). Logs go to
-``<data dir>/logs/<service>.log``.
+one), then every service as its own process on loopback but the gateway, which
+listens on every address (``KO_HTTP_HOST``, default 0.0.0.0): it is the one
+port that browsers, API clients and the cluster nodes (its ``/repository``)
+reach. Waits until all are ready and prints the console and repository URLs.
+A service that dies is restarted; Ctrl-C stops everything, and on Linux the
+children also go when the launcher is killed outright (they would otherwise
+keep the ports). Logs go to ``<data dir>/logs/<service>.log``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ko_common.natsbin import nats_server_binary
+from ko_common.netaddr import local_addresses
 from ko_common.settings import ROUTED_SERVICES, SERVICE_PORTS, key_file
 
 # The gateway last: it is the one people wait for, and it needs the others.
@@ -47,8 +50,8 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def pick_port(preferred: int, taken: set[int]) -> int:
-    port = preferred if preferred not in taken and port_free(preferred) else free_port()
+def pick_port(preferred: int, taken: set[int], host: str = "127.0.0.1") -> int:
+    port = preferred if preferred not in taken and port_free(preferred, host) else free_port()
     while port in taken:
         port = free_port()
     taken.add(port)
@@ -103,9 +106,11 @@ class Child:
             self.proc.wait()
 
 
-def ready(port: int, path: str) -> bool:
+def ready(port: int, path: str, host: str = "127.0.0.1") -> bool:
+    host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104 - a comparison
+    host = f"[{host}]" if ":" in host else host
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as r:
+        with urllib.request.urlopen(f"http://{host}:{port}{path}", timeout=2) as r:
             return bool(r.status == 200)
     except Exception:  # noqa: BLE001 - not ready yet
         return False
@@ -123,9 +128,10 @@ def run(args: argparse.Namespace) -> int:
     children: list[Child] = []
     base_env = dict(os.environ, KO_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
 
+    gateway_host = os.environ.get("KO_HTTP_HOST") or "0.0.0.0"  # noqa: S104 - the nodes must reach it
     gateway_port = int(os.environ.get("KO_HTTP_PORT", "0") or 0)
     if gateway_port:
-        if not port_free(gateway_port):
+        if not port_free(gateway_port, gateway_host):
             print(
                 f"kubeoperator: port {gateway_port} (KO_HTTP_PORT) is already in use: choose another.", file=sys.stderr
             )
@@ -146,13 +152,17 @@ def run(args: argparse.Namespace) -> int:
     for name in SERVICES:
         if name == "gateway" and gateway_port:
             ports[name] = gateway_port
+        elif name == "gateway":
+            ports[name] = pick_port(SERVICE_PORTS[name], taken, gateway_host)
         else:
             ports[name] = pick_port(SERVICE_PORTS[name], taken)
     urls = {f"KO_{n.upper()}_URL": f"http://127.0.0.1:{p}" for n, p in ports.items() if n != "gateway"}
     for name in SERVICES:
         env = dict(base_env, KO_HTTP_PORT=str(ports[name]), **urls)
-        if name != "gateway":
-            env["KO_HTTP_HOST"] = "127.0.0.1"
+        env["KO_HTTP_HOST"] = gateway_host if name == "gateway" else "127.0.0.1"
+        if name == "deployment":
+            # The nodes fetch the repository through the gateway's port (see ko_gateway.repository).
+            env.setdefault("KO_REPOSITORY_PORT", str(ports["gateway"]))
         cmd = [sys.executable, "-m", f"ko_{name}"]
         children.append(Child(name, cmd, env, data_dir / "logs" / f"{name}.log", ports[name]))
 
@@ -175,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
                 if child.proc is not None and child.proc.poll() is not None:
                     print(f"kubeoperator: {child.name} exited during start-up; see {child.log_path}", file=sys.stderr)
                     return 1
-                if ready(child.port, "/readyz"):
+                if ready(child.port, "/readyz", child.env.get("KO_HTTP_HOST", "127.0.0.1")):
                     pending.remove(child)
             if time.monotonic() > deadline:
                 names = ", ".join(c.name for c in pending)
@@ -187,16 +197,17 @@ def run(args: argparse.Namespace) -> int:
             time.sleep(0.2)
         if stopping:
             return 0
-        host = os.environ.get("KO_HTTP_HOST", "127.0.0.1")
-        shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - display only
+        shown = "127.0.0.1" if gateway_host in ("0.0.0.0", "::") else gateway_host  # noqa: S104 - display only
         url = f"http://{shown}:{ports['gateway']}/"
         pw_file = data_dir / "initial-admin-password"
+        repository = repository_line(gateway_host, ports["gateway"])
         print(
             f"\nKubeOperator is running.\n"
             f"  Console:   {url}\n"
             f"  API docs:  {url}api/v1/docs\n"
             f"  Health:    {url}api/v1/health\n"
             f"  Log in as: admin  (password: KO_ADMIN_PASSWORD, or the file {pw_file})\n"
+            f"  Repository for the nodes: {repository}\n"
             f"  Data:      {data_dir}   Logs: {data_dir / 'logs'}   NATS: {nats_url}\n"
             f"Press Ctrl-C to stop.\n",
             flush=True,
@@ -218,6 +229,18 @@ def run(args: argparse.Namespace) -> int:
     finally:
         for child in reversed(children):
             child.stop()
+
+
+def repository_line(host: str, port: int) -> str:
+    """Where the nodes fetch the offline repository, as the banner says it."""
+    configured = os.environ.get("KO_REPOSITORY_URL")
+    if configured:
+        return f"{configured.rstrip('/')}  (KO_REPOSITORY_URL)"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - a comparison
+        addresses = local_addresses()
+        shown = ", ".join(f"http://{a}:{port}/repository" for a in addresses[:4]) or f"http://<this machine>:{port}"
+        return f"{shown}  (each node is given this machine's address on its network; KO_REPOSITORY_URL overrides)"
+    return f"http://{host}:{port}/repository  (only nodes that reach {host}; KO_HTTP_HOST=0.0.0.0 or KO_REPOSITORY_URL)"
 
 
 def main(argv: list[str] | None = None) -> None:

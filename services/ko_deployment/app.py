@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from pydantic import Field, SecretStr, field_validator
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.app import ServiceSpec, create_service_app
 from ko_common.crypto import SecretBox, attach
+from ko_common.netaddr import local_addresses
 from ko_common.settings import SERVICE_PORTS, Settings
 from ko_deployment.clusters import service as clusters
 from ko_deployment.clusters.endpoints import router as clusters_router
@@ -33,10 +35,19 @@ class DeploymentSettings(Settings):
     service: str = "deployment"
     repository_url: str | None = Field(
         None,
-        description="URL at which the cluster nodes reach this service's offline repository (served at "
-        "/repository/, read-only, without authentication). Default: http://<KO_HTTP_HOST>:<port>/repository, "
-        "so the deployment service must listen on an address the nodes can reach (KO_HTTP_HOST); set this "
-        "when it binds 0.0.0.0 or sits behind a proxy, e.g. http://10.1.0.5:8083/repository.",
+        description="URL at which the cluster nodes reach the offline repository (/repository/, read-only, "
+        "without authentication), e.g. http://10.1.0.5:8080/repository. Default: each node is given "
+        "http://<this machine's address on the network that node is reached through>:<KO_REPOSITORY_PORT>"
+        "/repository, which works on one machine whatever the nodes' networks. Set it when the nodes reach "
+        "the product through a load balancer, an ingress or NAT (every multi-replica installation).",
+    )
+    repository_port: int | None = Field(
+        None,
+        ge=1,
+        le=65535,
+        description="Port the nodes reach /repository at on this machine when KO_REPOSITORY_URL is unset: "
+        "`kubeoperator run` sets it to the gateway's port (the gateway serves /repository from this "
+        "service). Default: this service's own port.",
     )
 
     secret_key: SecretStr | None = Field(
@@ -84,11 +95,21 @@ class DeploymentSettings(Settings):
         return self.data_dir.resolve() / "repository"
 
     @property
+    def resolved_repository_port(self) -> int:
+        return self.repository_port or self.port
+
+    def repository_vars(self) -> dict[str, Any]:
+        """What the playbooks need to find the repository (read at every run: a retry sees a new setting)."""
+        return {"url": self.repository_url or "", "port": self.resolved_repository_port, "path": REPOSITORY_PATH}
+
+    @property
     def resolved_repository_url(self) -> str:
+        """The repository's URL as people are shown it (the nodes may each be given another address)."""
         if self.repository_url:
             return self.repository_url
-        host = f"[{self.http_host}]" if ":" in self.http_host else self.http_host
-        return f"http://{host}:{self.port}{REPOSITORY_PATH}"
+        addresses = local_addresses()
+        host = addresses[0] if addresses else "127.0.0.1"
+        return f"http://{host}:{self.resolved_repository_port}{REPOSITORY_PATH}"
 
 
 async def _start_imports(app: FastAPI) -> None:

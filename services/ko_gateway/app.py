@@ -20,6 +20,7 @@ from ko_gateway.live.endpoints import router as live_router
 from ko_gateway.models import Base
 from ko_gateway.projects.endpoints import router as projects_router
 from ko_gateway.proxy.endpoints import router as proxy_router
+from ko_gateway.repository import router as repository_router
 from ko_gateway.settings import GatewaySettings
 from ko_gateway.users.endpoints import router as users_router
 
@@ -48,7 +49,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         # The catch-all proxy comes last, after every route the gateway owns.
-        routers=[auth_router, users_router, projects_router, audit_router, live_router, proxy_router],
+        routers=[
+            auth_router,
+            users_router,
+            projects_router,
+            audit_router,
+            live_router,
+            repository_router,
+            proxy_router,
+        ],
         on_startup=[_startup],
         on_shutdown=[_shutdown],
     )

@@ -70,6 +70,8 @@ class Engine:
     host: str = "127.0.0.1"
     # The lab hosts registered, in the order of host_ids.
     lab_hosts: list[Host] = field(default_factory=list)
+    # Settings of the service's next start (a test restarts it with other settings).
+    env: dict[str, str] = field(default_factory=dict)
 
     @property
     def url(self) -> str:
@@ -96,6 +98,7 @@ class Engine:
             "KO_HTTP_HOST": self.host,
             "KO_WORKERS": "2",
             "KO_LOG_LEVEL": "INFO",
+            **self.env,
         }
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "ko_deployment"],

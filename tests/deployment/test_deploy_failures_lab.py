@@ -8,22 +8,29 @@
    refuses the host, naming it and its OS, before touching it; once the host is checked again,
    the API refuses the plan itself, naming the host and its OS.
 
+3. The repository is unreachable (KO_REPOSITORY_URL names a closed port): the preflight fails in
+   seconds naming the URL and the setting; once the setting is corrected (the service restarted
+   without it), a retry gives the node the new URL, apt's cache is updated from it although the
+   sources file was written by the failed run, and base-system succeeds.
+
 One host (the lab's first): the suite's 1+1 deploy (the console's, tests/e2e/test_console_lab_e2e.py,
 after this module) then deploys on a host this module has reset.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.deployment.engine_support import IDENTITY_KEY, PM, Engine, delete_cluster, deploy_engine
+from tests.deployment.engine_support import IDENTITY_KEY, PM, Engine, delete_cluster, deploy_engine, phase_seconds
 from tests.lab.lab import Lab
 from tests.lab.sshutil import ssh_root
 from tests.support.offline_package import replace_file
+from tests.support.procs import free_port
 from tests.support.serve import identity_headers
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(900)]
@@ -110,3 +117,57 @@ def test_an_unsupported_os_is_refused_by_the_preflight_and_by_the_plan(engine: E
         assert restore.returncode == 0, restore.stderr
     delete_cluster(engine, cluster_id)
     assert check_host(engine)["facts"]["os"]["supported"] is True
+
+
+def test_an_unreachable_repository_fails_the_preflight_in_seconds_and_a_retry_takes_the_corrected_setting(
+    engine: Engine,
+) -> None:
+    closed = free_port()
+    wrong = f"http://{engine.lab.gateway}:{closed}/repository"
+    engine.stop()
+    engine.env["KO_REPOSITORY_URL"] = wrong
+    engine.start()
+    try:
+        r = plan(engine, "unreachable-repo")
+        assert r.status_code == 201, r.text
+        cluster, op_id = r.json(), r.json()["current_operation_id"]
+        op = engine.wait(op_id, "succeeded", "failed", "cancelled", timeout=300)
+    finally:
+        engine.stop()
+        engine.env.pop("KO_REPOSITORY_URL")
+        engine.start()
+    assert op["status"] == "failed"
+    failure = op["failure"]
+    assert failure["phase"] == "base-system", failure
+    assert f"{wrong}/packages/1.36.0-amd64/manifest.yaml" in failure["message"], failure
+    assert "KO_REPOSITORY_URL" in failure["message"] and "refused" in failure["message"].lower(), failure
+    assert phase_seconds(op)["base-system"] < 60
+    host = engine.lab_hosts[0]
+    # The failed run never got as far as writing the apt source: write it as a run that stopped
+    # after that task would have left it, with the wrong URL, so the retry must rewrite it and
+    # update the cache although the node's files no longer change on their own.
+    ssh_root(host, f"echo 'deb [trusted=yes] {wrong}/packages/1.36.0-amd64/debs ./' "
+                   "> /etc/apt/sources.list.d/kubeoperator.list")  # fmt: skip
+    ssh_root(host, "rm -f /var/lib/apt/lists/*repository_packages_1.36.0-amd64*")
+
+    r = engine.call("POST", f"/api/v1/operations/{op_id}/retry")
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 600
+    while True:
+        op = engine.call("GET", f"/api/v1/operations/{op_id}").json()
+        phases = {p["name"]: p["status"] for p in op["phases"]}
+        if phases["base-system"] == "succeeded" or op["status"] in ("failed", "succeeded"):
+            break
+        assert time.monotonic() < deadline, op
+        time.sleep(1)
+    assert phases["base-system"] == "succeeded", op["failure"]
+    r = engine.call("POST", f"/api/v1/operations/{op_id}/cancel")
+    assert r.status_code in (202, 409), r.text
+    engine.wait(op_id, "succeeded", "failed", "cancelled", timeout=300)
+    source = ssh_root(host, "cat /etc/apt/sources.list.d/kubeoperator.list").stdout
+    assert f"http://{engine.lab.gateway}:{engine.port}/repository/packages/1.36.0-amd64/debs" in source, source
+    lists = ssh_root(host, "ls /var/lib/apt/lists/").stdout
+    assert f"{engine.lab.gateway}:{engine.port}_repository_packages_1.36.0-amd64_debs" in lists.replace("%3a", ":"), (
+        lists
+    )
+    delete_cluster(engine, cluster["id"])

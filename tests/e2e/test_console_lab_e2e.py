@@ -17,9 +17,9 @@ extra-vars) changes nothing on any host. ``delete``: log in again, delete the cl
 detail page and follow the reset to the end; then both hosts are clean. Screenshots of every step
 land in frontend/test-artifacts-lab/.
 
-The product runs like ``make run`` (own NATS and data), and the nodes reach the deployment service's
-offline repository through a small TCP relay on the lab's bridge address (the launcher binds the
-services to 127.0.0.1), announced with KO_REPOSITORY_URL.
+The product runs exactly as ``make run`` starts it (own NATS and data, no setting added): the nodes
+reach the offline repository at /repository on the gateway's port, at the address of this machine
+that faces them (the lab's bridge address), as every user's nodes do.
 """
 
 from __future__ import annotations
@@ -28,9 +28,7 @@ import contextlib
 import json
 import os
 import shutil
-import socket
 import subprocess
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,49 +60,6 @@ pytestmark = [
 ARTIFACTS = FRONTEND / "test-artifacts-lab"  # not under test-artifacts/, which the no-lab journey empties
 
 
-class Relay:
-    """Forwards TCP connections from ``listen`` (the lab bridge address) to 127.0.0.1:``target()``."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.server = socket.create_server((host, port))
-        self.address = (host, port)
-        self.target = 0
-        self.stopped = threading.Event()
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while not self.stopped.is_set():
-            try:
-                client, _ = self.server.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target), timeout=10)
-                upstream.settimeout(None)
-            except OSError:
-                client.close()
-                continue
-            for a, b in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-            src.close()
-
-    def close(self) -> None:
-        self.stopped.set()
-        self.server.close()
-
-
 @pytest.fixture
 def package() -> Path:
     try:
@@ -119,16 +74,12 @@ def lab_product(lab: Lab, package: Path, tmp_path: Path) -> Iterator[tuple[Produ
         pytest.skip("the console's lab journey needs 2 lab hosts (KO_LAB_HOSTS=2)")
     if not (FRONTEND / "dist" / "index.html").is_file():
         pytest.fail("frontend/dist is not built: run `npm run build` in frontend/ first (make test does).")
-    relay = Relay(lab.gateway, _free_port())
-    repository = f"http://{lab.gateway}:{relay.address[1]}/repository"
-    running = Product(tmp_path / "data", _free_port(), {"KO_REPOSITORY_URL": repository})
+    running = Product(tmp_path / "data", _free_port())
     try:
         running.wait_ready()
-        relay.target = running.service_port("deployment")
         yield running, lab
     finally:
         running.stop()
-        relay.close()
 
 
 def journey(product: Product, lab: Lab, package: Path, stage: str, **extra: str) -> None:

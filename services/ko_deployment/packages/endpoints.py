@@ -20,6 +20,7 @@ from ko_deployment.packages.schemas import (
     OfflinePackageDetail,
     OfflinePackageImport,
     OfflinePackageOut,
+    RepositoryOut,
 )
 
 router = APIRouter(prefix="/api/v1/offline-packages", tags=["offline-packages"])
@@ -30,11 +31,12 @@ versions_router = APIRouter(prefix="/api/v1/versions", tags=["offline-packages"]
 class RepositoryConfig:
     root: Path
     url: str
+    configured: bool
 
 
 def _repository(request: Request) -> RepositoryConfig:
     settings = request.app.state.settings
-    return RepositoryConfig(settings.repository_dir, settings.resolved_repository_url)
+    return RepositoryConfig(settings.repository_dir, settings.resolved_repository_url, bool(settings.repository_url))
 
 
 RepositoryDep = Annotated[RepositoryConfig, Depends(_repository)]
@@ -81,6 +83,24 @@ async def list_packages(
     return Page[OfflinePackageOut](
         items=[OfflinePackageOut.of(p, repository.url) for p in items], total=total, limit=limit, offset=offset
     )
+
+
+@router.get(
+    "/repository",
+    operation_id="getOfflineRepository",
+    summary="Where the cluster nodes fetch the offline packages from",
+    openapi_extra=permission("authenticated"),
+)
+async def get_repository(identity: CurrentIdentity, repository: RepositoryDep) -> RepositoryOut:
+    if repository.configured:
+        detail = "The nodes are given this URL (KO_REPOSITORY_URL)."
+    else:
+        detail = (
+            "Each node is given this machine's address on the network the node is reached through, with the "
+            "gateway's port. Set KO_REPOSITORY_URL when the nodes reach the product through a load balancer, "
+            "an ingress or NAT."
+        )
+    return RepositoryOut(url=repository.url, configured=repository.configured, detail=detail)
 
 
 @router.get(

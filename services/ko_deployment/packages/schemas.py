@@ -25,6 +25,16 @@ class OfflinePackageImport(BaseModel):
     replace: bool = Field(False, description="Replace a ready package of the same Kubernetes version and architecture.")
 
 
+class RepositoryOut(BaseModel):
+    url: str = Field(
+        description="The offline repository's URL (served at /repository on the gateway's port). Unless "
+        "configured, each node is given this machine's address on the network that node is reached through, "
+        "which may differ from the one shown here."
+    )
+    configured: bool = Field(description="True when an administrator set the URL (KO_REPOSITORY_URL).")
+    detail: str = Field(description="How the nodes are given the URL, and the setting that changes it.")
+
+
 class OfflinePackageOut(BaseModel):
     id: str
     kubernetes_version: str

@@ -1,0 +1,72 @@
+"""The offline repository as the nodes reach it on a product started like `make run` (issue 12 §1).
+
+The gateway listens on every address and serves /repository read-only from the deployment service,
+so the nodes fetch from the one published port; the start-up banner names the URL they are given.
+Without a package to import, a file is put where an import puts them (the deployment service's
+repository directory) and fetched the way apt does.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from pathlib import Path
+
+import httpx
+import pytest
+
+from ko_common.netaddr import local_addresses
+from tests.support.stack import Stack
+
+CONTENT = b"version: 1.36.0\n" + b"x" * 5000
+
+
+@pytest.fixture(scope="module")
+def served(stack: Stack) -> Path:
+    package = stack.data_dir / "repository" / "packages" / "9.9.9-amd64"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "manifest.yaml").write_bytes(CONTENT)
+    (package / ".import-secret").write_bytes(b"hidden")
+    return package
+
+
+def public_url(stack: Stack) -> str:
+    """The gateway on this machine's first address that is not loopback (what a node reaches)."""
+    addresses = local_addresses()
+    if not addresses:
+        pytest.skip("this machine has no address besides loopback")
+    return stack.url.replace("127.0.0.1", addresses[0])
+
+
+def test_the_gateway_serves_the_repository_on_every_address_read_only(stack: Stack, served: Path) -> None:
+    url = public_url(stack) + "/repository/packages/9.9.9-amd64/manifest.yaml"
+    with httpx.Client(timeout=10, trust_env=False) as http:
+        r = http.get(url)
+        assert r.status_code == 200 and r.content == CONTENT
+        head = http.head(url)
+        assert head.status_code == 200 and int(head.headers["content-length"]) == len(CONTENT)
+        part = http.get(url, headers={"Range": "bytes=0-15"})
+        assert part.status_code == 206 and part.content == CONTENT[:16]
+        since = email.utils.format_datetime(email.utils.parsedate_to_datetime(r.headers["last-modified"]), usegmt=True)
+        assert http.get(url, headers={"If-Modified-Since": since}).status_code == 304
+        assert http.post(url, content=b"x").status_code == 405
+        assert http.delete(url).status_code == 405
+        assert http.get(public_url(stack) + "/repository/packages/9.9.9-amd64/.import-secret").status_code == 404
+        assert http.get(public_url(stack) + "/repository/packages/none/manifest.yaml").status_code == 404
+
+
+def test_the_banner_names_the_repository_the_nodes_are_given(stack: Stack) -> None:
+    banner = stack.output.read_text(errors="replace")
+    line = next(x for x in banner.splitlines() if "Repository for the nodes" in x)
+    port = stack.url.rsplit(":", 1)[1]
+    for address in local_addresses()[:4]:
+        assert f"http://{address}:{port}/repository" in line
+    assert "KO_REPOSITORY_URL" in line
+
+
+def test_the_package_list_shows_where_the_repository_is(admin: httpx.Client, stack: Stack) -> None:
+    r = admin.get("/api/v1/offline-packages/repository")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    port = stack.url.rsplit(":", 1)[1]
+    assert body["url"].endswith(f":{port}/repository")
+    assert body["configured"] is False
