@@ -112,6 +112,16 @@ class RequestContextMiddleware:
             trace_id_var.reset(trace_token)
 
 
+async def _quietly(step: str, action: Awaitable[None]) -> None:
+    """One step of shutdown. A failure is one warning line and the next steps still run: when the
+    launcher is killed, NATS goes down with it and the client fails to close a dead connection,
+    which is expected then and no reason for a traceback."""
+    try:
+        await action
+    except Exception as exc:  # noqa: BLE001 - shutting down anyway
+        log.warning("shutdown: %s failed (%s); stopping anyway", step, type(exc).__name__)
+
+
 def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     registry = CollectorRegistry()
     assert spec.tables is not None
@@ -144,12 +154,13 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
             yield
         finally:
             for hook in spec.on_shutdown:
-                await hook(app)
+                await _quietly(f"shutdown hook {hook.__name__}", hook(app))
             for task in tasks:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
-            await bus.close()
-            await db.dispose()
+            gone = "" if bus.connected else " (NATS is unreachable)"
+            await _quietly(f"closing the NATS connection{gone}", bus.close())
+            await _quietly("closing the database", db.dispose())
 
     app = FastAPI(
         title=spec.title,
