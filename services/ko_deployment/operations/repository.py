@@ -1,10 +1,18 @@
-"""All SQL of operations."""
+"""All SQL of operations.
+
+Who starts or ends an operation is decided by conditional UPDATEs (`claim`, `cancel_queued`,
+`request_cancel`, `end_cancelled`), each checking its row count: the condition is evaluated on the
+row as committed, under its write lock (SQLite's database lock, PostgreSQL's row lock, re-checked
+after a wait), so of a worker starting a queued operation and a user cancelling it exactly one wins.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, or_, select, update
 
 from ko_common.repository import Repository
 from ko_deployment.operations.models import ACTIVE, Operation, OperationEvent
@@ -35,6 +43,79 @@ class OperationRepository(Repository[Operation]):
         if status:
             stmt = stmt.where(Operation.status == status)
         return await self.paginate(stmt, limit, offset)
+
+    async def claim(self, operation_id: str, worker: str, now: datetime, stale_before: datetime) -> bool:
+        """Mark the operation running on `worker` if it may start: active, no cancel asked, and not
+        running on another worker whose heartbeat is newer than `stale_before`."""
+        stmt = (
+            update(Operation)
+            .where(
+                Operation.id == operation_id,
+                Operation.status.in_(ACTIVE),
+                Operation.cancel_requested.is_(False),
+                or_(
+                    Operation.status == "queued",
+                    Operation.worker == worker,
+                    Operation.heartbeat_at.is_(None),
+                    Operation.heartbeat_at <= stale_before,
+                ),
+            )
+            .values(
+                status="running",
+                attempts=Operation.attempts + 1,
+                worker=worker,
+                started_at=func.coalesce(Operation.started_at, now),
+                heartbeat_at=now,
+            )
+        )
+        return await self._changed(stmt)
+
+    async def cancel_queued(self, operation_id: str, now: datetime) -> bool:
+        """End a queued operation as cancelled, unless a worker has claimed it meanwhile."""
+        stmt = (
+            update(Operation)
+            .where(Operation.id == operation_id, Operation.status == "queued")
+            .values(status="cancelled", cancel_requested=True, ended_at=now)
+        )
+        return await self._changed(stmt)
+
+    async def request_cancel(self, operation_id: str) -> bool:
+        """Ask the worker running it to stop (it polls the mark, and checks it before each phase)."""
+        stmt = (
+            update(Operation)
+            .where(Operation.id == operation_id, Operation.status.in_(ACTIVE))
+            .values(cancel_requested=True)
+        )
+        return await self._changed(stmt)
+
+    async def end_cancelled(self, operation_id: str, now: datetime) -> bool:
+        """End an operation whose cancel was asked while no worker ran it (it was handed back)."""
+        stmt = (
+            update(Operation)
+            .where(Operation.id == operation_id, Operation.status.in_(ACTIVE), Operation.cancel_requested.is_(True))
+            .values(status="cancelled", ended_at=now)
+        )
+        return await self._changed(stmt)
+
+    async def requeue(self, operation_id: str) -> bool:
+        """Queue an ended operation again (retry), unless it is not failed or cancelled any more."""
+        stmt = (
+            update(Operation)
+            .where(Operation.id == operation_id, Operation.status.in_(("failed", "cancelled")))
+            .values(status="queued", failure=None, cancel_requested=False, ended_at=None)
+        )
+        return await self._changed(stmt)
+
+    async def cancel_asked(self, operation_id: str) -> bool:
+        """A cheap read before each phase: has a cancel been asked (or has the operation ended)?"""
+        stmt = select(Operation.cancel_requested, Operation.status).where(Operation.id == operation_id)
+        row = (await self.session.execute(stmt)).one_or_none()
+        return row is None or bool(row.cancel_requested) or row.status not in ACTIVE
+
+    async def _changed(self, stmt: Any) -> bool:
+        # The caller refreshes what it holds: the ORM is not asked to guess the new values.
+        result = await self.session.execute(stmt.execution_options(synchronize_session=False))
+        return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
     async def unfinished(self) -> Sequence[Operation]:
         return await self.all(select(Operation).where(Operation.status.in_(ACTIVE)))

@@ -124,39 +124,50 @@ async def retry(session: AsyncSession, identity: Identity, operation_id: str) ->
     busy = await repo.active_for_cluster(op.cluster_id)
     if busy is not None:
         raise _busy(busy)
+    try:
+        async with session.begin_nested():
+            # Conditional, like cancel and the worker's claim: of two retries at once, one queues it.
+            requeued = await repo.requeue(op.id)
+    except IntegrityError as exc:
+        raise _busy(await repo.active_for_cluster(op.cluster_id)) from exc
+    await session.refresh(op)
+    if not requeued:
+        raise Conflict(f"Operation {op.id} is {op.status}: only a failed or cancelled one can be retried.")
     for phase in op.phases:
         if phase.status != "succeeded":
             phase.status, phase.message = "pending", ""
-    op.status, op.failure, op.cancel_requested, op.ended_at = "queued", None, False, None
-    try:
-        async with session.begin_nested():
-            await repo.flush()
-    except IntegrityError as exc:
-        raise _busy(await repo.active_for_cluster(op.cluster_id)) from exc
+    await repo.flush()
     await _queue(session, op)
     log.info("operation retried", extra=log_fields(operation_id=op.id))
     return op
 
 
 async def cancel(session: AsyncSession, identity: Identity, operation_id: str) -> Operation:
-    """Ask a running operation to stop (the worker stops the playbook within seconds); a queued one ends now."""
+    """Ask a running operation to stop (the worker stops the playbook within seconds); a queued one ends now.
+
+    Ending a queued one and a worker claiming it are both one conditional UPDATE (repository):
+    either the cancel wins and no worker starts it, or the worker's claim wins and the cancel
+    becomes a request that the worker sees before its next phase, or within seconds of a phase.
+    """
     op = await get(session, identity, operation_id, write=True)
     if op.status not in ACTIVE:
         raise Conflict(f"Operation {op.id} is {op.status}: there is nothing to cancel.")
-    op.cancel_requested = True
-    if op.status == "queued" and op.attempts == 0:
-        # Not started by any worker: end it here; a worker that takes its job later finds it ended.
-        op.status, op.ended_at = "cancelled", utcnow()
+    repo = OperationRepository(session)
+    if op.status == "queued" and await repo.cancel_queued(op.id, utcnow()):
+        await session.refresh(op)
         for phase in op.phases:
             if phase.status == "pending":
                 phase.status = "cancelled"
-        await OperationRepository(session).flush()
+        await repo.flush()
         await emit(session, events.CANCELLED, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
         for hook in HOOKS:
             await hook(session, op, None)
-    else:
-        await OperationRepository(session).flush()
-    log.info("operation cancel requested", extra=log_fields(operation_id=op.id))
+    elif await repo.request_cancel(op.id):
+        await session.refresh(op)
+    else:  # it ended between the read and the update
+        await session.refresh(op)
+        raise Conflict(f"Operation {op.id} is {op.status}: there is nothing to cancel.")
+    log.info("operation cancel requested", extra=log_fields(operation_id=op.id, status=op.status))
     return op
 
 

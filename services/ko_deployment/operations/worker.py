@@ -13,8 +13,13 @@ Durability, in the order things happen:
   republishes what was stored but maybe not published, so counters stay contiguous and no event
   is lost or doubled (JetStream drops a republish inside its duplicate window; readers order and
   deduplicate by counter anyway).
-- Cancel: the API marks the operation and sends `ko.deployment.operation.<id>.cancel` (core NATS);
-  the worker also polls the mark, so a lost message costs at most `CANCEL_POLL_SECONDS`.
+- Start: a worker claims the operation with one conditional UPDATE (queued or handed back, no
+  cancel asked, no other worker beating), in the transaction that tells the hooks it started. A
+  cancel of a queued operation is conditional the same way, so exactly one wins: once the API
+  answers `cancelled`, no worker starts it.
+- Cancel of a running operation: the API marks it and sends `ko.deployment.operation.<id>.cancel`
+  (core NATS); the worker reads the mark before each phase and polls it during one, so a lost
+  message costs at most `CANCEL_POLL_SECONDS`.
 - A worker that stops (SIGTERM) kills its playbooks and hands the job back (nak) at once.
 """
 
@@ -27,7 +32,7 @@ import os
 import socket
 import threading
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +67,9 @@ NodeSource = Callable[[dict[str, Any]], Awaitable[list[runner.NodeAccess]]]
 # Told in the same transaction whenever an operation starts or ends (cluster status, kubeconfig):
 # (session, operation, the operation's artifacts directory or None).
 Hook = Callable[[AsyncSession, Operation, Path | None], Awaitable[None]]
+# Extra-vars of this run, from the operation's spec (the current settings, say): deep-merged over
+# the spec's own extravars for every phase, so a retry runs with what is configured now.
+RunVars = Callable[[dict[str, Any]], dict[str, Any]]
 
 
 class Shutdown(Exception):
@@ -97,6 +105,7 @@ class Worker:
         concurrency: int,
         ansible_pipelining: bool = True,
         hooks: list[Hook] | None = None,
+        run_vars: RunVars | None = None,
         ack_wait_seconds: float = ACK_WAIT_SECONDS,
         heartbeat_seconds: float = HEARTBEAT_SECONDS,
     ) -> None:
@@ -112,6 +121,7 @@ class Worker:
         self.ack_wait = ack_wait_seconds
         self.heartbeat = heartbeat_seconds
         self.hooks = hooks or []
+        self.run_vars = run_vars
         self.name = f"{socket.gethostname()}:{os.getpid()}"
         self.stopping = False
         self._running: dict[str, threading.Event] = {}
@@ -203,21 +213,18 @@ class Worker:
 
     async def execute(self, operation_id: str) -> None:
         async with self.db.transaction() as session:
-            op = await OperationRepository(session).get(operation_id)
+            repo = OperationRepository(session)
+            now = utcnow()
+            # The claim is the transaction's first statement, conditional (see the repository): a
+            # cancel of the queued operation committed before it makes it fail, one after it finds
+            # the operation running and only asks it to stop.
+            claimed = await repo.claim(operation_id, self.name, now, now - timedelta(seconds=self.ack_wait * 0.8))
+            op = await repo.get(operation_id)
             if op is None or op.status in TERMINAL:
                 return
-            if op.cancel_requested:
-                await self._finish(session, op, "cancelled", None)
+            if not claimed:
+                await self._not_claimed(session, op)
                 return
-            if op.status == "running" and op.worker != self.name and op.heartbeat_at is not None:
-                # Redelivered while its worker still beats (NATS was away longer than the ack wait,
-                # say): two workers must never run one operation. Try again later.
-                quiet = (utcnow() - op.heartbeat_at).total_seconds()
-                if quiet < self.ack_wait * 0.8:
-                    raise StillRunning(f"{op.worker} beat {quiet:.0f} s ago")
-            op.status, op.attempts, op.worker = "running", op.attempts + 1, self.name
-            op.started_at = op.started_at or utcnow()
-            op.heartbeat_at = utcnow()
             await emit(session, events.STARTED, OperationSummary.of(op), subject_id=op.id, project_id=op.project_id)
             for hook in self.hooks:
                 await hook(session, op, None)
@@ -244,12 +251,19 @@ class Worker:
             return
         except Exception as exc:
             raise NodesUnavailable(str(exc)) from exc
+        extravars = dict(spec.get("extravars") or {})
+        if self.run_vars is not None:
+            extravars = deep_merge(extravars, self.run_vars(spec))
+        extravars["ko_artifacts_dir"] = str(self.work_dir / operation_id / "artifacts")
         workdir = self.work_dir / operation_id
         cancel = threading.Event()
         self._running[operation_id] = cancel
         watcher = asyncio.create_task(self._watch_cancel(operation_id, cancel))
         pump.start()
         final: str = "succeeded"
+        # The phase the end event names: where it stopped (failed, cancelled, or the first one not
+        # started when a cancel came before it), or the last one when it succeeded.
+        stopped_at = todo[0][1] if todo else ""
         failure: Failure | None = None
         try:
             # A worker killed mid-phase leaves its playbook running (kill -9): stop it before resuming.
@@ -257,10 +271,13 @@ class Worker:
             await asyncio.to_thread(runner.prepare, workdir, nodes, spec.get("vars") or {})
             (workdir / "artifacts").mkdir(mode=0o700, exist_ok=True)
             for position, name, playbook in todo:
-                if cancel.is_set():
+                stopped_at = name
+                # A cheap read before each playbook: a cancel that landed since the claim (or the
+                # last phase) stops it here, not seconds into the phase.
+                if cancel.is_set() or not await self._phase_started(operation_id, position):
+                    cancel.set()
                     final = "cancelled"
                     break
-                await self._phase_started(operation_id, position)
                 pump.put_own(name, "phase_start", "running", f"Phase {name} started.")
                 result = await asyncio.to_thread(
                     runner.run_phase,
@@ -269,7 +286,7 @@ class Worker:
                         phase=name,
                         playbook=(self.playbooks_dir / playbook).resolve(),
                         workdir=workdir,
-                        extravars={**(spec.get("extravars") or {}), "ko_artifacts_dir": str(workdir / "artifacts")},
+                        extravars=extravars,
                         timeout_seconds=self.phase_timeout,
                         envvars=self.envvars,
                     ),
@@ -315,7 +332,7 @@ class Worker:
                 if not self.stopping:
                     await asyncio.to_thread(self._cleanup, workdir, runner.remove_files)
             # The end marker last: whoever sees it finds the operation ended.
-            pump.put_own(todo[-1][1] if todo else "", "end", final, f"Operation {final}.")
+            pump.put_own(stopped_at, "end", final, f"Operation {final}.")
             await pump.stop()
         finally:
             watcher.cancel()
@@ -324,6 +341,21 @@ class Worker:
             if not self.stopping:
                 await asyncio.to_thread(self._cleanup, workdir)
         log.info("operation ended", extra=log_fields(operation_id=operation_id, status=final))
+
+    async def _not_claimed(self, session: AsyncSession, op: Operation) -> None:
+        """The claim failed: another worker runs it (wait), or its cancel was asked (end it here)."""
+        quiet = (utcnow() - op.heartbeat_at).total_seconds() if op.heartbeat_at is not None else None
+        if op.status == "running" and op.worker != self.name and quiet is not None and quiet < self.ack_wait * 0.8:
+            # Redelivered while its worker still beats (NATS was away longer than the ack wait,
+            # say): two workers must never run one operation. Try again later.
+            raise StillRunning(f"{op.worker} beat {quiet:.0f} s ago")
+        if op.cancel_requested and await OperationRepository(session).end_cancelled(op.id, utcnow()):
+            # Its worker died mid-phase (kill -9): a playbook it left on this machine stops too.
+            await asyncio.to_thread(runner.kill_orphans, op.id)
+            await session.refresh(op)
+            await self._finish(session, op, "cancelled", None)
+            return
+        raise StillRunning(f"operation {op.id} changed while starting ({op.status})")
 
     @staticmethod
     def _cleanup(workdir: Path, step: Callable[[Path], None] = runner.cleanup) -> None:
@@ -346,12 +378,16 @@ class Worker:
         for hook in self.hooks:
             await hook(session, op, artifacts)
 
-    async def _phase_started(self, operation_id: str, position: int) -> None:
+    async def _phase_started(self, operation_id: str, position: int) -> bool:
+        """Mark the phase running, unless a cancel was asked meanwhile (False: do not start it)."""
         async with self.db.transaction() as session:
+            if await OperationRepository(session).cancel_asked(operation_id):
+                return False
             phase = await session.get(OperationPhase, (operation_id, position))
             assert phase is not None
             phase.status, phase.runs, phase.started_at, phase.ended_at = "running", phase.runs + 1, utcnow(), None
             phase.message = ""
+        return True
 
     async def _phase_ended(self, operation_id: str, position: int, status: str, message: str) -> None:
         async with self.db.transaction() as session:
@@ -377,6 +413,15 @@ class Worker:
             if sub is not None:
                 with contextlib.suppress(Exception):
                     await sub.unsubscribe()
+
+
+def deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """`over` on `base`: a dict into a dict key by key, anything else replaced."""
+    merged = dict(base)
+    for key, value in over.items():
+        old = merged.get(key)
+        merged[key] = deep_merge(old, value) if isinstance(old, dict) and isinstance(value, dict) else value
+    return merged
 
 
 def _setter(cancel: threading.Event) -> Callable[[Msg], Awaitable[None]]:
