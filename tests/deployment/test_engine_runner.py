@@ -15,7 +15,8 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from ko_deployment.engine import runner
+from ko_deployment.engine import runner, vault
+from tests.deployment.test_runner_secrets import files_holding
 from tests.lab.lab import Host, Lab
 
 pytestmark = pytest.mark.lab
@@ -144,3 +145,29 @@ def test_orphans_of_an_operation_are_found_by_their_marker() -> None:
         assert runner.kill_orphans("op-orphan") == []
     finally:
         proc.kill()
+
+
+def test_no_password_is_on_disk_while_a_phase_runs_over_ssh(
+    lab: Lab, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lab's twin of test_runner_secrets: a login and a sudo by password over real SSH."""
+    monkeypatch.setenv("KO_ADMIN_PASSWORD", "admin-Pw-lab-5f1c2e9a")
+    monkeypatch.setenv("KO_SECRET_KEY", "secret-key-lab-8d7e6f5a")
+    workdir = tmp_path / "op-test"
+    runner.prepare(workdir, nodes(lab))
+    secrets = [lab.hosts[1].password, "admin-Pw-lab-5f1c2e9a", "secret-key-lab-8d7e6f5a", vault.key_of(workdir) or "?"]
+    events: list[runner.AnsibleEvent] = []
+    found: list[dict[str, list[str]]] = []
+
+    def on_event(event: runner.AnsibleEvent) -> None:
+        events.append(event)
+        # Logged in and became root by password; the playbook sleeps next: look at the disk meanwhile
+        # (from the runner's thread: the playbook runs on, only its events wait).
+        if event.kind == "task_result" and event.task == "Demo | Who" and event.host == lab.hosts[1].name:
+            found.append(files_holding(tmp_path, secrets))
+
+    run = runner.PhaseRun("op-test", "secrets", PLAYBOOK, workdir, extravars={"nap": 3})
+    result = runner.run_phase(run, on_event, threading.Event())
+    assert result.status == "succeeded", [e.excerpt for e in events]
+    assert found == [{}]
+    runner.cleanup(workdir)

@@ -3,10 +3,21 @@
 The operation layer (queue, counters, storage, resume) sits above this module; here is only what
 running a playbook safely needs:
 
-- **Secrets** reach Ansible only through files of mode 0600 in the operation's private directory
-  (private keys, an inventory holding passwords, a known_hosts of the keys the inventory recorded),
-  which the caller deletes when the operation ends (`cleanup`). ansible-runner is told not to write
-  its own env files, so no copy of the extra-vars or passwords lands elsewhere.
+- **Secrets on disk**: none in plain text but the private keys. The inventory's SSH and sudo
+  passwords are Ansible Vault ciphertext whose key is only in this process's memory and reaches
+  ansible-playbook through its prompt (`vault`). The private keys are files of mode 0600 (`ssh -i`
+  needs a file; ansible-core takes no key from memory), written without their passphrase (ssh would
+  prompt for it), in the operation's private directory (0700) that the caller deletes when the
+  operation ends (`cleanup`). An ssh-agent per operation would spare the file, at the price of one
+  more process to keep alive across phases and resumes and to kill on every way out: not done.
+  ansible-runner writes no env files, and the `command` file it always writes (argv, environment)
+  holds nothing secret: the phase's environment is an allow-list (`child_env`), never the service's
+  own (KO_* secrets, SSH_AUTH_SOCK), and the extra-vars on the command line carry no secret (the
+  caller's duty). While ssh logs in by password, ansible-core hands the password over in a
+  shared-memory segment (/dev/shm: memory, removed after the login).
+- **Noise**: Python warnings of the libraries Ansible runs on (a CryptographyDeprecationWarning, say)
+  are not the user's business: silenced in the child (PYTHONWARNINGS) and dropped from the events if
+  one slips through; Ansible's own [WARNING] lines about the user's hosts and playbooks stay.
 - **Host keys**: Ansible checks every host against the key the inventory recorded and an
   administrator accepted (`StrictHostKeyChecking=yes`): a deploy never trusts a key on first use.
 - **Cancel** within a fraction of a second: ansible-runner polls `cancel_callback` every
@@ -36,15 +47,35 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import ansible_runner
 import asyncssh
 import yaml
+from ansible_runner import Runner, RunnerConfig
+
+from ko_deployment.engine import vault
 
 POLL_SECONDS = 0.25
 EXCERPT_CHARS = 2000
 MAX_FORKS = 50
 MARKER = "KO_OPERATION_ID"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+# A Python warning as the warnings module prints it: "<file>.py:<line>: <Category>Warning: <message>",
+# then the source line, indented. Ansible's own warnings read "[WARNING]: ..." and do not match.
+_PY_WARNING = re.compile(r"^\S[^\n]*\.py:\d+: [\w.]*Warning: ")
+# The phase's environment: these from the service's own, when set (locale, home, temp, CA bundles)...
+_INHERITED = frozenset({"HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TZ", "TMPDIR", "SSL_CERT_FILE", "SSL_CERT_DIR"})
+# ...and these that ansible-runner sets for its event callback (besides ours, `ansible_env`).
+_RUNNER_SETS = frozenset(
+    {
+        "ANSIBLE_STDOUT_CALLBACK",
+        "ORIGINAL_STDOUT_CALLBACK",
+        "ANSIBLE_CALLBACK_PLUGINS",
+        "AWX_ISOLATED_DATA_DIR",
+        "ANSIBLE_RETRY_FILES_ENABLED",
+        "ANSIBLE_HOST_KEY_CHECKING",
+        "ANSIBLE_CACHE_PLUGIN",
+        "ANSIBLE_CACHE_PLUGIN_CONNECTION",
+    }
+)
 
 # Ansible event name -> (our kind, status)
 _KINDS: dict[str, tuple[str, str]] = {
@@ -118,10 +149,13 @@ class PhaseRun:
 def prepare(workdir: Path, nodes: list[NodeAccess], group_vars: dict[str, Any] | None = None) -> Path:
     """Write the inventory, keys and known_hosts of an operation into ``workdir`` (all 0600, dir 0700).
 
-    Returns the inventory path. Called again on resume: it rewrites everything from the stored spec.
+    Passwords are sealed with a new vault key kept in this process (`vault`): the phases run by
+    this process after this call can read them. Returns the inventory path. Called again on
+    resume: it rewrites everything from the stored spec.
     """
     workdir.mkdir(parents=True, exist_ok=True, mode=0o700)
     os.chmod(workdir, 0o700)
+    vault.new_key(workdir)
     keys = workdir / "keys"
     keys.mkdir(exist_ok=True, mode=0o700)
     known = []
@@ -142,11 +176,11 @@ def prepare(workdir: Path, nodes: list[NodeAccess], group_vars: dict[str, Any] |
             _write_secret(key_file, plain.decode())
             vars_["ansible_ssh_private_key_file"] = str(key_file)
         elif node.password is not None:
-            vars_["ansible_password"] = node.password
+            vars_["ansible_password"] = vault.seal(workdir, node.password)
         if node.username != "root":
             vars_["ansible_become"] = True
             if node.become_password or node.password:
-                vars_["ansible_become_password"] = node.become_password or node.password
+                vars_["ansible_become_password"] = vault.seal(workdir, node.become_password or node.password or "")
         hosts[node.name] = vars_
         for group in node.groups:
             groups.setdefault(group, {"hosts": {}})["hosts"][node.name] = None
@@ -155,7 +189,7 @@ def prepare(workdir: Path, nodes: list[NodeAccess], group_vars: dict[str, Any] |
             known.append(f"{where} {node.host_key}")
     inventory = {"all": {"hosts": hosts, "children": groups, "vars": group_vars or {}}}
     path = workdir / "inventory.yml"
-    _write_secret(path, yaml.safe_dump(inventory, sort_keys=True))
+    _write_secret(path, yaml.dump(inventory, Dumper=vault.Dumper, sort_keys=True))
     _write_secret(workdir / "known_hosts", "\n".join(known) + "\n")
     control_dir(workdir)
     return path
@@ -183,7 +217,7 @@ def forks(workdir: Path) -> int:
     """Ansible's forks for the operation: its number of nodes (at least 5, Ansible's default; at
     most MAX_FORKS), so that a task reaches every node in one wave."""
     try:
-        inventory = yaml.safe_load((workdir / "inventory.yml").read_text()) or {}
+        inventory = yaml.load((workdir / "inventory.yml").read_text(), Loader=vault.Loader) or {}  # noqa: S506 - SafeLoader + !vault
         hosts = len((inventory.get("all") or {}).get("hosts") or {})
     except (OSError, yaml.YAMLError):
         hosts = 0
@@ -217,9 +251,21 @@ def ansible_env(run: PhaseRun) -> dict[str, str]:
         "ANSIBLE_CACHE_PLUGIN_CONNECTION": str(run.workdir / "facts"),
         # Every node of the cluster at once: a task runs on all of them in one wave.
         "ANSIBLE_FORKS": str(forks(run.workdir)),
+        # The libraries' Python warnings (cryptography's deprecations, say) would become lines of
+        # the user's log; Ansible's own warnings are not Python warnings and stay.
+        "PYTHONWARNINGS": "ignore",
         **run.envvars,
     }
     return envvars
+
+
+def child_env(prepared: dict[str, str], ours: dict[str, str]) -> dict[str, str]:
+    """The environment ansible-playbook gets, from the one ansible-runner prepared (the service's
+    whole environment, ours and its own on top): ours, ansible-runner's own and a few harmless
+    variables of the service's (`_INHERITED`, LC_*). Nothing else: not the service's secrets."""
+    return {
+        k: v for k, v in prepared.items() if k in ours or k in _RUNNER_SETS or k in _INHERITED or k.startswith("LC_")
+    }
 
 
 def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled: threading.Event) -> PhaseResult:
@@ -232,14 +278,7 @@ def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled
         shutil.rmtree(private)
     private.mkdir(parents=True, mode=0o700)
     envvars = ansible_env(run)
-
-    def handle(event: dict[str, Any]) -> bool:
-        normalised = normalise(event)
-        if normalised is not None:
-            on_event(normalised)
-        return False  # ansible-runner need not keep the event file (no copies of output on disk)
-
-    result = ansible_runner.run(
+    config = RunnerConfig(
         private_data_dir=str(private),
         playbook=str(run.playbook),
         inventory=str(run.workdir / "inventory.yml"),
@@ -252,9 +291,15 @@ def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled
         fact_cache_type="operation",
         timeout=run.timeout_seconds,
         settings={"pexpect_timeout": POLL_SECONDS, "suppress_ansible_output": True},
-        event_handler=handle,
-        cancel_callback=cancelled.is_set,
+        **vault.runner_kwargs(run.workdir),
     )
+    config.prepare()
+    # ansible-runner seeds the child's environment with the service's whole environment and has
+    # no option not to: its documented objects (RunnerConfig, then Runner) let us narrow it before
+    # it is used, for the child and for the `command` file it dumps into the artifacts.
+    config.env = child_env(config.env, envvars)
+    result = Runner(config, event_handler=handler(on_event), cancel_callback=cancelled.is_set)
+    result.run()
     status = {"successful": "succeeded", "canceled": "cancelled", "timeout": "timeout"}.get(result.status, "failed")
     if status in ("cancelled", "timeout"):
         # ansible-runner kills the playbook's process group; its ssh children and control masters
@@ -264,13 +309,42 @@ def run_phase(run: PhaseRun, on_event: Callable[[AnsibleEvent], None], cancelled
     return PhaseResult(status=status, rc=result.rc, stats=stats)
 
 
+def handler(on_event: Callable[[AnsibleEvent], None]) -> Callable[[dict[str, Any]], bool]:
+    """ansible-runner's event handler for one phase: normalises, drops noise, keeps no event file."""
+    source_line_next = False
+
+    def handle(event: dict[str, Any]) -> bool:
+        nonlocal source_line_next
+        # A Python warning's second line, its source line indented, comes as an event of its own.
+        if source_line_next and plain_output(event) and str(event.get("stdout") or "").startswith(" "):
+            source_line_next = False
+            return False
+        source_line_next = python_warning(event)
+        normalised = normalise(event)
+        if normalised is not None:
+            on_event(normalised)
+        return False  # ansible-runner need not keep the event file (no copies of output on disk)
+
+    return handle
+
+
+def plain_output(event: dict[str, Any]) -> bool:
+    """A line of the playbook's output that is no Ansible event (verbose text, stderr)."""
+    return str(event.get("event", "")) not in _KINDS
+
+
+def python_warning(event: dict[str, Any]) -> bool:
+    """A Python warning's first line (the warnings module prints a second, the source line)."""
+    return plain_output(event) and bool(_PY_WARNING.match(_ANSI.sub("", str(event.get("stdout") or "")).strip()))
+
+
 def normalise(event: dict[str, Any]) -> AnsibleEvent | None:
     name = str(event.get("event", ""))
     data = event.get("event_data") or {}
     kind, status = _KINDS.get(name, ("output", "running"))
     stdout = _ANSI.sub("", str(event.get("stdout") or "")).strip()
-    if kind == "output" and not stdout:
-        return None  # verbose noise without text
+    if kind == "output" and (not stdout or vault.PROMPT_LINE.match(stdout) or python_warning(event)):
+        return None  # verbose noise without text, the vault's prompt, a library's Python warning
     res = data.get("res") or {}
     changed = bool(res.get("changed")) if isinstance(res, dict) else False
     if kind in ("task_result", "item_result") and status == "ok" and changed:
@@ -378,7 +452,9 @@ def close_connections(workdir: Path) -> None:
 
 
 def remove_files(workdir: Path) -> None:
-    """Deletes the operation's work directory (keys, inventory, artifacts) and its SSH control sockets: fast."""
+    """Deletes the operation's work directory (keys, inventory, artifacts) and its SSH control sockets, and
+    forgets its vault key: fast."""
+    vault.forget(workdir)
     shutil.rmtree(workdir, ignore_errors=True)
     shutil.rmtree(control_dir(workdir), ignore_errors=True)
 
