@@ -20,6 +20,8 @@ import pytest
 from ko_common import migrations
 from ko_common.db import Database
 from ko_common.errors import Conflict
+from ko_deployment.clusters import service as clusters
+from ko_deployment.clusters.models import Cluster
 from ko_deployment.engine import runner
 from ko_deployment.models import OUTBOX
 from ko_deployment.operations import service, worker
@@ -252,3 +254,34 @@ async def test_run_vars_are_merged_over_the_spec_for_every_phase(
         assert run.extravars["ko_cluster"] == {"name": "c", "network": {"plugin": "calico", "mtu": 1450}}
         assert run.extravars["keep"] == 1 and run.extravars["ko_registry"] == "10.0.0.1:8083"
         assert run.extravars["ko_artifacts_dir"] == str(tmp_path / "ops" / op_id / "artifacts")
+
+
+@pytest.mark.parametrize("when", ["queued", "after phase one"])
+async def test_a_cancelled_deploy_leaves_the_cluster_saying_cancelled(
+    db: Database, fake: FakeRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    async with db.transaction() as session:
+        session.add(Cluster(id="c1", project_id="p1", name="c1", version="1.36.0", status="deploying", spec={}))
+    monkeypatch.setattr(service, "HOOKS", [clusters.on_operation])
+    op_id = await create(db)
+    if when == "queued":
+        assert await cancel(db, op_id) == "cancelled"
+    else:
+
+        def one_then_cancel(
+            run: runner.PhaseRun, on_event: Callable[[runner.AnsibleEvent], None], cancelled: threading.Event
+        ) -> runner.PhaseResult:
+            result = fake.run_phase(run, on_event, cancelled)
+            asyncio.run(_cancel_other_loop(db.url, op_id))
+            return result
+
+        monkeypatch.setattr(runner, "run_phase", one_then_cancel)
+        await make_worker(db, tmp_path, hooks=[clusters.on_operation]).execute(op_id)
+    async with db.transaction() as session:
+        cluster = await session.get(Cluster, "c1")
+        assert cluster is not None
+        phase = "one" if when == "queued" else "two"
+        assert (cluster.status, cluster.status_message) == (
+            "failed",
+            f"The deploy was cancelled at phase {phase}. Retry it to resume there, or delete the cluster.",
+        )

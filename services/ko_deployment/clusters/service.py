@@ -258,8 +258,13 @@ async def on_operation(
                 path.read_text(), table=TABLE, row_id=cluster.id, field="kubeconfig"
             )
             path.unlink()
-    elif op.status in ("failed", "cancelled"):
-        reason = (op.failure or {}).get("message") or "The deploy was cancelled."
+    elif op.status == "cancelled":
+        # Still `failed` (not usable, hosts claimed, the same ways out); the message says what happened.
+        at = next((f" at phase {p.name}" for p in op.phases if p.status == "cancelled"), "")
+        cluster.status = "failed"
+        cluster.status_message = f"The deploy was cancelled{at}. Retry it to resume there, or delete the cluster."
+    elif op.status == "failed":
+        reason = (op.failure or {}).get("message") or "The deploy failed."
         cluster.status, cluster.status_message = "failed", f"{reason} Fix it, then retry the operation."
     if (cluster.status, cluster.status_message) != before:
         await session.flush()
