@@ -136,6 +136,8 @@ async def _start_worker(app: FastAPI) -> None:
         ansible_pipelining=settings.ansible_pipelining,
         concurrency=settings.workers,
         hooks=[clusters.hook_for(client)],
+        # Read at every run, so a retry after a settings change (KO_REPOSITORY_URL) uses the new one.
+        run_vars=lambda _spec: {"ko_repository": settings.repository_vars()},
     )
     operations.HOOKS[:] = worker.hooks
     app.state.worker = worker
