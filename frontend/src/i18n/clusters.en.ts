@@ -34,6 +34,8 @@ const clusters = {
       terminating: 'Terminating',
       lost: 'Lost',
     },
+    // A failed cluster whose operation was cancelled (StatusTag).
+    cancelledTag: 'Cancelled',
   },
   wizard: {
     title: 'Create cluster',

@@ -36,6 +36,8 @@ const clusters: typeof clustersEn = {
       terminating: '删除中',
       lost: '失联',
     },
+    // A failed cluster whose operation was cancelled (StatusTag).
+    cancelledTag: '已取消',
   },
   wizard: {
     title: '创建集群',

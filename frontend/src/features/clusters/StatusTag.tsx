@@ -23,12 +23,19 @@ const OPERATION_COLOR: Record<OperationStatus, string> = {
   cancelled: 'orange',
 };
 
-/** The cluster's status, coloured; its sentence in a tooltip. */
-export function ClusterStatusTag({ cluster }: { cluster: Pick<Cluster, 'status' | 'status_message'> }) {
+/** The cluster's status, coloured; its sentence in a tooltip. A `failed` cluster whose operation was
+ *  cancelled reads "Cancelled": the same condition and ways out (retry, delete), but nothing failed. */
+export function ClusterStatusTag({ cluster }: { cluster: Pick<Cluster, 'status' | 'status_message'> & Partial<Pick<Cluster, 'operation'>> }) {
   const { t } = useTranslation();
+  const cancelled = cluster.status === 'failed' && cluster.operation?.status === 'cancelled';
   const tag = (
-    <Tag color={CLUSTER_COLOR[cluster.status]} data-testid="cluster-status" data-status={cluster.status}>
-      {t(`clusters.status.${cluster.status}`)}
+    <Tag
+      color={cancelled ? OPERATION_COLOR.cancelled : CLUSTER_COLOR[cluster.status]}
+      data-testid="cluster-status"
+      data-status={cluster.status}
+      data-cancelled={cancelled ? 'true' : undefined}
+    >
+      {cancelled ? t('clusters.cancelledTag') : t(`clusters.status.${cluster.status}`)}
     </Tag>
   );
   return cluster.status_message ? <HoverTooltip title={cluster.status_message}>{tag}</HoverTooltip> : tag;

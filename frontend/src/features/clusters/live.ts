@@ -51,12 +51,23 @@ const clusterChanged: LiveHandler = (queryClient, event: Envelope) => {
   refetchSoon(queryClient);
 };
 
+// The operation's status in the clusters' caches too: the cluster's tag reads it (a cancelled deploy
+// leaves the cluster `failed`, shown as cancelled), and its event comes before the cluster's.
+function patchOperation(cluster: Cluster, id: string, status: NonNullable<OperationSummary['status']>): Cluster {
+  return cluster.operation?.id === id ? { ...cluster, operation: { ...cluster.operation, status } } : cluster;
+}
+
 const operationChanged: LiveHandler = (queryClient, event: Envelope) => {
   const data = event.data as OperationSummary;
-  if (data.id && data.status) {
-    queryClient.setQueryData<Schemas['OperationOut']>([...operationsKey, 'detail', data.id], (op) =>
-      op && { ...op, status: data.status ?? op.status },
+  const { id, status } = data;
+  if (id && status) {
+    queryClient.setQueryData<Schemas['OperationOut']>([...operationsKey, 'detail', id], (op) => op && { ...op, status });
+    queryClient.setQueriesData<Page>({ queryKey: [...clustersKey, 'list'] }, (page) =>
+      page && { ...page, items: page.items.map((c) => patchOperation(c, id, status)) },
     );
+    if (data.cluster_id) {
+      queryClient.setQueryData<Cluster>([...clustersKey, 'detail', data.cluster_id], (c) => c && patchOperation(c, id, status));
+    }
   }
   refetchSoon(queryClient);
 };
