@@ -82,7 +82,7 @@ class DeploymentSettings(Settings):
     @field_validator("repository_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
-        if value is None:
+        if value is None or not value.strip():
             return None
         if not value.startswith(("http://", "https://")) or any(c.isspace() for c in value):
             raise ValueError(

@@ -44,7 +44,7 @@ def test_chart_metadata() -> None:
     assert (chart["apiVersion"], chart["name"], chart["version"], chart["appVersion"]) == (
         "v2",
         "kubeoperator",
-        "0.1.0",
+        "0.1.1",
         "0.1.0",
     )
     assert "dependencies" not in chart, "no bundled subcharts: NATS and PostgreSQL are installed beside the release"
@@ -268,3 +268,21 @@ def assert_no_inline_secrets(objects: list[dict[str, Any]], secrets: Any) -> Non
                 assert set(var) == {"name", "valueFrom"}, f"{name} must come from a Secret"
             if name == "KO_DATABASE_URL" and "value" in var:
                 assert "$(KO_DATABASE_PASSWORD)" in var["value"], "a literal database URL would carry its password"
+
+
+def test_the_nodes_are_given_the_repository_behind_the_ingress(render: Render) -> None:
+    def repository_env(*args: str) -> dict[str, Any] | None:
+        deployments = by_kind(render(*args), "Deployment")
+        for name, deployment in deployments.items():
+            if name != "ko-kubeoperator-deployment":
+                assert "KO_REPOSITORY_URL" not in env_of(deployment), name
+        return env_of(deployments["ko-kubeoperator-deployment"]).get("KO_REPOSITORY_URL")
+
+    assert repository_env() is None  # no ingress, nothing set: the service's default, checked at preflight
+    ingress = ["--set", "ingress.enabled=true", "--set", "ingress.hosts[0].host=ko.example.internal",
+               "--set", "ingress.hosts[0].paths[0].path=/"]  # fmt: skip
+    assert repository_env(*ingress) == {"name": "KO_REPOSITORY_URL", "value": "http://ko.example.internal/repository"}
+    tls = [*ingress, "--set", "ingress.tls[0].secretName=t", "--set", "ingress.tls[0].hosts[0]=ko.example.internal"]
+    assert repository_env(*tls)["value"] == "https://ko.example.internal/repository"  # type: ignore[index]
+    explicit = [*tls, "--set", "repository.url=http://10.1.0.5:30080/repository"]
+    assert repository_env(*explicit)["value"] == "http://10.1.0.5:30080/repository"  # type: ignore[index]

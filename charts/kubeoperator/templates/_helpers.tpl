@@ -204,6 +204,13 @@ Call with (dict "root" $ "component" "inventory").
       name: {{ $secretName }}
       key: {{ $values.secrets.keys.secretKey }}
 {{- end }}
+{{- if eq $component "deployment" }}
+{{- $repository := include "kubeoperator.repositoryURL" $root }}
+{{- if $repository }}
+- name: KO_REPOSITORY_URL
+  value: {{ $repository | quote }}
+{{- end }}
+{{- end }}
 {{- if eq $component "gateway" }}
 - name: KO_ADMIN_PASSWORD
   valueFrom:
@@ -224,3 +231,20 @@ Call with (dict "root" $ "component" "inventory").
 {{ toYaml . }}
 {{- end }}
 {{- end -}}
+
+{{/*
+Where the cluster nodes reach the offline repository: repository.url, else /repository on the first
+ingress host (https when that host has TLS), else nothing (the service's default).
+*/}}
+{{- define "kubeoperator.repositoryURL" -}}
+{{- if .Values.repository.url -}}
+{{- tpl .Values.repository.url . -}}
+{{- else if and .Values.ingress.enabled .Values.ingress.hosts -}}
+{{- $host := tpl ((first .Values.ingress.hosts).host | default "") . -}}
+{{- if $host -}}
+{{- $tls := false -}}
+{{- range .Values.ingress.tls }}{{ if has $host .hosts }}{{ $tls = true }}{{ end }}{{ end -}}
+{{- printf "%s://%s/repository" (ternary "https" "http" $tls) $host -}}
+{{- end -}}
+{{- end -}}
+{{- end }}
