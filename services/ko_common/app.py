@@ -1,4 +1,4 @@
-"""The service application factory: lifespan, health, metrics, request ids, errors.
+"""The service application factory: lifespan, health, metrics, request ids, errors, body checks.
 
 Every service is ``create_service_app(ServiceSpec(...), settings)``; ``serve``
 runs one under uvicorn, which is what ``python -m ko_<service>`` does.
@@ -30,6 +30,7 @@ from ko_common.errors import install_error_handlers
 from ko_common.events import add_event_tables
 from ko_common.identity import CurrentIdentity
 from ko_common.logging import configure_logging, log_fields, request_id_var, trace_id_var
+from ko_common.request_body import BodyLimits, RequestBodyMiddleware
 from ko_common.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -173,6 +174,8 @@ def create_service_app(spec: ServiceSpec, settings: Settings) -> FastAPI:
     app.state.settings = settings
     app.state.spec = spec
     install_error_handlers(app)
+    # Inside the request context: a refused body gets a request id and an access log line too.
+    app.add_middleware(RequestBodyMiddleware, limits=BodyLimits.of(settings))
     app.add_middleware(RequestContextMiddleware, service=settings.service, registry=registry)
     app.include_router(health_router(registry))
     app.include_router(internal_router(spec))

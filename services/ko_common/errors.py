@@ -95,14 +95,46 @@ class UpstreamError(KOError):
     status, code = 502, "bad_gateway"
 
 
+class PayloadTooLarge(KOError):
+    status, code = 413, "payload_too_large"
+
+
+class UnsupportedMediaType(KOError):
+    status, code = 415, "unsupported_media_type"
+
+
+class BodyRefused(StarletteHTTPException):
+    """A body refused while it is read (ko_common.request_body): wrong media type, or too large.
+
+    An HTTPException, so that FastAPI's body parsing passes it on instead of calling it a parse error."""
+
+    def __init__(self, error: KOError) -> None:
+        super().__init__(error.status, error.detail)
+        self.error = error
+
+
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
     return ".".join(parts) or str(loc[0] if loc else "request")
 
 
+def _json_problem(err: dict[str, Any], document: Any) -> dict[str, str]:
+    """A body that is not JSON: FastAPI gives the character offset; say line and column instead."""
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else str(document or "")
+    loc = err.get("loc", ())
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else 0
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    what = str((err.get("ctx") or {}).get("error") or "invalid syntax")
+    return {"field": "body", "message": f"not valid JSON at line {line}, column {column}: {what}"}
+
+
 def validation_body(exc: RequestValidationError) -> dict[str, Any]:
     fields = []
     for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            fields.append(_json_problem(err, exc.body))
+            continue
         msg = str(err.get("msg", "is invalid"))
         if msg.startswith("Value error, "):
             msg = msg[len("Value error, ") :]
@@ -115,6 +147,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(KOError)
     async def _ko(_: Request, exc: KOError) -> JSONResponse:
         return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(BodyRefused)
+    async def _body_refused(_: Request, exc: BodyRefused) -> JSONResponse:
+        # The rest of the body is left unread: the connection cannot be reused.
+        return JSONResponse(exc.error.body(), status_code=exc.error.status, headers={"Connection": "close"})
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:

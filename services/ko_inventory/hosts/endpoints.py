@@ -7,7 +7,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from ko_common.db import Database, SessionDep
-from ko_common.errors import InvalidInput
 from ko_common.identity import CurrentIdentity, permission
 from ko_common.repository import Page
 from ko_inventory.hosts import service, ssh
@@ -28,8 +27,6 @@ from ko_inventory.hosts.schemas import (
 
 router = APIRouter(prefix="/api/v1/hosts", tags=["hosts"])
 internal = APIRouter(prefix="/internal/hosts", include_in_schema=False)
-
-MAX_IMPORT_BYTES = 1024 * 1024
 
 
 def _policy(request: Request) -> service.SshPolicy:
@@ -80,6 +77,9 @@ async def list_hosts(
     status_code=status.HTTP_201_CREATED,
     operation_id="registerHost",
     summary="Register a host: connects over SSH, records its host key and facts; refused if the check fails",
+    description="An address (ip and port) is registered once in the whole installation, whichever project "
+    "holds it, so that one machine never ends up in two clusters: a taken address is refused with 409 (the "
+    "host and its project are named only to a caller who may read that project).",
     openapi_extra=permission("project:write"),
 )
 async def register_host(session: SessionDep, identity: CurrentIdentity, body: HostCreate, policy: Policy) -> HostOut:
@@ -90,17 +90,16 @@ async def register_host(session: SessionDep, identity: CurrentIdentity, body: Ho
     "/import",
     operation_id="importHosts",
     summary="Register many hosts from a CSV or YAML file (columns name, ip, port, credential)",
-    description="Send the file as the request body with `Content-Type: text/csv` or `application/yaml`. "
+    description="Send the file as the request body with `Content-Type: text/csv` or `application/yaml`, "
+    "at most KO_MAX_UPLOAD_BYTES (default 4 MiB) and 500 hosts. "
     "The whole file is validated first and refused with every problem listed (`rows[N].field`); "
     "then the hosts are checked in parallel and the ones that pass are registered.",
     openapi_extra=permission("project:write")
     | {
         "requestBody": {
             "required": True,
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                "application/yaml": {"schema": {"type": "string"}},
-            },
+            # The types listed here are the ones the service accepts (any other: 415).
+            "content": {kind: {"schema": {"type": "string"}} for kind in service.CSV_TYPES + service.YAML_TYPES},
         }
     },
 )
@@ -111,9 +110,7 @@ async def import_hosts(
     policy: Policy,
     project_id: Annotated[str, Query(min_length=1, max_length=64)],
 ) -> ImportReport:
-    data = await request.body()
-    if len(data) > MAX_IMPORT_BYTES:
-        raise InvalidInput(f"The file is larger than {MAX_IMPORT_BYTES // 1024} KiB: split it.", field="file")
+    data = await request.body()  # its size and type were checked before (ko_common.request_body)
     return await service.import_hosts(db, identity, project_id, request.headers.get("content-type", ""), data, policy)
 
 

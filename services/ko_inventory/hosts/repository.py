@@ -28,12 +28,13 @@ class HostRepository(Repository[Host]):
     async def by_address(self, ip: str, port: int) -> Host | None:
         return await self.one_or_none(select(Host).where(Host.ip == ip, Host.port == port))
 
-    async def existing_addresses(self, addresses: set[tuple[str, int]]) -> set[tuple[str, int]]:
+    async def existing_addresses(self, addresses: set[tuple[str, int]]) -> dict[tuple[str, int], Host]:
+        """The hosts, in any project, registered at any of ``addresses``."""
         if not addresses:
-            return set()
+            return {}
         ips = sorted({ip for ip, _ in addresses})
-        rows = (await self.session.execute(select(Host.ip, Host.port).where(Host.ip.in_(ips)))).all()
-        return {(ip, port) for ip, port in rows if (ip, port) in addresses}
+        hosts = await self.all(select(Host).where(Host.ip.in_(ips)))
+        return {(h.ip, h.port): h for h in hosts if (h.ip, h.port) in addresses}
 
     async def existing_names(self, project_id: str, names: set[str]) -> set[str]:
         if not names:

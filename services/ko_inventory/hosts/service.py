@@ -4,6 +4,12 @@ No database transaction is held open across SSH: a visit may take seconds, and a
 a PostgreSQL row lock must not wait on a remote host. The pattern everywhere is: read what the
 visit needs and end the transaction, visit (in parallel for many hosts), then write the results
 in a short transaction that re-reads the rows.
+
+An address (ip and SSH port) is registered once in the whole installation, not once per project:
+one machine in two projects could end up in two clusters, each deploying over the other (the
+table's unique constraint uq_hosts_ip_port says the same). A refusal names the host and project
+holding the address only to a caller who may read that project; anyone else learns that the
+address is taken, never by which project.
 """
 
 from __future__ import annotations
@@ -51,6 +57,9 @@ log = logging.getLogger(__name__)
 
 MAX_IMPORT_ROWS = 500
 IMPORT_COLUMNS = ("name", "ip", "port", "credential")
+# The media types an import file may come as; the first of each is the one the API documents first.
+CSV_TYPES = ("text/csv", "application/csv")
+YAML_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
 
 @dataclass(frozen=True)
@@ -97,7 +106,7 @@ async def register(session: AsyncSession, identity: Identity, body: HostCreate, 
     identity.require_write(body.project_id)
     await require_known(session, body.project_id)
     repo = HostRepository(session)
-    await _refuse_duplicates(repo, body.project_id, body.name, body.ip, body.port)
+    await _refuse_duplicates(repo, identity, body.project_id, body.name, body.ip, body.port)
     login = await _login(session, body.credential_id, body.project_id)
     await session.commit()  # no transaction across the visit
 
@@ -210,8 +219,9 @@ async def update(session: AsyncSession, identity: Identity, host_id: str, body: 
     credential_id = body.credential_id or host.credential_id
     visit = None
     if port != host.port or credential_id != host.credential_id:
-        if port != host.port and await repo.by_address(host.ip, port) is not None:
-            raise _address_taken(host.ip, port, "port")
+        existing = await repo.by_address(host.ip, port) if port != host.port else None
+        if existing is not None:
+            raise _address_taken(existing, identity, "port")
         login = await _login(session, credential_id, host.project_id)
         target = ssh.Target(host.ip, port, host.host_key)
         await session.commit()
@@ -262,7 +272,7 @@ async def import_hosts(
     raw_rows = _parse_rows(content_type, data)
     async with db.transaction() as session:
         await require_known(session, project_id)
-        bodies, logins = await _validate_rows(session, project_id, raw_rows)
+        bodies, logins = await _validate_rows(session, identity, project_id, raw_rows)
 
     gate = asyncio.Semaphore(policy.parallelism)
 
@@ -310,7 +320,7 @@ def _parse_rows(content_type: str, data: bytes) -> list[dict[str, Any]]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InvalidInput("The file is not UTF-8 text: save it as UTF-8.", field="file") from None
-    if kind in ("text/csv", "application/csv"):
+    if kind in CSV_TYPES:
         reader = csv.DictReader(io.StringIO(text))
         header = [h.strip().lower() for h in reader.fieldnames or []]
         unknown = [h for h in header if h not in IMPORT_COLUMNS]
@@ -325,7 +335,7 @@ def _parse_rows(content_type: str, data: bytes) -> list[dict[str, Any]]:
         rows: list[dict[str, Any]] = [
             {k: (v.strip() if isinstance(v, str) else v) for k, v in r.items()} for r in reader
         ]
-    elif kind in ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml"):
+    elif kind in YAML_TYPES:
         try:
             loaded = yaml.safe_load(text)
         except yaml.YAMLError as exc:
@@ -352,30 +362,27 @@ def _parse_rows(content_type: str, data: bytes) -> list[dict[str, Any]]:
 
 
 async def _validate_rows(
-    session: AsyncSession, project_id: str, raw_rows: list[dict[str, Any]]
+    session: AsyncSession, identity: Identity, project_id: str, raw_rows: list[dict[str, Any]]
 ) -> tuple[list[HostCreate], dict[str, ssh.Login]]:
+    """Every problem of every row, each named ``rows[N].<column>``; one bad value hides no other."""
     problems: list[tuple[str, str]] = []
-    bodies: list[HostCreate] = []
-    cred_repo = CredentialRepository(session)
-    credential_ids: dict[str, str] = {}
+    numbered: list[tuple[int, HostCreate]] = []
+    credential_ids: dict[str, str | None] = {}
     for number, raw in enumerate(raw_rows, start=1):
         where = f"rows[{number}]"
-        unknown = sorted(set(raw) - set(IMPORT_COLUMNS))
-        if unknown:
-            problems.append((f"{where}.{unknown[0]}", f"unknown column; use {', '.join(IMPORT_COLUMNS)}"))
-            continue
+        found = [
+            (f"{where}.{column}", f"unknown column; use {', '.join(IMPORT_COLUMNS)}")
+            for column in sorted({str(k) for k in raw if k is not None} - set(IMPORT_COLUMNS))
+        ]
+        if None in raw:  # csv puts the values past the header's last column under None
+            found.append((where, f"more values than the header has columns ({', '.join(IMPORT_COLUMNS)})"))
         ref = str(raw.get("credential") or "").strip()
-        if ref not in credential_ids and ref:
-            cred = await cred_repo.get(ref)
-            if cred is None or cred.project_id != project_id:
-                cred = await cred_repo.by_name(project_id, ref)
-            if cred is not None:
-                credential_ids[ref] = cred.id
-        if not ref or ref not in credential_ids:
-            problems.append(
+        if ref not in credential_ids:
+            credential_ids[ref] = await _credential_id(session, project_id, ref) if ref else None
+        if credential_ids[ref] is None:
+            found.append(
                 (f"{where}.credential", f"no credential {ref or '(empty)'} in this project: give its name or id")
             )
-            continue
         port = raw.get("port")
         try:
             body = HostCreate(
@@ -383,17 +390,20 @@ async def _validate_rows(
                 name=raw.get("name") or "",
                 ip=str(raw.get("ip") or ""),
                 port=22 if port in (None, "") else port,
-                credential_id=credential_ids[ref],
+                credential_id=credential_ids[ref] or "unknown",  # reported above; the other columns still checked
             )
         except ValidationError as exc:
             for err in exc.errors():
-                problems.append((f"{where}.{err['loc'][0]}", err["msg"].removeprefix("Value error, ")))
-            continue
-        bodies.append(body)
+                column = {"credential_id": "credential"}.get(str(err["loc"][0]), str(err["loc"][0]))
+                found.append((f"{where}.{column}", err["msg"].removeprefix("Value error, ")))
+        if found:
+            problems += found
+        else:
+            numbered.append((number, body))
 
     names: dict[str, int] = {}
     addresses: dict[tuple[str, int], int] = {}
-    for number, body in enumerate(bodies, start=1):
+    for number, body in numbered:
         if body.name in names:
             problems.append((f"rows[{number}].name", f"the same name as row {names[body.name]}"))
         if (body.ip, body.port) in addresses:
@@ -403,15 +413,26 @@ async def _validate_rows(
     repo = HostRepository(session)
     taken_names = await repo.existing_names(project_id, set(names))
     taken_addresses = await repo.existing_addresses(set(addresses))
-    for number, body in enumerate(bodies, start=1):
+    for number, body in numbered:
         if body.name in taken_names:
             problems.append((f"rows[{number}].name", f"a host named {body.name} already exists in this project"))
         if (body.ip, body.port) in taken_addresses:
-            problems.append((f"rows[{number}].ip", f"{body.ip}:{body.port} is already registered"))
+            taken = _address_taken(taken_addresses[(body.ip, body.port)], identity, "ip")
+            problems.append((f"rows[{number}].ip", taken.detail))
     if problems:
         raise InvalidInput.many(problems)
-    logins = {cid: await _login(session, cid, project_id) for cid in set(credential_ids.values())}
+    bodies = [body for _, body in numbered]
+    logins = {cid: await _login(session, cid, project_id) for cid in {b.credential_id for b in bodies}}
     return bodies, logins
+
+
+async def _credential_id(session: AsyncSession, project_id: str, ref: str) -> str | None:
+    """A credential of the project, by id or by name."""
+    repo = CredentialRepository(session)
+    cred = await repo.get(ref)
+    if cred is None or cred.project_id != project_id:
+        cred = await repo.by_name(project_id, ref)
+    return cred.id if cred is not None else None
 
 
 # --- cluster membership (internal: the deployment service) ------------------------------------------
@@ -534,19 +555,32 @@ def _apply(host: Host, visit: ssh.Visit) -> None:
         host.facts, host.facts_at = visit.facts, now
 
 
-async def _refuse_duplicates(repo: HostRepository, project_id: str, name: str, ip: str, port: int) -> None:
+async def _refuse_duplicates(
+    repo: HostRepository, identity: Identity, project_id: str, name: str, ip: str, port: int
+) -> None:
     if await repo.by_name(project_id, name) is not None:
         raise _name_taken(name)
-    if await repo.by_address(ip, port) is not None:
-        raise _address_taken(ip, port, "ip")
+    existing = await repo.by_address(ip, port)
+    if existing is not None:
+        raise _address_taken(existing, identity, "ip")
 
 
 def _name_taken(name: str) -> Conflict:
     return Conflict(f"A host named {name} already exists in this project: choose another name.", field="name")
 
 
-def _address_taken(ip: str, port: int, field: str) -> Conflict:
+def _address_taken(existing: Host, identity: Identity, field: str) -> Conflict:
+    """An address is registered once per installation (see the module doc); which project holds it is
+    said only to a caller who may read that project."""
+    address = f"{existing.ip}:{existing.port}"
+    if identity.can_read(existing.project_id):
+        return Conflict(
+            f"{address} is already registered as host {existing.name} (project {existing.project_id}): "
+            "a machine is registered once; use that host, or delete it first.",
+            field=field,
+        )
     return Conflict(
-        f"{ip}:{port} is already registered (perhaps in another project): one machine is registered once.",
+        f"{address} is already registered: a machine is registered once in KubeOperator, so that it can never "
+        "be in two clusters; ask an administrator where it is, and to release it if it should move here.",
         field=field,
     )
