@@ -81,13 +81,20 @@ def test_secrets_only_come_from_env(compose: dict[str, Any]) -> None:
 def test_example_env_cannot_be_used_as_is() -> None:
     """Every secret in the example is refused: placeholders by the product, empty ones by compose."""
     env = example_env()
-    assert set(env) == {"KO_IDENTITY_KEY", "KO_SECRET_KEY", "KO_ADMIN_PASSWORD", "POSTGRES_PASSWORD"}
+    assert set(env) == {
+        "KO_IDENTITY_KEY",
+        "KO_SECRET_KEY",
+        "KO_ADMIN_PASSWORD",
+        "POSTGRES_PASSWORD",
+        "KO_REPOSITORY_URL",
+    }
     for name in ("KO_IDENTITY_KEY", "KO_SECRET_KEY"):
         with pytest.raises(ValueError, match="placeholder"):
             check_not_placeholder(name.removeprefix("KO_").lower(), env[name])
     with pytest.raises(ValidationError, match="KO_IDENTITY_KEY"):
         Settings(env="production", identity_key=env["KO_IDENTITY_KEY"])
-    assert env["KO_ADMIN_PASSWORD"] == env["POSTGRES_PASSWORD"] == ""  # compose's `:?` refuses empty
+    # compose's `:?` refuses empty
+    assert env["KO_ADMIN_PASSWORD"] == env["POSTGRES_PASSWORD"] == env["KO_REPOSITORY_URL"] == ""
 
 
 def compose_available() -> bool:
