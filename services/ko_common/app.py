@@ -7,6 +7,7 @@ runs one under uvicorn, which is what ``python -m ko_<service>`` does.
 from __future__ import annotations
 
 import asyncio
+import hmac
 import logging
 import time
 import uuid
@@ -19,6 +20,7 @@ import uvicorn
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from pydantic import SecretStr
 from sqlalchemy import MetaData, Table
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -26,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ko_common import migrations
 from ko_common.bus import ConsumerSpec, DurableConsumer, EventBus, OutboxRelay
 from ko_common.db import Database, SessionDep
-from ko_common.errors import install_error_handlers
+from ko_common.errors import NotFound, Unauthorized, install_error_handlers
 from ko_common.events import add_event_tables
 from ko_common.identity import CurrentIdentity
 from ko_common.logging import configure_logging, log_fields, request_id_var, trace_id_var
@@ -211,10 +213,32 @@ def health_router(registry: CollectorRegistry) -> APIRouter:
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
     @router.get("/metrics")
-    async def metrics() -> Response:
+    async def metrics(request: Request) -> Response:
+        require_metrics_token(request)
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return router
+
+
+def require_metrics_token(request: Request) -> None:
+    """Metrics (routes, counts) are not for anonymous callers on a public port.
+
+    A service whose settings have ``metrics_token`` (the gateway, the only public entry) serves
+    them only to ``Authorization: Bearer <KO_METRICS_TOKEN>``, and not at all (404) while it is
+    unset. The other services listen on loopback or the cluster network and serve them as they are.
+    """
+    settings = request.app.state.settings
+    if not hasattr(settings, "metrics_token"):
+        return
+    token: SecretStr | None = settings.metrics_token
+    if token is None:
+        raise NotFound("No such API route: check the path against /api/v1/openapi.json.")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    expected = token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), expected):
+        raise Unauthorized(
+            "Metrics need `Authorization: Bearer <KO_METRICS_TOKEN>`.", headers={"WWW-Authenticate": "Bearer"}
+        )
 
 
 async def readiness(app: FastAPI) -> dict[str, dict[str, str]]:

@@ -45,10 +45,20 @@ class GatewaySettings(Settings):
         "(membership, session, token); a stream that may not is ended with `event: ko.access-revoked`.",
     )
 
+    metrics_token: SecretStr | None = Field(
+        None,
+        description="Bearer token Prometheus sends for the gateway's /metrics (`Authorization: Bearer <token>`). "
+        "Unset: the gateway answers 404 there; the other services serve /metrics on their own, internal ports.",
+    )
+
     @model_validator(mode="after")
-    def _admin_password_not_placeholder(self) -> GatewaySettings:
-        if self.env != "development" and self.admin_password is not None and self.admin_password.get_secret_value():
-            check_not_placeholder("admin_password", self.admin_password.get_secret_value())
+    def _secrets_not_placeholders(self) -> GatewaySettings:
+        if self.env == "development":
+            return self
+        for name in ("admin_password", "metrics_token"):
+            value: SecretStr | None = getattr(self, name)
+            if value is not None and value.get_secret_value():
+                check_not_placeholder(name, value.get_secret_value())
         return self
 
     def service_urls(self) -> dict[str, str]:
