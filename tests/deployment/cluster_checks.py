@@ -131,7 +131,7 @@ def check_hosts(master: Host, worker: Host, mirror: str) -> None:
                              "cat /etc/containerd/certs.d/registry.k8s.io/hosts.toml; "
                              "cat /etc/apt/sources.list.d/*.list; kubeadm version -o short").stdout  # fmt: skip
         assert out.count("active") == 2 and "ctr-ok" in out, out
-        assert f'host."https://{mirror}"' in out, out
+        assert f'host."{mirror}"' in out, out
         assert "/repository/packages/1.36.0-amd64/debs ./" in out and "10.213" in out, out
         assert KUBERNETES in out, out  # the fake kubeadm of the package, checksum verified
     assert ssh_root(worker, "systemctl is-active etcd").stdout.strip() != "active"

@@ -35,11 +35,10 @@ def check(version: str = "1.36.0", **blocks: dict[str, Any]) -> dict[str, str]:
 
 
 def test_unknown_and_managed_names_are_refused_with_their_path_and_the_fix() -> None:
-    got = check(kubelet_config={"fooBar": 1, "maxPod": 3, "clusterDNS": ["10.96.0.10"], "cgroupDriver": "cgroupfs"})
+    got = check(kubelet_config={"fooBar": 1, "maxPod": 3, "clusterDNS": ["10.96.0.10"]})
     assert got["advanced.kubelet_config.fooBar"].startswith("unknown KubeletConfiguration field; known fields include")
     assert "did you mean maxPods?" in got["advanced.kubelet_config.maxPod"]
     assert "network.service_cidr" in got["advanced.kubelet_config.clusterDNS"]
-    assert "systemd" in got["advanced.kubelet_config.cgroupDriver"]
 
     got = check(kube_proxy_config={"mode": "ipvs", "clusterCIDR": "10.0.0.0/8", "fooBar": True})
     assert "network.proxy_mode" in got["advanced.kube_proxy_config.mode"]
@@ -91,7 +90,8 @@ def test_unknown_and_managed_names_are_refused_with_their_path_and_the_fix() -> 
     assert "pause image" in got[f"{base}.pinned_images.sandbox"]
     assert "runtime.registry_mirrors" in got[f"{base}.registry.config_path"]
     runc = 'advanced.containerd_config.plugins."io.containerd.cri.v1.runtime".containerd.runtimes.runc.options'
-    assert "systemd cgroup driver" in got[f"{runc}.SystemdCgroup"] and f"{runc}.BinaryName" not in got
+    # SystemdCgroup may be set, but false disagrees with the kubelet's default systemd driver.
+    assert "disagree" in got[f"{runc}.SystemdCgroup"] and f"{runc}.BinaryName" not in got
     assert "pause image" in got['advanced.containerd_config.plugins."io.containerd.grpc.v1.cri".sandbox_image']
     assert "letters, digits" in got["advanced.containerd_config.bad key"]
     assert "no null" in got["advanced.containerd_config.debug.level"]
@@ -134,14 +134,18 @@ def test_advanced_settings_are_recorded_returned_and_passed_to_the_playbooks(clu
     r = w.call("POST", URL, json=body(w, advanced=ADVANCED))
     assert r.status_code == 201, r.text
     made = r.json()
-    expected = ADVANCED | {"control_plane_args": ADVANCED["control_plane_args"] | {"controller_manager": {}}}
+    expected = ADVANCED | {
+        "control_plane_args": ADVANCED["control_plane_args"] | {"controller_manager": {}},
+        "kubeadm_ignore_preflight_errors": [],
+    }
     assert made["spec"]["advanced"] == expected
     assert w.call("GET", f"{URL}/{made['id']}").json()["spec"]["advanced"] == expected
     # Without the block: every part present and empty, in the spec and in the extra-vars.
     plain = w.call("POST", URL, json=body(w, name="plain", nodes=[{"host_id": w.hosts[2], "role": "master"}]))
     assert plain.status_code == 201, plain.text
     empty: dict[str, Any] = {"kubelet_config": {}, "kube_proxy_config": {}, "containerd_config": {},
-             "control_plane_args": {"apiserver": {}, "controller_manager": {}, "scheduler": {}}}  # fmt: skip
+             "control_plane_args": {"apiserver": {}, "controller_manager": {}, "scheduler": {}},
+             "kubeadm_ignore_preflight_errors": []}  # fmt: skip
     assert plain.json()["spec"]["advanced"] == empty
 
     engine = create_engine(w.dep_sync_url)

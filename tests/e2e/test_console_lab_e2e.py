@@ -48,7 +48,7 @@ DEPLOY_TIMEOUT = 2400
 E2E_TIMEOUT = DEPLOY_TIMEOUT + 900  # one stage of the journey
 CHECKS_TIMEOUT = 1200  # the checks between the stages, mostly the second run of every phase (10 min at load)
 CLUSTER = "lab-console"
-MIRROR = "harbor.lab.internal:8443"  # entered in the wizard; containerd on the nodes pulls through it
+MIRROR = "https://harbor.lab.internal:8443"  # entered in the wizard (a URL); containerd on the nodes pulls through it
 pytestmark = [
     pytest.mark.lab,
     pytest.mark.timeout(START_TIMEOUT + E2E_TIMEOUT + CHECKS_TIMEOUT + 600 + 180),

@@ -11,7 +11,11 @@ checked to be objects and passed through as given. A field added in a later mino
 When a new Kubernetes minor is supported, add it to SUPPORTED_MINORS and give its new fields a `since`.
 
 Types are checked where cheap: bool, int, float (int accepted), duration (a Go duration string such
-as "10s" or "1m30s"), str, list, map (string keys) and object (a nested structure).
+as "10s" or "1m30s"), str, list, map (string keys) and object (a nested structure). Values are then
+checked against the ranges and choices the components themselves validate (kubelet:
+pkg/kubelet/apis/config/validation/validation.go; kube-proxy: pkg/proxy/apis/config/validation),
+plus a few ranges outside which a node cannot work (maxPods 0, maxOpenFiles 0). No duration may be
+negative.
 """
 
 from __future__ import annotations
@@ -22,13 +26,44 @@ SUPPORTED_MINORS = (34, 35, 36)
 
 
 @dataclass(frozen=True)
+class Limit:
+    """An inclusive range of a number (durations in seconds), with values allowed outside it."""
+
+    low: float | None = None
+    high: float | None = None
+    above: bool = False  # low itself is excluded (greater than low)
+    also: tuple[float, ...] = ()  # e.g. -1, "no limit"
+    why: str = ""  # what `also` means, for the message
+
+
+@dataclass(frozen=True)
 class Known:
     type: str
     since: int = 34  # the first supported Kubernetes minor (1.x) with the field
+    limit: Limit | None = None
+    choices: tuple[str, ...] = ()
 
 
-def _fields(types: dict[str, str], later: dict[str, int] | None = None) -> dict[str, Known]:
-    return {name: Known(t, (later or {}).get(name, 34)) for name, t in types.items()}
+def _fields(
+    types: dict[str, str],
+    later: dict[str, int] | None = None,
+    limits: dict[str, Limit] | None = None,
+    choices: dict[str, tuple[str, ...]] | None = None,
+) -> dict[str, Known]:
+    unknown = (set(later or {}) | set(limits or {}) | set(choices or {})) - set(types)
+    assert not unknown, f"limits or choices for unknown fields: {unknown}"
+    return {
+        name: Known(t, (later or {}).get(name, 34), (limits or {}).get(name), (choices or {}).get(name, ()))
+        for name, t in types.items()
+    }
+
+
+_PORT = Limit(1, 65535)
+_PORT_OR_OFF = Limit(1, 65535, also=(0,), why="off")
+_NOT_NEGATIVE = Limit(0)
+_POSITIVE = Limit(1)
+_PERCENT = Limit(0, 100)
+_OOM_SCORE = Limit(-1000, 1000)
 
 
 KUBELET_FIELDS: dict[str, Known] = _fields(
@@ -162,7 +197,63 @@ KUBELET_FIELDS: dict[str, Known] = _fields(
     },
     # memoryReservationPolicy (MemoryQoS tiered protection, KEP-2570) is in the newest types only.
     later={"memoryReservationPolicy": 36},
+    limits={
+        "port": _PORT,
+        "readOnlyPort": _PORT_OR_OFF,
+        "healthzPort": _PORT_OR_OFF,
+        "registryPullQPS": _NOT_NEGATIVE,
+        "registryBurst": _NOT_NEGATIVE,
+        "eventRecordQPS": _NOT_NEGATIVE,
+        "eventBurst": _NOT_NEGATIVE,
+        "kubeAPIQPS": _NOT_NEGATIVE,
+        "kubeAPIBurst": _NOT_NEGATIVE,
+        "oomScoreAdj": _OOM_SCORE,
+        "nodeLeaseDurationSeconds": _POSITIVE,
+        "imageGCHighThresholdPercent": _PERCENT,
+        "imageGCLowThresholdPercent": _PERCENT,
+        "iptablesMasqueradeBit": Limit(0, 31),
+        "iptablesDropBit": Limit(0, 31),
+        # The kubelet refuses only negatives; a node taking no pods, or opening no file, does not work.
+        "maxPods": _POSITIVE,
+        "maxOpenFiles": _POSITIVE,
+        "podPidsLimit": Limit(1, also=(-1,), why="no limit"),
+        "podsPerCore": _NOT_NEGATIVE,
+        "nodeStatusMaxImages": Limit(0, also=(-1,), why="no cap"),
+        "maxParallelImagePulls": _POSITIVE,
+        "containerLogMaxFiles": Limit(2),
+        "containerLogMaxWorkers": _POSITIVE,
+        "memoryThrottlingFactor": Limit(0, 1, above=True),
+        "draManagerReconcilePeriod": Limit(0, above=True),
+        "containerLogMonitorInterval": Limit(3),
+        "cpuCFSQuotaPeriod": Limit(0.001, 1),
+        "shutdownGracePeriod": Limit(1, also=(0,)),
+        "shutdownGracePeriodCriticalPods": Limit(1, also=(0,)),
+    },
+    choices={
+        "cgroupDriver": ("systemd", "cgroupfs"),
+        "hairpinMode": ("promiscuous-bridge", "hairpin-veth", "none"),
+        "cpuManagerPolicy": ("none", "static"),
+        "memoryManagerPolicy": ("None", "Static"),
+        "memoryReservationPolicy": ("None", "TieredReservation"),
+        "topologyManagerPolicy": ("none", "best-effort", "restricted", "single-numa-node"),
+        "topologyManagerScope": ("container", "pod"),
+        "configMapAndSecretChangeDetectionStrategy": ("Get", "Cache", "Watch"),
+        "imagePullCredentialsVerificationPolicy": (
+            "NeverVerify",
+            "NeverVerifyPreloadedImages",
+            "NeverVerifyAllowlistedImages",
+            "AlwaysVerify",
+        ),
+        "tlsMinVersion": ("VersionTLS10", "VersionTLS11", "VersionTLS12", "VersionTLS13"),
+    },
 )
+# Kubelet defaults (v1beta1) the cross-field checks compare against when a field is not given.
+KUBELET_DEFAULTS: dict[str, object] = {
+    "cgroupDriver": "systemd",  # KubeOperator's, not the kubelet's (cgroupfs)
+    "imageGCHighThresholdPercent": 85,
+    "imageGCLowThresholdPercent": 80,
+    "serializeImagePulls": True,
+}
 
 KUBE_PROXY_FIELDS: dict[str, Known] = _fields(
     {
@@ -190,7 +281,9 @@ KUBE_PROXY_FIELDS: dict[str, Known] = _fields(
         "configSyncPeriod": "duration",
         "portRange": "str",
         "windowsRunAsService": "bool",
-    }
+    },
+    limits={"oomScoreAdj": _OOM_SCORE, "configSyncPeriod": Limit(0, above=True)},
+    choices={"detectLocalMode": ("ClusterCIDR", "NodeCIDR", "BridgeInterface", "InterfaceNamePrefix")},
 )
 
 # Fields KubeOperator sets itself, with the sentence telling where to change them instead.
@@ -199,7 +292,6 @@ KUBELET_MANAGED: dict[str, str] = {
     "kind": "set by KubeOperator (KubeletConfiguration); give only the fields",
     "clusterDNS": "set by KubeOperator from network.service_cidr (the cluster DNS service address)",
     "clusterDomain": "set by KubeOperator from network.dns_domain",
-    "cgroupDriver": "set by KubeOperator to systemd, matching containerd's SystemdCgroup (runtime)",
     "staticPodPath": "set by KubeOperator: the control plane runs as static pods from /etc/kubernetes/manifests",
     "containerRuntimeEndpoint": "set by KubeOperator from runtime.name (the containerd socket)",
     "imageServiceEndpoint": "set by KubeOperator from runtime.name (the containerd socket)",
@@ -270,9 +362,12 @@ CONTROL_PLANE_MANAGED: dict[str, dict[str, str]] = {
 _CRI_V3_IMAGES = ("plugins", "io.containerd.cri.v1.images")
 _CRI_V3_RUNC = ("plugins", "io.containerd.cri.v1.runtime", "containerd", "runtimes", "runc", "options")
 _CRI_V2 = ("plugins", "io.containerd.grpc.v1.cri")
+_CRI_V2_RUNC = (*_CRI_V2, "containerd", "runtimes", "runc", "options")
+# runc's cgroup driver option, per layout. The containerd role derives it from the kubelet's
+# cgroupDriver; a site may still set it, in agreement (false with cgroupfs, true with systemd).
+SYSTEMD_CGROUP: tuple[tuple[str, ...], ...] = ((*_CRI_V3_RUNC, "SystemdCgroup"), (*_CRI_V2_RUNC, "SystemdCgroup"))
 _SANDBOX = "set by KubeOperator: the pause image of the offline package"
 _MIRRORS = "set by KubeOperator from runtime.registry_mirrors (hosts.toml under /etc/containerd/certs.d)"
-_CGROUP = "set by KubeOperator to true, matching the kubelet's systemd cgroup driver"
 CONTAINERD_MANAGED: dict[tuple[str, ...], str] = {
     ("version",): "set by KubeOperator from the containerd version of the offline package",
     ("root",): "set by KubeOperator (/var/lib/containerd)",
@@ -281,9 +376,7 @@ CONTAINERD_MANAGED: dict[tuple[str, ...], str] = {
     (*_CRI_V3_IMAGES, "pinned_images", "sandbox"): _SANDBOX,
     (*_CRI_V3_IMAGES, "registry", "config_path"): _MIRRORS,
     (*_CRI_V3_IMAGES, "registry", "mirrors"): _MIRRORS,
-    (*_CRI_V3_RUNC, "SystemdCgroup"): _CGROUP,
     (*_CRI_V2, "sandbox_image"): _SANDBOX,
     (*_CRI_V2, "registry", "config_path"): _MIRRORS,
     (*_CRI_V2, "registry", "mirrors"): _MIRRORS,
-    (*_CRI_V2, "containerd", "runtimes", "runc", "options", "SystemdCgroup"): _CGROUP,
 }

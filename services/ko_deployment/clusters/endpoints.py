@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from ko_common.db import SessionDep
 from ko_common.identity import CurrentIdentity, permission
 from ko_common.repository import Page
-from ko_deployment.clusters import service
-from ko_deployment.clusters.schemas import ClusterCreate, ClusterOut, ClusterStatus
+from ko_deployment.clusters import service, validation
+from ko_deployment.clusters.schemas import ClusterCreate, ClusterCreateBody, ClusterOut, ClusterStatus, Unchecked
 
 router = APIRouter(prefix="/api/v1/clusters", tags=["clusters"])
 
@@ -49,8 +49,13 @@ async def list_clusters(
     summary="Plan a cluster and queue its deploy; returns at once (follow the operation live)",
     openapi_extra=permission("project:write"),
 )
-async def create_cluster(session: SessionDep, identity: CurrentIdentity, body: ClusterCreate, ctx: Ctx) -> ClusterOut:
-    cluster = await service.create(session, identity, body, ctx)
+async def create_cluster(
+    session: SessionDep, identity: CurrentIdentity, body: ClusterCreateBody, ctx: Ctx
+) -> ClusterOut:
+    plan: ClusterCreate | Unchecked = body
+    if isinstance(plan, Unchecked):
+        await validation.refuse_unchecked(session, identity, plan, ctx.inventory)
+    cluster = await service.create(session, identity, plan, ctx)
     return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
 
 

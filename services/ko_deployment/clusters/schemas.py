@@ -1,13 +1,31 @@
-"""The Day-0 cluster spec (what the wizard sends), cluster output, and event payloads."""
+"""The Day-0 cluster spec (what the wizard sends), cluster output, and event payloads.
+
+A plan the schema refuses reaches the endpoint as `Unchecked` (see `ClusterCreateBody`) rather
+than as FastAPI's early 422, so the answer can carry the schema's problems and the checks against
+the world (versions, hosts, VIP) together.
+"""
 
 from __future__ import annotations
 
 import ipaddress
 import re
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+)
+from pydantic_core import ErrorDetails
 
 from ko_deployment.clusters.models import Cluster
 
@@ -42,6 +60,47 @@ def _check_ip(value: str) -> str:
         return str(ipaddress.IPv4Address(value.strip()))
     except ValueError:
         raise ValueError("must be an IPv4 address, e.g. 192.168.10.100") from None
+
+
+def _check_mirror(value: str) -> str:
+    url = value.strip()
+    hint = "e.g. https://harbor.example.com or http://10.0.0.9:5000"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+        raise ValueError(f"must be an http:// or https:// URL, {hint}")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("must carry no user or password: give the registry's URL only")
+    if parts.query or parts.fragment:
+        raise ValueError(f"must have no ?query or #fragment, {hint}")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise ValueError(f"has a port outside 1-65535, {hint}")
+    return url
+
+
+_PREFLIGHT_CHECK = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+
+def _check_preflight(value: str) -> str:
+    if not _PREFLIGHT_CHECK.fullmatch(value):
+        raise ValueError(
+            "a kubeadm preflight check name is letters, digits, '.' and '-', starting with a letter or digit, "
+            "e.g. SystemVerification or FileAvailable--etc-kubernetes-pki-ca.crt"
+        )
+    return value
+
+
+def _distinct_checks(values: list[str]) -> list[str]:
+    # kubeadm compares check names in lower case: keep the first spelling of each.
+    first: dict[str, str] = {}
+    for value in values:
+        first.setdefault(value.lower(), value)
+    if "all" in first and len(first) > 1:
+        raise ValueError("all ignores every check: give it alone, or name the checks without it")
+    return list(first.values())
 
 
 Name = Annotated[str, AfterValidator(_check_name)]
@@ -92,6 +151,10 @@ class LoadBalancerSpec(Strict):
             raise ValueError("required with mode external: give an unused address in the masters' subnet")
         if mode == "internal" and vip:
             raise ValueError("only used with mode external: leave it empty, or choose mode external")
+        address = ipaddress.IPv4Address(vip) if vip else None
+        if address and (address.is_unspecified or address.is_loopback or address.is_multicast
+                        or address.is_link_local or address.is_reserved):  # fmt: skip
+            raise ValueError(f"{vip} cannot be a host's address: choose an unused address in the masters' subnet")
         return vip
 
 
@@ -131,12 +194,19 @@ class F5Spec(Strict):
 class AddonsSpec(Strict):
     metrics_server: bool = True
     helm: bool = True
+    coredns: bool = Field(
+        True,
+        description="CoreDNS, the cluster DNS (the coredns phase). false leaves it out: cluster DNS is then the "
+        "site's job (pods resolve no Service name until the site runs a DNS at the cluster DNS address).",
+    )
 
 
 class RuntimeSpec(Strict):
     name: Literal["containerd"] = "containerd"
-    registry_mirrors: list[Annotated[str, Field(max_length=255)]] = Field(
-        default_factory=list, max_length=10, description="Registries the nodes pull through, e.g. a Harbor of yours."
+    registry_mirrors: list[Annotated[str, Field(max_length=255), AfterValidator(_check_mirror)]] = Field(
+        default_factory=list,
+        max_length=10,
+        description="Registries the nodes pull through, as http(s) URLs, e.g. https://harbor.example.com.",
     )
 
 
@@ -149,8 +219,9 @@ class ControlPlaneArgs(Strict):
 class AdvancedSpec(Strict):
     """Extra settings for sites whose hosts need them, merged into what KubeOperator renders.
 
-    Names the product sets itself (cluster DNS, cgroup driver, certificates, ...) are refused with
-    the spec field that sets them; unknown names are refused per Kubernetes minor.
+    Names the product sets itself (cluster DNS, certificates, ...) are refused with the spec field
+    that sets them; unknown names are refused per Kubernetes minor; values are checked against the
+    component's types and ranges.
     """
 
     kubelet_config: dict[str, Any] = Field(
@@ -175,6 +246,22 @@ class AdvancedSpec(Strict):
         description="Extra flags (names without the leading --, string values) of kube-apiserver, "
         "kube-controller-manager and kube-scheduler.",
     )
+    kubeadm_ignore_preflight_errors: Annotated[
+        list[
+            Annotated[
+                str,
+                Field(max_length=128, json_schema_extra={"pattern": _PREFLIGHT_CHECK.pattern}),
+                AfterValidator(_check_preflight),
+            ]
+        ],
+        AfterValidator(_distinct_checks),
+    ] = Field(
+        default_factory=list,
+        max_length=50,
+        description="kubeadm preflight checks to ignore (kubeadm's --ignore-preflight-errors), for hosts without "
+        "cgroup controllers (containers, some hardened VMs): e.g. SystemVerification; or all. Names are "
+        "letters, digits, '.' and '-', at most 50, duplicates dropped (compared as kubeadm does, in lower case).",
+    )
 
 
 class ClusterCreate(Strict):
@@ -192,6 +279,25 @@ class ClusterCreate(Strict):
     f5: F5Spec = Field(default_factory=F5Spec)
     addons: AddonsSpec = Field(default_factory=AddonsSpec)
     advanced: AdvancedSpec = Field(default_factory=AdvancedSpec)
+
+
+@dataclass(frozen=True)
+class Unchecked:
+    """A plan the schema refused, kept as sent so the checks against the world still run on its valid parts."""
+
+    raw: Any
+    errors: list[ErrorDetails]
+
+
+def _keep_refused(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as exc:
+        return Unchecked(value, exc.errors())
+
+
+# createCluster's body: documented as ClusterCreate; a refused one arrives as Unchecked.
+ClusterCreateBody = Annotated[ClusterCreate, WrapValidator(_keep_refused)]
 
 
 class NodeOut(BaseModel):

@@ -117,6 +117,7 @@ def _operation_spec(cluster: Cluster, manifest: dict[str, Any], repository_url: 
             "ko_cluster": {
                 "id": cluster.id, "name": cluster.name, "version": cluster.version, "arch": cluster.arch,
                 **cluster.spec,
+                "addons": validation.addons_of(cluster.spec),
                 "advanced": validation.advanced_of(cluster.spec),
             },
             "ko_package": {
