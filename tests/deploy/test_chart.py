@@ -26,7 +26,7 @@ from tests.deploy.conftest import (
 )
 
 CI_VALUES = CHART / "ci" / "production-values.yaml"
-SECRET_ENV = ("KO_IDENTITY_KEY", "KO_SECRET_KEY", "KO_ADMIN_PASSWORD", "KO_DATABASE_PASSWORD")
+SECRET_ENV = ("KO_IDENTITY_KEY", "KO_SECRET_KEY", "KO_ADMIN_PASSWORD", "KO_DATABASE_PASSWORD", "KO_METRICS_TOKEN")
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +44,7 @@ def test_chart_metadata() -> None:
     assert (chart["apiVersion"], chart["name"], chart["version"], chart["appVersion"]) == (
         "v2",
         "kubeoperator",
-        "0.1.1",
+        "0.1.2",
         "0.1.0",
     )
     assert "dependencies" not in chart, "no bundled subcharts: NATS and PostgreSQL are installed beside the release"
@@ -123,7 +123,7 @@ def test_generated_secret_is_strong_and_never_inline(default_objects: list[dict[
     secret = by_kind(default_objects, "Secret")["ko-kubeoperator"]
     assert secret["metadata"]["annotations"]["helm.sh/resource-policy"] == "keep"
     values = {k: base64.b64decode(v).decode() for k, v in secret["data"].items()}
-    assert set(values) == {"identityKey", "secretKey", "adminPassword"}
+    assert set(values) == {"identityKey", "secretKey", "adminPassword", "metricsToken"}
     assert all(len(v) >= 16 for v in values.values())
     assert_no_inline_secrets(default_objects, values.values())
 
@@ -163,7 +163,12 @@ def test_production_values(production_objects: list[dict[str, Any]]) -> None:
     backend = rule["http"]["paths"][0]["backend"]["service"]
     assert backend == {"name": "ko-kubeoperator-gateway", "port": {"name": "http"}}
     assert len(by_kind(production_objects, "PodDisruptionBudget")) == 6
-    assert len(by_kind(production_objects, "ServiceMonitor")) == 1
+    (monitor,) = by_kind(production_objects, "ServiceMonitor").values()
+    # The gateway serves /metrics only with the token; the monitor sends it from the Secret.
+    credentials = {"name": "kubeoperator-secrets", "key": "metricsToken"}
+    assert monitor["spec"]["endpoints"][0]["authorization"] == {"type": "Bearer", "credentials": credentials}
+    token = env_of(deployments["ko-kubeoperator-gateway"])["KO_METRICS_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert token == {**credentials, "optional": True}
 
 
 def test_database_url_value_goes_to_the_secret(render: Render) -> None:

@@ -217,6 +217,13 @@ Call with (dict "root" $ "component" "inventory").
     secretKeyRef:
       name: {{ $secretName }}
       key: {{ $values.secrets.keys.adminPassword }}
+{{- /* Optional: an existing Secret without it leaves the gateway's /metrics off (404). */}}
+- name: KO_METRICS_TOKEN
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secretName }}
+      key: {{ $values.secrets.keys.metricsToken }}
+      optional: true
 - name: KO_COOKIE_SECURE
   value: {{ $own.cookieSecure | quote }}
 {{- range $service := list "inventory" "provisioning" "deployment" "observability" "backup" }}
