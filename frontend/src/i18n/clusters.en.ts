@@ -115,6 +115,8 @@ const clusters = {
       f5Partition: 'Partition',
       metricsServer: 'metrics-server',
       helm: 'Helm',
+      coredns: 'CoreDNS',
+      corednsHint: 'The cluster DNS. Off: cluster DNS is then your job (run a DNS at the cluster DNS address).',
     },
     advanced: {
       title: 'Advanced settings',

@@ -117,6 +117,8 @@ const clusters: typeof clustersEn = {
       f5Partition: '分区',
       metricsServer: 'metrics-server',
       helm: 'Helm',
+      coredns: 'CoreDNS',
+      corednsHint: '集群 DNS。关闭后集群 DNS 需由您自行提供（在集群 DNS 地址上运行一个 DNS 服务）。',
     },
     advanced: {
       title: '高级设置',

@@ -16,6 +16,8 @@ export function Review({ body, hosts, projectName }: Props) {
   const yes = (on: boolean | undefined) => (on ? t('wizard.review.on') : t('wizard.review.off'));
   const hostName = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
   const { network, load_balancer: lb, storage, f5, addons, ingress, runtime } = body;
+  // Widened until the client is regenerated from the API that has addons.coredns; absent means on.
+  const coredns = (addons as { coredns?: boolean } | undefined)?.coredns ?? true;
   return (
     <Space orientation="vertical" style={{ width: '100%' }} data-testid="wizard-review">
       <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
@@ -48,6 +50,7 @@ export function Review({ body, hosts, projectName }: Props) {
         <Descriptions.Item label={t('wizard.addons.f5')}>{f5?.enabled ? `${f5.url} (${f5.partition})` : yes(false)}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.addons.metricsServer')}>{yes(addons?.metrics_server)}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.addons.helm')}>{yes(addons?.helm)}</Descriptions.Item>
+        <Descriptions.Item label={t('wizard.addons.coredns')}>{yes(coredns)}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.advanced.title')} span="filled">
           <AdvancedSettings advanced={body.advanced} />
         </Descriptions.Item>

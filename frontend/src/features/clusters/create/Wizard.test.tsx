@@ -129,6 +129,28 @@ describe('create-cluster wizard', () => {
     expect((await screen.findByTestId('node-error-worker-1')).textContent).toBe('host worker-1 is unreachable: Check it again.');
   }, 240_000);
 
+  test('CoreDNS is on by default; switched off, the review says so and the body carries it', async () => {
+    const user = userEvent.setup({ delay: null });
+    const { calls } = gateway({ 'POST /api/v1/clusters': { status: 422, body: { error: 'validation_error', detail: 'x', fields: [] } } });
+    renderPage(<ClusterWizard />, { me: asManager() });
+    await fillBasics(user);
+    await user.click(within(screen.getByTestId('node-role-master-1')).getByText('Master'));
+    await nextSteps(user, 3);
+    const coredns = await screen.findByTestId('addons-coredns');
+    expect(coredns.getAttribute('aria-checked')).toBe('true');
+    expect(screen.getByText(/Off: cluster DNS is then your job/)).toBeTruthy();
+    await user.click(coredns);
+    expect(coredns.getAttribute('aria-checked')).toBe('false');
+    await nextSteps(user, 1);
+    const review = await screen.findByTestId('wizard-review');
+    const row = within(review).getByText('CoreDNS').closest('tr') as HTMLElement;
+    expect(within(row).getAllByText('Off').length).toBeGreaterThan(0);
+    await user.click(screen.getByTestId('wizard-submit'));
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    const body = calls.find((c) => c.method === 'POST')?.body as { addons: Record<string, boolean> };
+    expect(body.addons).toEqual({ metrics_server: true, helm: true, coredns: false });
+  }, 240_000);
+
   test('no offline package yet: the wizard says to import one first', async () => {
     gateway({}, { items: [] });
     renderPage(<ClusterWizard />, { me: asManager() });

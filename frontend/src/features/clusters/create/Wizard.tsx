@@ -369,6 +369,9 @@ export default function ClusterWizard() {
               <Form.Item name={['addons', 'helm']} label={t('wizard.addons.helm')} valuePropName="checked">
                 <Switch />
               </Form.Item>
+              <Form.Item name={['addons', 'coredns']} label={t('wizard.addons.coredns')} extra={t('wizard.addons.corednsHint')} valuePropName="checked">
+                <Switch data-testid="addons-coredns" />
+              </Form.Item>
             </Space>
             <AdvancedSection open={advancedOpen} onOpenChange={setAdvancedOpen} />
           </div>

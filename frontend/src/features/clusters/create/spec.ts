@@ -25,7 +25,7 @@ export interface WizardValues {
   ingress: { enabled: boolean };
   storage: { provisioner: 'none' | 'nfs' | 'rook-ceph' | 'vsphere-csi' | 'cinder-csi'; nfs_server?: string; nfs_path?: string };
   f5: { enabled: boolean; url?: string; partition: string };
-  addons: { metrics_server: boolean; helm: boolean };
+  addons: { metrics_server: boolean; helm: boolean; coredns: boolean };
   advanced: AdvancedValues;
 }
 
@@ -38,7 +38,7 @@ export const DEFAULTS: Omit<WizardValues, 'project_id' | 'name' | 'version'> = {
   ingress: { enabled: true },
   storage: { provisioner: 'none' },
   f5: { enabled: false, partition: 'Common' },
-  addons: { metrics_server: true, helm: true },
+  addons: { metrics_server: true, helm: true, coredns: true },
   advanced: ADVANCED_DEFAULTS,
 };
 
@@ -117,7 +117,7 @@ export const FIELDS: Record<Step, string[]> = {
   hosts: [],
   network: ['network.plugin', 'network.pod_cidr', 'network.service_cidr', 'network.proxy_mode', 'network.dns_domain', 'runtime.registry_mirrors'],
   loadBalancer: ['load_balancer.mode', 'load_balancer.vip', 'load_balancer.port'],
-  addons: ['ingress.enabled', 'storage.provisioner', 'storage.nfs_server', 'storage.nfs_path', 'f5.enabled', 'f5.url', 'f5.partition', 'addons.metrics_server', 'addons.helm', ...ADVANCED_FIELDS],
+  addons: ['ingress.enabled', 'storage.provisioner', 'storage.nfs_server', 'storage.nfs_path', 'f5.enabled', 'f5.url', 'f5.partition', 'addons.metrics_server', 'addons.helm', 'addons.coredns', ...ADVANCED_FIELDS],
   review: [],
 };
 const FORM_FIELDS = new Set(Object.values(FIELDS).flat());
