@@ -139,10 +139,13 @@ def check_hosts(master: Host, worker: Host, mirror: str) -> None:
     assert "open" in listening
 
 
-def run_again(database: Path, op_id: str, hosts: dict[str, Host], tmp: Path) -> dict[str, list[str]]:
+def run_again(
+    database: Path, op_id: str, hosts: dict[str, Host], tmp: Path, repository: dict[str, Any]
+) -> dict[str, list[str]]:
     """Run every deploy phase again with operation ``op_id``'s own inventory groups and extra-vars
-    (from the deployment service's SQLite ``database``; ``hosts``: inventory host id -> lab host),
-    outside the product; returns the changed tasks ("host: task") per play."""
+    (from the deployment service's SQLite ``database``; ``hosts``: inventory host id -> lab host) and
+    the run-time ``ko_repository`` the service adds (url, port, path), outside the product; returns
+    the changed tasks ("host: task") per play."""
     with sqlite3.connect(database) as db:
         spec = json.loads(db.execute("SELECT spec FROM operations WHERE id = ?", (op_id,)).fetchone()[0])
     inventory_hosts: dict[str, Any] = {}
@@ -164,7 +167,8 @@ def run_again(database: Path, op_id: str, hosts: dict[str, Host], tmp: Path) -> 
     (tmp / "run").mkdir()
     result = ansible_runner.run(
         private_data_dir=str(tmp / "run"), playbook=str(tmp / "all.yml"), inventory=str(inventory),
-        extravars={**spec["extravars"], "ko_artifacts_dir": str(tmp / "artifacts")}, quiet=True,
+        extravars={**spec["extravars"], "ko_repository": repository, "ko_artifacts_dir": str(tmp / "artifacts")},
+        quiet=True,
         envvars={"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                  "ANSIBLE_HOST_KEY_CHECKING": "False", "ANSIBLE_PIPELINING": "True",
                  "ANSIBLE_SSH_ARGS": "-o UserKnownHostsFile=/dev/null -o StrictHostKeyChecking=no "

@@ -159,7 +159,9 @@ def check_running_cluster(product: Product, lab: Lab, api: httpx.Client, cluster
     # A second run of every phase changes nothing on any host.
     rerun = time.monotonic()
     hosts = {n["host_id"]: by_ip[n["ip"]] for n in cluster["nodes"]}
-    changed = run_again(product.data_dir / "deployment.db", op["id"], hosts, tmp)
+    # What the product gives each run: /repository on the gateway's port, at the address facing each node.
+    repository = {"url": "", "port": int(product.url.rsplit(":", 1)[1]), "path": "/repository"}
+    changed = run_again(product.data_dir / "deployment.db", op["id"], hosts, tmp, repository)
     print(f"second run of every phase: {time.monotonic() - rerun:.0f}s")
     assert changed == {}, changed
 
