@@ -126,7 +126,7 @@ const clusters = {
       kubeProxy: 'kube-proxy (KubeProxyConfiguration fields)',
       kubeProxyHint: 'JSON, e.g. {"conntrack": {"maxPerCore": 0}}. mode and clusterCIDR come from the network settings.',
       containerd: 'containerd (tables merged into config.toml)',
-      containerdHint: 'JSON tables, deep-merged. The sandbox image and the registry configuration (registry mirrors) are set by KubeOperator; SystemdCgroup follows the kubelet's cgroupDriver.',
+      containerdHint: 'JSON tables, deep-merged. The sandbox image and the registry configuration (registry mirrors) are set by KubeOperator; SystemdCgroup follows the kubelet cgroupDriver.',
       apiserver: 'kube-apiserver flags',
       controllerManager: 'kube-controller-manager flags',
       scheduler: 'kube-scheduler flags',
