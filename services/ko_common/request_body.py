@@ -18,7 +18,6 @@ the service behind it checks its own route's type and limit again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
@@ -27,6 +26,7 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ko_common.errors import BodyRefused, KOError, PayloadTooLarge, UnsupportedMediaType
+from ko_common.settings import Settings
 
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 DEFAULT_MAX_UPLOAD_BYTES = 4 << 20
@@ -39,13 +39,9 @@ class BodyLimits:
     upload: int = DEFAULT_MAX_UPLOAD_BYTES
 
     @classmethod
-    def of(cls, settings: Any) -> BodyLimits:
-        # Settings.max_body_bytes and max_upload_bytes (KO_MAX_BODY_BYTES, KO_MAX_UPLOAD_BYTES);
-        # read by name so that a settings object without them gets the defaults.
-        return cls(
-            json=int(getattr(settings, "max_body_bytes", DEFAULT_MAX_BODY_BYTES)),
-            upload=int(getattr(settings, "max_upload_bytes", DEFAULT_MAX_UPLOAD_BYTES)),
-        )
+    def of(cls, settings: Settings) -> BodyLimits:
+        # KO_MAX_BODY_BYTES and KO_MAX_UPLOAD_BYTES.
+        return cls(json=settings.max_body_bytes, upload=settings.max_upload_bytes)
 
 
 @dataclass(frozen=True)

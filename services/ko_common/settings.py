@@ -68,6 +68,18 @@ class Settings(BaseSettings):
     log_json: bool = Field(True, description="JSON log lines (false: plain text for a terminal).")
     stream_replicas: int = Field(1, description="JetStream replicas for the streams (3 on a NATS cluster).")
     events_max_age_days: int = Field(7, description="How long domain events stay replayable in JetStream.")
+    max_body_bytes: int = Field(
+        1 << 20,
+        ge=1024,
+        description="Largest request body (bytes) a JSON route, or any route that is not an upload, takes; larger: "
+        "413 payload_too_large, refused from Content-Length before it is read.",
+    )
+    max_upload_bytes: int = Field(
+        4 << 20,
+        ge=1024,
+        description="Largest file (bytes) an upload route takes (POST /api/v1/hosts/import); the gateway forwards "
+        "a non-JSON body up to this size.",
+    )
 
     @property
     def port(self) -> int:

@@ -119,3 +119,13 @@ def test_a_route_without_a_declared_body_gets_the_limit_of_its_media_type(client
     r = client.post("/forward/x", content=chunks(3000), headers={"content-type": "application/json"})
     assert r.status_code == 413, r.text
     assert client.post("/forward/x", content=b"x" * 5000, headers=csv).status_code == 413
+
+
+def test_the_limits_are_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ko_common.request_body import BodyLimits
+    from ko_common.settings import Settings
+
+    monkeypatch.setenv("KO_MAX_BODY_BYTES", "2048")
+    monkeypatch.setenv("KO_MAX_UPLOAD_BYTES", "8192")
+    assert BodyLimits.of(Settings()) == BodyLimits(json=2048, upload=8192)
+    assert BodyLimits.of(Settings(max_body_bytes=4096)).json == 4096
