@@ -256,7 +256,10 @@ export interface paths {
         /** List hosts of one project, or of every project the caller may read */
         get: operations["listHosts"];
         put?: never;
-        /** Register a host: connects over SSH, records its host key and facts; refused if the check fails */
+        /**
+         * Register a host: connects over SSH, records its host key and facts; refused if the check fails
+         * @description An address (ip and port) is registered once in the whole installation, whichever project holds it, so that one machine never ends up in two clusters: a taken address is refused with 409 (the host and its project are named only to a caller who may read that project).
+         */
         post: operations["registerHost"];
         delete?: never;
         options?: never;
@@ -345,7 +348,7 @@ export interface paths {
         put?: never;
         /**
          * Register many hosts from a CSV or YAML file (columns name, ip, port, credential)
-         * @description Send the file as the request body with `Content-Type: text/csv` or `application/yaml`. The whole file is validated first and refused with every problem listed (`rows[N].field`); then the hosts are checked in parallel and the ones that pass are registered.
+         * @description Send the file as the request body with `Content-Type: text/csv` or `application/yaml`, at most KO_MAX_UPLOAD_BYTES (default 4 MiB) and 500 hosts. The whole file is validated first and refused with every problem listed (`rows[N].field`); then the hosts are checked in parallel and the ones that pass are registered.
          */
         post: operations["importHosts"];
         delete?: never;
@@ -520,6 +523,23 @@ export interface paths {
         post?: never;
         /** Delete an offline package and its files from the repository */
         delete: operations["deleteOfflinePackage"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/offline-packages/repository": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Where the cluster nodes fetch the offline packages from */
+        get: operations["getOfflineRepository"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -897,6 +917,12 @@ export interface components {
         /** AddonsSpec */
         AddonsSpec: {
             /**
+             * Coredns
+             * @description CoreDNS, the cluster DNS (the coredns phase). false leaves it out: cluster DNS is then the site's job (pods resolve no Service name until the site runs a DNS at the cluster DNS address).
+             * @default true
+             */
+            coredns?: boolean;
+            /**
              * Helm
              * @default true
              */
@@ -923,8 +949,9 @@ export interface components {
          * AdvancedSpec
          * @description Extra settings for sites whose hosts need them, merged into what KubeOperator renders.
          *
-         *     Names the product sets itself (cluster DNS, cgroup driver, certificates, ...) are refused with
-         *     the spec field that sets them; unknown names are refused per Kubernetes minor.
+         *     Names the product sets itself (cluster DNS, certificates, ...) are refused with the spec field
+         *     that sets them; unknown names are refused per Kubernetes minor; values are checked against the
+         *     component's types and ranges.
          */
         AdvancedSpec: {
             /**
@@ -943,6 +970,11 @@ export interface components {
             kube_proxy_config?: {
                 [key: string]: unknown;
             };
+            /**
+             * Kubeadm Ignore Preflight Errors
+             * @description kubeadm preflight checks to ignore (kubeadm's --ignore-preflight-errors), for hosts without cgroup controllers (containers, some hardened VMs): e.g. SystemVerification; or all. Names are letters, digits, '.' and '-', at most 50, duplicates dropped (compared as kubeadm does, in lower case).
+             */
+            kubeadm_ignore_preflight_errors?: string[];
             /**
              * Kubelet Config
              * @description KubeletConfiguration (kubelet.config.k8s.io/v1beta1) fields, e.g. {"maxPods": 200}.
@@ -2604,6 +2636,24 @@ export interface components {
             /** Owner */
             owner?: string | null;
         };
+        /** RepositoryOut */
+        RepositoryOut: {
+            /**
+             * Configured
+             * @description True when an administrator set the URL (KO_REPOSITORY_URL).
+             */
+            configured: boolean;
+            /**
+             * Detail
+             * @description How the nodes are given the URL, and the setting that changes it.
+             */
+            detail: string;
+            /**
+             * Url
+             * @description The offline repository's URL (served at /repository on the gateway's port). Unless configured, each node is given this machine's address on the network that node is reached through, which may differ from the one shown here.
+             */
+            url: string;
+        };
         /** RuntimeSpec */
         RuntimeSpec: {
             /**
@@ -2614,7 +2664,7 @@ export interface components {
             name?: "containerd";
             /**
              * Registry Mirrors
-             * @description Registries the nodes pull through, e.g. a Harbor of yours.
+             * @description Registries the nodes pull through, as http(s) URLs, e.g. https://harbor.example.com.
              */
             registry_mirrors?: string[];
         };
@@ -3763,8 +3813,12 @@ export interface operations {
         };
         requestBody: {
             content: {
+                "application/csv": string;
+                "application/x-yaml": string;
                 "application/yaml": string;
                 "text/csv": string;
+                "text/x-yaml": string;
+                "text/yaml": string;
             };
         };
         responses: {
@@ -4247,6 +4301,26 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getOfflineRepository: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RepositoryOut"];
                 };
             };
         };

@@ -16,8 +16,7 @@ export function Review({ body, hosts, projectName }: Props) {
   const yes = (on: boolean | undefined) => (on ? t('wizard.review.on') : t('wizard.review.off'));
   const hostName = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
   const { network, load_balancer: lb, storage, f5, addons, ingress, runtime } = body;
-  // Widened until the client is regenerated from the API that has addons.coredns; absent means on.
-  const coredns = (addons as { coredns?: boolean } | undefined)?.coredns ?? true;
+  const coredns = addons?.coredns ?? true; // absent means on, as the API's default
   return (
     <Space orientation="vertical" style={{ width: '100%' }} data-testid="wizard-review">
       <Descriptions bordered size="small" column={{ xs: 1, md: 2 }}>
