@@ -160,3 +160,58 @@ def test_kubelet_refuses_a_bad_config(tmp_path: Path, config: dict[str, Any] | N
     assert r.returncode == 1 and message in r.stderr, r.stderr
     r = run(kubelet, tmp_path, "--config=/var/lib/kubelet/config.yaml", "--no-such-flag=1")
     assert r.returncode == 1 and "unknown flag: --no-such-flag" in r.stderr
+
+
+HASH = "sha256:" + "0" * 64
+WORKER_JOIN = ("join", "127.0.0.1:1", "--token", "abcdef.0123456789abcdef", "--discovery-token-ca-cert-hash", HASH)
+
+
+def _join(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """A join that stops at discovery (nothing answers at 127.0.0.1:1): past the preflight checks."""
+    env = {**os.environ, "KO_FAKE_ROOT": str(root), "KO_FAKE_RECORD_DIR": str(root / "records"),
+           "KO_FAKE_DISCOVERY_TIMEOUT": "0"}  # fmt: skip
+    return subprocess.run([sys.executable, str(_install(root, "kubeadm")), *args], capture_output=True, text=True,
+                          env=env, timeout=60)  # fmt: skip
+
+
+def test_a_worker_join_refuses_a_ca_certificate_already_there(tmp_path: Path) -> None:
+    """Like the real kubeadm: a worker's CA comes from the cluster-info it verifies, so one copied there
+    before the join is a fatal preflight error (reported with the other ones), unless ignored by name."""
+    pki = tmp_path / "etc/kubernetes/pki"
+    pki.mkdir(parents=True)
+    (pki / "ca.crt").write_text("copied before the join")
+    (tmp_path / "etc/kubernetes/bootstrap-kubelet.conf").write_text("{}")
+    r = _join(tmp_path, *WORKER_JOIN)
+    assert r.returncode == 1, r.stderr
+    assert "[ERROR FileAvailable--etc-kubernetes-pki-ca.crt]: /etc/kubernetes/pki/ca.crt already exists" in r.stderr
+    assert "[ERROR FileAvailable--etc-kubernetes-bootstrap-kubelet.conf]" in r.stderr
+    assert "cluster-info" not in r.stderr  # refused before discovery
+
+    ignored = "FileAvailable--etc-kubernetes-pki-ca.crt,fileavailable--etc-kubernetes-bootstrap-kubelet.conf"
+    r = _join(tmp_path, *WORKER_JOIN, "--ignore-preflight-errors", ignored)
+    assert r.returncode == 1 and "[ERROR" not in r.stderr and "cluster-info" in r.stderr, r.stderr
+
+    # A control-plane join needs the shared CA there: not a preflight error.
+    (tmp_path / "etc/kubernetes/bootstrap-kubelet.conf").unlink()
+    r = _join(tmp_path, *WORKER_JOIN, "--control-plane")
+    assert r.returncode == 1 and "[ERROR" not in r.stderr and "cluster-info" in r.stderr, r.stderr
+
+
+def test_a_join_configuration_ignores_preflight_errors_and_its_token_is_withheld(tmp_path: Path) -> None:
+    (tmp_path / "etc/kubernetes/pki").mkdir(parents=True)
+    (tmp_path / "etc/kubernetes/pki/ca.crt").write_text("left over")
+    join = {"apiVersion": "kubeadm.k8s.io/v1beta4", "kind": "JoinConfiguration",
+            "caCertPath": "/etc/kubernetes/pki/ca.crt",
+            "discovery": {"bootstrapToken": {"apiServerEndpoint": "127.0.0.1:1", "token": "abcdef.0123456789abcdef",
+                                             "caCertHashes": [HASH]}},
+            "nodeRegistration": {"name": "w1", "ignorePreflightErrors": []}}  # fmt: skip
+    config = tmp_path / "join.yaml"
+    config.write_text(json.dumps(join))
+    r = _join(tmp_path, "join", "--config", str(config))
+    assert r.returncode == 1 and "[ERROR FileAvailable--etc-kubernetes-pki-ca.crt]" in r.stderr, r.stderr
+
+    join["nodeRegistration"]["ignorePreflightErrors"] = ["FileAvailable--etc-kubernetes-pki-ca.crt"]  # type: ignore[index]
+    config.write_text(json.dumps(join))
+    r = _join(tmp_path, "join", "--config", str(config))
+    assert r.returncode == 1 and "[ERROR" not in r.stderr and "cluster-info" in r.stderr, r.stderr
+    assert "0123456789abcdef" not in (tmp_path / "records/kubeadm.calls.jsonl").read_text()
