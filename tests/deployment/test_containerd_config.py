@@ -42,10 +42,14 @@ EXTRA = {
 }
 
 
-def _play(name: str, containerd: str, advanced: dict[str, Any] | None, dest: Path) -> dict[str, Any]:
+def _play(
+    name: str, containerd: str, advanced: dict[str, Any] | None, dest: Path, kubelet: dict[str, Any] | None = None
+) -> dict[str, Any]:
     ko_cluster: dict[str, Any] = {"name": "c1"}
     if advanced is not None:
         ko_cluster["advanced"] = {"containerd_config": advanced}
+    if kubelet is not None:
+        ko_cluster.setdefault("advanced", {})["kubelet_config"] = kubelet
     return {
         "name": f"Render | {name}",
         "hosts": "localhost",
@@ -146,6 +150,35 @@ def test_config_is_the_role_settings_deep_merged_with_the_spec_and_stable(tmp_pa
     assert _recap(_run(playbook)) == (4, 0)
     assert {name: path.read_text() for name, path in out.items()} == before
     assert all("{{" not in text for text in before.values())
+
+
+def _runc_options(config: dict[str, Any]) -> dict[str, Any]:
+    cri = config["plugins"][CRI_V3_RUNTIME if config["version"] == 3 else CRI_V2]
+    options: dict[str, Any] = cri["containerd"]["runtimes"]["runc"]["options"]
+    return options
+
+
+def test_runc_cgroup_driver_follows_the_kubelet_unless_the_spec_sets_it(tmp_path: Path) -> None:
+    """SystemdCgroup is the kubelet's cgroupDriver (systemd when the spec does not say, as for clusters
+    planned before the setting), in both config layouts; advanced.containerd_config's own value wins."""
+    cases: dict[str, tuple[str, dict[str, Any] | None, dict[str, Any]]] = {
+        "v3-systemd": ("2.1.4", None, {}),
+        "v3-cgroupfs": ("2.1.4", None, {"cgroupDriver": "cgroupfs"}),
+        "v2-cgroupfs": ("1.6.20", {}, {"cgroupDriver": "cgroupfs", "maxPods": 80}),
+        "v2-systemd": ("1.6.20", {}, {"cgroupDriver": "systemd"}),
+        "v3-site": ("2.1.4", {"plugins": {CRI_V3_RUNTIME: {"containerd": {"runtimes": {"runc": {"options": {
+            "SystemdCgroup": True}}}}}}}, {"cgroupDriver": "cgroupfs"}),
+    }  # fmt: skip
+    out = {name: tmp_path / f"{name}.toml" for name in cases}
+    plays = [_play(name, v, extra, out[name], kubelet) for name, (v, extra, kubelet) in cases.items()]
+    playbook = tmp_path / "render.yml"
+    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
+    _run(playbook)
+    systemd = {name: _runc_options(tomllib.loads(path.read_text()))["SystemdCgroup"] for name, path in out.items()}
+    assert systemd == {"v3-systemd": True, "v3-cgroupfs": False, "v2-cgroupfs": False, "v2-systemd": True,
+                       "v3-site": True}  # fmt: skip
+    assert tomllib.loads(out["v2-cgroupfs"].read_text())["version"] == 2  # Debian's containerd 1.6
+    assert tomllib.loads(out["v3-cgroupfs"].read_text())["version"] == 3
 
 
 def test_the_real_containerd_reads_a_merged_config(tmp_path: Path) -> None:
