@@ -5,15 +5,21 @@ charts create are there. No lab, no API server."""
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
-from tests.deployment.addon_support import IMPORTED, helm_template, images_of, render_releases
+from tests.deployment.addon_support import BIN, IMPORTED, PLAYBOOKS, helm_template, images_of, render_releases
 from tests.support.addons import ADDON_IMAGES
 
-DEFAULT = {"network": {"plugin": "flannel", "pod_cidr": "10.244.0.0/16", "service_cidr": "10.96.0.0/12",
+DEFAULT: dict[str, Any] = {"network": {"plugin": "flannel", "pod_cidr": "10.244.0.0/16", "service_cidr": "10.96.0.0/12",
                        "proxy_mode": "iptables", "dns_domain": "cluster.local"},
            "load_balancer": {"mode": "internal", "port": 8443}, "ingress": {"enabled": True, "controller": "traefik"},
            "addons": {"metrics_server": True, "helm": True}}  # fmt: skip
@@ -120,7 +126,12 @@ def test_calico_spec_follows_pod_cidr_dns_domain_service_network_and_endpoint(
 
 
 def test_add_ons_turned_off_render_nothing(tmp_path: Path) -> None:
-    assert set(render_releases(BARE, tmp_path)) == {"coredns"}
+    # BARE has no addons.coredns, like clusters planned before the setting: CoreDNS stays.
+    (tmp_path / "bare").mkdir()
+    assert set(render_releases(BARE, tmp_path / "bare")) == {"coredns"}
+    (tmp_path / "no-dns").mkdir()
+    no_dns = {**BARE, "addons": {"metrics_server": False, "helm": False, "coredns": False}}
+    assert set(render_releases(no_dns, tmp_path / "no-dns")) == set()
 
 
 def test_every_release_names_the_images_its_values_use(
@@ -133,3 +144,21 @@ def test_every_release_names_the_images_its_values_use(
             used = {image for o in helm_template(release, tmp_path) for image, _ in images_of(o)}
             declared = {f"{name}:{ADDON_IMAGES[name]}" for name in release["images"]}
             assert used == declared, release["name"]
+
+
+def test_the_coredns_phase_says_it_installs_nothing_when_turned_off(tmp_path: Path) -> None:
+    play = [{"hosts": "localhost", "connection": "local", "gather_facts": False, "roles": ["coredns"]}]
+    (tmp_path / "coredns.yml").write_text(yaml.safe_dump(play))
+    cluster = {**DEFAULT, "addons": {"metrics_server": True, "helm": True, "coredns": False}}
+    (tmp_path / "extra.json").write_text(
+        json.dumps({"ko_cluster": cluster, "ansible_python_interpreter": sys.executable})
+    )
+    r = subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", "localhost,", str(tmp_path / "coredns.yml"),
+         "-e", f"@{tmp_path / 'extra.json'}"],
+        capture_output=True, text=True, timeout=180,
+        env={**os.environ, "ANSIBLE_ROLES_PATH": str(PLAYBOOKS / "roles"), "ANSIBLE_NOCOLOR": "1"},
+    )  # fmt: skip
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-2000:]
+    assert "ko_cluster.addons.coredns is false: CoreDNS is not installed" in r.stdout
+    assert "10.96.0.10" in r.stdout and re.search(r"localhost\s+: ok=1\s+changed=0", r.stdout), r.stdout
