@@ -186,14 +186,16 @@ def run_again(
 
 
 def assert_reset_clean(hosts: list[Host]) -> None:
-    """Nothing of a reset cluster is left: no package, directory, image, apt source or /etc/hosts line."""
+    """Nothing of a reset cluster is left: no package, directory (CNI state too), CNI link, image, apt
+    source or /etc/hosts line."""
     for host in hosts:
         left = ssh_root(
             host,
             "dpkg-query -W -f='${Package} ${Status}\\n' containerd runc etcd-server etcd-client haproxy keepalived"
-            " 2>/dev/null | grep -c ' installed' ; ls -d /etc/kubernetes /etc/etcd /var/lib/etcd /etc/containerd"
+            " 2>/dev/null | grep -c ' installed' ; { ls -d /etc/kubernetes /etc/etcd /var/lib/etcd /etc/containerd"
             " /etc/haproxy /usr/local/bin/kubeadm /var/lib/kubelet /etc/apt/sources.list.d/kubeoperator.list"
-            " 2>/dev/null | wc -l;"
+            " /etc/cni /var/lib/cni /run/flannel 2>/dev/null;"
+            " ip -o link show | grep -E '^[0-9]+: (cni0|flannel[.]1|cali[^:]*|vxlan[.]calico)[:@]'; } | wc -l;"
             " ls /var/lib/containerd | wc -l; ls /etc/apt/sources.list.d/; grep -c KubeOperator /etc/hosts",
         ).stdout.split()
         assert left[:3] == ["0", "0", "0"], (host.name, left)
