@@ -1,4 +1,8 @@
-"""`python -m tests.lab up --hosts 3` / `python -m tests.lab down` / `python -m tests.lab status`."""
+"""`python -m tests.lab up --hosts 3` / `python -m tests.lab down` / `python -m tests.lab status`.
+
+`--name` and `--subnet` default to `KO_LAB_NAME` and `KO_LAB_SUBNET` (else kolab0, 10.213.0.0/24),
+the variables the test session's `lab` fixture reads: either way names the same lab.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,24 @@ import json
 import sys
 import time
 
+from tests.lab.fixtures import session_lab_config
 from tests.lab.lab import Lab, LabError
 
 
+def parser() -> argparse.ArgumentParser:
+    _, name, subnet = session_lab_config()
+    out = argparse.ArgumentParser(prog="python -m tests.lab", description="the KubeOperator test lab")
+    out.add_argument("command", choices=["up", "down", "status"])
+    out.add_argument("--hosts", type=int, default=3, help="number of hosts (default 3)")
+    out.add_argument("--name", default=name, help=f"lab (and bridge) name (default $KO_LAB_NAME or kolab0: {name})")
+    out.add_argument(
+        "--subnet", default=subnet, help=f"the lab's private range (default $KO_LAB_SUBNET or 10.213.0.0/24: {subnet})"
+    )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m tests.lab", description="the KubeOperator test lab")
-    parser.add_argument("command", choices=["up", "down", "status"])
-    parser.add_argument("--hosts", type=int, default=3, help="number of hosts (default 3)")
-    parser.add_argument("--name", default="kolab0", help="lab (and bridge) name (default kolab0)")
-    parser.add_argument("--subnet", default="10.213.0.0/24", help="the lab's private range")
-    args = parser.parse_args(argv)
+    args = parser().parse_args(argv)
     try:
         if args.command == "up":
             start = time.monotonic()
