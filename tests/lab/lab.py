@@ -10,6 +10,10 @@ have no default route: traffic goes only to loopback and the lab's own addresses
 packages from a local apt repository (REPO_PACKAGES and their dependencies, downloaded once into
 the cache with this machine's apt) that the lab serves over HTTP on the bridge address.
 
+Each host also has what a real kubelet needs in a container and the lab must provide (see
+docs/container-hosts.md): a readable /dev/kmsg, writable kernel.panic, kernel.panic_on_oops and
+vm.overcommit_memory of its own, and IPv4 forwarding in its namespace; all of it ends with the host.
+
 Needs root, debootstrap, systemd-container, iproute2 and dpkg-dev (deploy/dev/lab-deps.sh installs them).
 """
 
@@ -62,6 +66,8 @@ REPO_PACKAGES = (
     # the certificates phase (openssl). A real offline package carries them too.
     "python3-apt",
     "openssl",
+    # Pod networking for a real kubelet without any image: the bridge and host-local CNI plugins.
+    "containernetworking-plugins",
 )
 # Bumped whenever the way the repository is built changes.
 REPO_RECIPE_VERSION = "2"
@@ -81,6 +87,35 @@ SERVICES_TO_MASK = (
     "apt-daily-upgrade.timer",
     "systemd-journald-audit.socket",
 )
+
+
+# What a real kubelet writes that is read-only in a container (nspawn mounts /proc/sys read-only):
+# each host gets its own small writable file bound over these, by a unit inside it at boot. They
+# change nothing on this machine; kubelet only needs the writes to succeed and read back.
+KUBELET_SYSCTLS = ("kernel/panic", "kernel/panic_on_oops", "vm/overcommit_memory")
+SYSCTL_UNIT = """[Unit]
+Description=KubeOperator lab: writable copies of the kernel settings a kubelet writes
+DefaultDependencies=no
+# Beside early boot, not in its path; done before sshd answers, so before anything a test starts.
+Before=ssh.service containerd.service kubelet.service
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/local/sbin/kolab-sysctl
+
+[Install]
+WantedBy=sysinit.target
+"""
+SYSCTL_SCRIPT = f"""#!/bin/sh
+# Bind a file of this host's /run, starting from the kernel's value, over each entry.
+set -e
+mkdir -p /run/kolab-sysctl
+for key in {" ".join(KUBELET_SYSCTLS)}; do
+    cat "/proc/sys/$key" > "/run/kolab-sysctl/${{key##*/}}"
+    mount --bind "/run/kolab-sysctl/${{key##*/}}" "/proc/sys/$key"
+done
+"""
 
 
 class LabError(RuntimeError):
@@ -527,6 +562,7 @@ class Lab:
         auth.chmod(0o600)
         # the hosts' only apt source: the lab's repository on the bridge address
         (root / "etc/apt/sources.list.d/kolab.list").write_text(f"deb [trusted=yes] {self.repo_url} ./\n")
+        self._kubelet_sysctls(root)
         # the network: a namespace with one end of a veth pair on the bridge, no default route
         _run("ip", "netns", "add", host.netns)
         _run("ip", "link", "add", host.veth, "type", "veth", "peer", "name", "eth0", "netns", host.netns)
@@ -535,6 +571,23 @@ class Lab:
         _run(*ns, "addr", "add", f"{host.ip}/{self.net.prefixlen}", "dev", "eth0")
         _run(*ns, "link", "set", "eth0", "up")
         _run(*ns, "link", "set", "lo", "up")
+        # Pods reach other hosts through this host (the CNI bridge, routes between hosts). Set from
+        # outside, as the host's /proc/sys is read-only; it goes with the namespace.
+        _run("ip", "netns", "exec", host.netns, "sysctl", "-q", "-w", "net.ipv4.ip_forward=1")
+
+    @staticmethod
+    def _kubelet_sysctls(root: Path) -> None:
+        """The unit that makes KUBELET_SYSCTLS writable inside the host (in the host's own mount
+        namespace, so it ends with the host and leaves nothing on this machine)."""
+        script = root / "usr/local/sbin/kolab-sysctl"
+        script.write_text(SYSCTL_SCRIPT)
+        script.chmod(0o755)
+        (root / "etc/systemd/system/kolab-sysctl.service").write_text(SYSCTL_UNIT)
+        wants = root / "etc/systemd/system/sysinit.target.wants"
+        wants.mkdir(exist_ok=True)
+        link = wants / "kolab-sysctl.service"
+        link.unlink(missing_ok=True)
+        link.symlink_to("/etc/systemd/system/kolab-sysctl.service")
 
     def _cgroups(self, host: Host) -> list[Path]:
         out = []
@@ -570,6 +623,9 @@ class Lab:
                 # The host's own network namespace: it may manage its addresses (keepalived's VIP).
                 "--capability=CAP_NET_ADMIN",
                 f"--bind={Path(host.root).parent / 'containerd'}:/var/lib/containerd",
+                # nspawn gives no /dev/kmsg (and drops CAP_SYSLOG, so the real one would be
+                # unreadable); kubelet's OOM watcher only needs to open one.
+                "--bind=/dev/null:/dev/kmsg",
                 "--system-call-filter=bpf keyctl add_key",
                 "--console=read-only",
                 "--link-journal=no",

@@ -128,6 +128,38 @@ def test_every_host_has_its_own_host_keys(lab: Lab) -> None:
     assert len(set(keys)) == len(lab.hosts)
 
 
+def test_hosts_give_a_real_kubelet_what_a_container_lacks(lab: Lab) -> None:
+    # What kubelet v1.36 needed in these hosts (docs/container-hosts.md): a readable /dev/kmsg,
+    # writable kernel.panic, kernel.panic_on_oops and vm.overcommit_memory, IPv4 forwarding on.
+    writes = {"kernel.panic": "10", "kernel.panic_on_oops": "1", "vm.overcommit_memory": "1"}
+    machine = {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key in writes}
+    for host in lab.hosts:
+        kmsg = ssh_root(host, "exec 3</dev/kmsg && echo opened")
+        assert kmsg.stdout.strip() == "opened", (host.name, kmsg.stderr)
+        for key, value in writes.items():
+            out = ssh_root(host, f"sysctl -w {key}={value} >/dev/null && sysctl -n {key}")
+            assert out.returncode == 0 and out.stdout.strip() == value, (host.name, key, out.stdout, out.stderr)
+        forward = ssh_root(host, "sysctl -n net.ipv4.ip_forward")
+        assert forward.stdout.strip() == "1", (host.name, forward.stdout, forward.stderr)
+    # Each host's values are its own: nothing written above reached this machine's kernel.
+    assert {key: Path("/proc/sys", key.replace(".", "/")).read_text() for key in writes} == machine
+
+
+def test_a_host_installs_the_cni_plugins_from_the_lab_repository(lab: Lab) -> None:
+    host = lab.hosts[0]
+    install = ssh_root(
+        host,
+        "apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q containernetworking-plugins"
+        " && test -x /usr/lib/cni/bridge && test -x /usr/lib/cni/host-local && echo plugins-ok",
+        timeout=300,
+    )
+    try:
+        assert install.returncode == 0, install.stdout[-3000:] + install.stderr[-3000:]
+        assert install.stdout.split()[-1] == "plugins-ok", install.stdout[-1000:]
+    finally:
+        ssh_root(host, "DEBIAN_FRONTEND=noninteractive apt-get purge -y -q --autoremove containernetworking-plugins")
+
+
 def test_teardown_leaves_nothing_behind() -> None:
     # A second, one-host lab on its own bridge and range, brought up and down inside the test.
     small = scratch_lab(1)
@@ -135,6 +167,10 @@ def test_teardown_leaves_nothing_behind() -> None:
         small.up()
         host = small.hosts[0]
         assert ssh_root(host, "true").returncode == 0
+        # with the kubelet facts in place (in-host mounts, the namespace's ip_forward)
+        facts = ssh_root(host, "sysctl -n net.ipv4.ip_forward; mountpoint /proc/sys/kernel/panic; test -c /dev/kmsg")
+        assert facts.returncode == 0, (facts.stdout, facts.stderr)
+        assert facts.stdout.splitlines() == ["1", "/proc/sys/kernel/panic is a mountpoint"], facts.stdout
         present = small.leftovers()
         assert all(present[k] for k in ("netns", "links", "mounts", "processes", "servers")), present
     finally:
