@@ -16,10 +16,18 @@ command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 command -v rpmbuild >/dev/null 2>&1 || need+=(rpm)
 command -v createrepo_c >/dev/null 2>&1 || need+=(createrepo-c)
 command -v dnf >/dev/null 2>&1 || need+=(dnf)
+# The offline package builder's tests copy an image from a real registry with skopeo
+# (tests/deployment/test_package_fetch.py); the product runs skopeo only where packages are built.
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+[ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 
 . "$(dirname "$0")/apt-install.sh"
 apt_install system-deps "${need[@]}"
 # The Debian postgresql package starts a cluster of its own; the tests start their own servers.
 if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
   for c in $(ls /etc/postgresql 2>/dev/null); do pg_ctlcluster "$c" main stop 2>/dev/null || true; done
+fi
+# Likewise the docker-registry package starts a registry on :5000; the tests start their own.
+if [[ " ${need[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now docker-registry 2>/dev/null || true
 fi
