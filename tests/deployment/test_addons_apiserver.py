@@ -1,6 +1,9 @@
-"""The add-on roles for real against the fake kube-apiserver (tests/fakes, on a real etcd, loopback):
-ansible runs the network, CoreDNS, metrics-server and ingress roles on localhost with the real helm
-and kubectl, installing the stand-in charts from a Helm repository served over HTTP like the
+"""The add-on roles for real against a real kube-apiserver (the session's ``kube_control_plane``:
+etcd, kube-apiserver and kube-controller-manager v1.36 on loopback, tests/support/kube_control_plane.py),
+or, when the Kubernetes binaries have not been built on this machine, against the fake one
+(tests/fakes/kube-apiserver-fake on a real etcd), which the run's last line then says. Ansible runs
+the network, CoreDNS, metrics-server and ingress roles on localhost with the real helm and kubectl,
+installing the stand-in charts from a Helm repository served over HTTP like the
 deployment service serves an imported package (manifest.yaml, charts/index.yaml, bin/helm checked
 against its sha256). The objects reach the API with the names and images the lab assertions expect
 (tests/deployment/kube_objects.py), and a spec with Calico and another cluster domain then installs
@@ -8,7 +11,10 @@ the tigera-operator and its Installation and upgrades CoreDNS. No lab.
 
 That a second run of these roles with the same spec changes nothing is asserted on the lab, where
 the console's 1+1 (tests/e2e/test_console_lab_e2e.py) runs every deploy phase, these add-on phases
-with this spec (the API's defaults) among them, a second time against the same fake API server."""
+with this spec (the API's defaults) among them, a second time against the same API server.
+
+On the real API server nothing runs the Pods (no kubelet, no scheduler): the assertions are about
+the objects and the releases, which hold on both."""
 
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 import yaml
@@ -34,19 +40,67 @@ from ko_deployment.packages.build import sha256_of, write_manifest
 from tests.deployment.addon_support import IMPORTED, PLAYBOOKS
 from tests.deployment.kube_objects import assert_addons
 from tests.fakes import test_kube_apiserver_fake as fake_api
-from tests.fakes.test_kube_apiserver_fake import Cluster
 from tests.support import addons
+from tests.support import kube_control_plane as kcp
 from tests.support.helm import helm_binary, kubectl_binary
 
 pytestmark = pytest.mark.timeout(900)  # two ansible runs through helm on a busy 2-core machine
-# The fake API server on a real etcd, two apiservers on loopback (A1's fixture).
-cluster = fake_api.cluster
+# The fallback: the fake API server on a real etcd, two apiservers on loopback (A1's fixture).
+fake_cluster = fake_api.cluster
 BIN = Path(sys.executable).parent
-SPEC = {"network": {"plugin": "flannel", "pod_cidr": "10.244.0.0/16", "service_cidr": "10.96.0.0/12",
+SPEC: dict[str, Any] = {"network": {"plugin": "flannel", "pod_cidr": "10.244.0.0/16", "service_cidr": "10.96.0.0/12",
                     "proxy_mode": "iptables", "dns_domain": "cluster.local"},
         "load_balancer": {"mode": "internal", "port": 8443}, "ingress": {"enabled": True, "controller": "traefik"},
         "addons": {"metrics_server": True, "helm": True}}  # fmt: skip
 ROLES = ["network", "coredns", "metrics_server", "ingress"]
+
+
+class Cluster(Protocol):
+    """What these tests use of an API server: the fake's Cluster, or RealCluster."""
+
+    dir: Path
+
+    @property
+    def kubeconfigs(self) -> list[Path]: ...
+    def json(self, *args: str) -> dict[str, Any]: ...
+    def helm(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]: ...
+    def logs(self) -> str: ...
+
+
+class RealCluster:
+    """The session's real control plane, with a directory of this module's own (ansible state, helm home)."""
+
+    def __init__(self, plane: kcp.KubeControlPlane, directory: Path) -> None:
+        self.plane, self.dir = plane, directory
+
+    @property
+    def kubeconfigs(self) -> list[Path]:
+        return self.plane.kubeconfigs
+
+    def json(self, *args: str) -> dict[str, Any]:
+        return self.plane.json(*args)
+
+    def helm(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return self.plane.helm(*args, check=check, home=self.dir / "helm")
+
+    def logs(self) -> str:
+        return self.plane.logs()
+
+
+@pytest.fixture(scope="module")
+def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """The real API server when its binaries are here, else the fake (named in the run's last line)."""
+    try:
+        kcp.find_binaries()
+    except kcp.Unavailable:
+        kcp.FELL_BACK.append(request.node.nodeid)
+        yield request.getfixturevalue("fake_cluster")
+        return
+    real = RealCluster(request.getfixturevalue("kube_control_plane"), tmp_path_factory.mktemp("addons-real"))
+    yield real
+    # The control plane outlives this module: leave no release (and so no workload) in it.
+    for release in json.loads(real.helm("list", "--all-namespaces", "--output", "json").stdout):
+        real.helm("uninstall", release["name"], "--namespace", release["namespace"], check=False)
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +167,16 @@ def run_roles(cluster: Cluster, url: str, spec: dict[str, Any], tmp: Path, roles
     return {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", recap.group(1))}
 
 
+def _eventually_owned(cluster: Cluster, resource: str, namespace: str, owner: tuple[str, str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        items = cluster.json("get", resource, "--namespace", namespace)["items"]
+        if any((o["kind"], o["name"]) == owner for i in items for o in i["metadata"].get("ownerReferences", [])):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no {resource} in {namespace} owned by {owner} within 60 s{cluster.logs()}")
+
+
 def getter(cluster: Cluster) -> Any:
     def get(args: str) -> Any:
         return cluster.json("get", *args.split())
@@ -127,6 +191,8 @@ def test_roles_install_the_add_ons_into_the_api_then_follow_a_new_spec(
     assert recap["failed"] == 0 and recap["changed"] >= 4, recap  # a namespace or release per add-on
 
     assert_addons(getter(cluster), SPEC, imported=IMPORTED)
+    if isinstance(cluster, RealCluster):  # a real controller manager acts on what the charts made
+        _eventually_owned(cluster, "replicasets", "kube-system", ("Deployment", "coredns"))
     namespace = cluster.json("get", "namespace", "kube-flannel")
     assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "privileged"
     releases = json.loads(cluster.helm("list", "--all-namespaces", "--output", "json").stdout)
