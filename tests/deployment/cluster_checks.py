@@ -105,9 +105,13 @@ def check_through_the_api(
         cc["apiServer"]["extraArgs"]
     )
     joins = [c for c in fake_calls(worker, "kubeadm") if c["argv"][:1] == ["join"]]
-    assert [c["rc"] for c in joins] == [0] and joins[0]["argv"][1] == "127.0.0.1:8443", joins
-    assert "--control-plane" not in joins[0]["argv"]
-    assert any(a.endswith("<withheld>") for a in joins[0]["argv"]), joins  # the token is not recorded
+    # A JoinConfiguration file (deleted after the join: it holds the token), through the load balancer.
+    assert [c["rc"] for c in joins] == [0] and joins[0]["argv"][1:2] == ["--config"], joins
+    join = joins[0]["config"]["JoinConfiguration"]
+    assert join["discovery"]["bootstrapToken"]["apiServerEndpoint"] == "127.0.0.1:8443", joins
+    assert "controlPlane" not in join and "--control-plane" not in joins[0]["argv"]
+    assert join["discovery"]["bootstrapToken"]["token"].endswith("<withheld>"), joins  # the token is not recorded
+    assert joins[0]["result"] == {"node": worker.name, "endpoint": "127.0.0.1:8443", "control_plane": False}
     # The kubelet runs the control plane from the imported images; kube-apiserver is the fake API server.
     out = ssh_root(master, "cat /var/lib/kubeoperator-fakes/kubelet.pods.jsonl").stdout
     started = {p["pod"] for p in map(json.loads, out.splitlines()) if p["event"] == "start"}
