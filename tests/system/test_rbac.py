@@ -498,6 +498,7 @@ BUILDERS: dict[str, Builder] = {
         "POST", f"{API}/offline-packages", {"source": f"/nonexistent/rbac-{uuid.uuid4().hex}"}
     ),
     "listOfflinePackages": lambda m, r, p: Call("GET", f"{API}/offline-packages"),
+    "getOfflineRepository": lambda m, r, p: Call("GET", f"{API}/offline-packages/repository"),
     "getOfflinePackage": lambda m, r, p: Call(
         "GET", f"{API}/offline-packages/{m.once('package', lambda: _seed_offline_package(m))}"
     ),
