@@ -162,11 +162,20 @@ class ManifestError(ValueError):
         self.problems = problems
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
+def _loc(loc: tuple[int | str, ...], whole: str = "manifest") -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "manifest"
+    return out or whole
+
+
+def validation_problems(exc: ValidationError, prefix: str = "", whole: str = "manifest") -> list[str]:
+    """Each of pydantic's errors as ``<prefix><place>: <message>``, the place as the file spells it."""
+    problems = []
+    for err in exc.errors():
+        msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
+        problems.append(f"{prefix}{_loc(tuple(err.get('loc', ())), whole)}: {msg}")
+    return problems
 
 
 def parse_manifest(text: str | bytes) -> Manifest:
@@ -184,8 +193,4 @@ def parse_manifest(text: str | bytes) -> Manifest:
     try:
         return Manifest.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-            problems.append(f"{_loc(tuple(err.get('loc', ())))}: {msg}")
-        raise ManifestError(problems) from exc
+        raise ManifestError(validation_problems(exc)) from exc

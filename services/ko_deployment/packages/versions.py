@@ -19,7 +19,13 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, model_validator
 
-from ko_deployment.packages.manifest import Arch, KubernetesVersion, Token, check_relative_path
+from ko_deployment.packages.manifest import (
+    Arch,
+    KubernetesVersion,
+    Token,
+    check_relative_path,
+    validation_problems,
+)
 
 API_VERSION = "kubeoperator.io/package-versions/v1"
 BUNDLED = Path(__file__).with_name("versions")
@@ -214,16 +220,6 @@ class Plan:
     directories: list[PlannedDirectory] = field(default_factory=list)
 
 
-def _loc(loc: tuple[int | str, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else part
-    return out or "versions file"
-
-
 def resolve_path(text: str) -> Path:
     """``text`` as a path, or the bundled versions file of that Kubernetes version (``1.36.0``)."""
     path = Path(text)
@@ -247,11 +243,7 @@ def load_versions(path: Path) -> VersionsFile:
     try:
         return VersionsFile.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            msg = str(err.get("msg", "is invalid")).removeprefix("Value error, ")
-            problems.append(f"{path.name}: {_loc(tuple(err.get('loc', ())))}: {msg}")
-        raise VersionsError(problems) from exc
+        raise VersionsError(validation_problems(exc, f"{path.name}: ", "versions file")) from exc
 
 
 def _per_arch(value: str | dict[str, str] | None, arch: str) -> str | None:
