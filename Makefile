@@ -67,8 +67,8 @@ fmt: install ## Format the Python code
 	$(BIN)/ruff check --fix services tests bench
 
 contract: install ## Regenerate the event contract (docs/events/asyncapi.json) and the OpenAPI document (docs/api/openapi.json)
-	$(BIN)/python -m ko_common.contract --write
-	$(BIN)/python -m ko_gateway.openapi_dump --write
+	$(BIN)/python -m ko_tools.asyncapi --write
+	$(BIN)/python -m ko_tools.openapi --write
 	cd frontend && npm run gen:api --silent
 
 bench: install ## Run the benchmarks under bench/ and print figures

@@ -6,24 +6,23 @@ import json
 import re
 from pathlib import Path
 
-from ko_common import contract
 from ko_common.events import REGISTRY
-from ko_gateway import openapi_dump
+from ko_tools import asyncapi, openapi
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRETISH = re.compile(r"password|passphrase|private_key|secret|token_value|kubeconfig", re.I)
 
 
 def test_asyncapi_document_is_fresh() -> None:
-    assert (ROOT / contract.DEFAULT_PATH).read_text() == contract.render(), "run `make contract`"
+    assert (ROOT / asyncapi.DEFAULT_PATH).read_text() == asyncapi.render(), "run `make contract`"
 
 
 def test_openapi_document_is_fresh() -> None:
-    assert (ROOT / openapi_dump.DEFAULT_PATH).read_text() == openapi_dump.render(), "run `make contract`"
+    assert (ROOT / openapi.DEFAULT_PATH).read_text() == openapi.render(), "run `make contract`"
 
 
 def test_every_route_declares_its_permission_and_an_operation_id() -> None:
-    doc = json.loads((ROOT / openapi_dump.DEFAULT_PATH).read_text())
+    doc = json.loads((ROOT / openapi.DEFAULT_PATH).read_text())
     kinds = {"public", "authenticated", "project:read", "project:write", "admin"}
     seen = set()
     for path, item in doc["paths"].items():
@@ -34,7 +33,7 @@ def test_every_route_declares_its_permission_and_an_operation_id() -> None:
 
 
 def test_event_payloads_carry_no_secret_fields() -> None:
-    contract.build()  # imports every service's events
+    asyncapi.build()  # imports every service's events
     assert REGISTRY, "no events declared"
     for type_, spec in REGISTRY.items():
         assert re.fullmatch(r"kubeoperator(\.[a-z-]+){3,}\.v\d+", type_), type_

@@ -1,6 +1,6 @@
 """The event contract as an AsyncAPI document, generated from the event specs.
 
-``python -m ko_common.contract --write`` regenerates ``docs/events/asyncapi.json``;
+``python -m ko_tools.asyncapi --write`` regenerates ``docs/events/asyncapi.json``;
 a test fails when the checked-in document drifts from the code. Integrations
 subscribe to these subjects: changing a payload incompatibly means a new
 ``.vN`` type, never an edit of an existing one.
@@ -8,16 +8,14 @@ subscribe to these subjects: changing a payload incompatibly means a new
 
 from __future__ import annotations
 
-import argparse
 import importlib
 import json
-import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ko_common.events import CONTRACT_VERSION, REGISTRY, Envelope
 from ko_common.settings import SERVICES
+from ko_tools.generated import generated_file_cli
 
 DEFAULT_PATH = Path("docs/events/asyncapi.json")
 
@@ -86,25 +84,6 @@ def build() -> dict[str, Any]:
 
 def render() -> str:
     return json.dumps(build(), indent=2) + "\n"
-
-
-def generated_file_cli(description: str, path: Path, render_text: Callable[[], str]) -> None:
-    """``--write`` the generated file, ``--check`` that it is fresh, or print it."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--write", action="store_true", help=f"write {path}")
-    parser.add_argument("--check", action="store_true", help="exit 1 if the checked-in file is stale")
-    args = parser.parse_args()
-    text = render_text()
-    if args.check:
-        if not path.exists() or path.read_text() != text:
-            sys.exit(f"{path} is stale: run `make contract`")
-        return
-    if args.write:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        print(f"wrote {path}")
-        return
-    sys.stdout.write(text)
 
 
 def main() -> None:

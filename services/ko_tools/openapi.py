@@ -1,4 +1,4 @@
-"""Write the public OpenAPI document without running anything: ``python -m ko_gateway.openapi_dump``.
+"""Write the public OpenAPI document without running anything: ``python -m ko_tools.openapi``.
 
 The checked-in ``docs/api/openapi.json`` is this output; a test fails when it
 drifts from the code, and the console's TypeScript client is generated from it.
@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ko_common.contract import generated_file_cli
 from ko_common.settings import ROUTED_SERVICES
 from ko_gateway.proxy.openapi import assemble
+from ko_tools.generated import generated_file_cli
 
 DEFAULT_PATH = Path("docs/api/openapi.json")
 
