@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.db import Database, utcnow
-from ko_common.events import Envelope
+from ko_common.events import OPERATION_EVENTS, Envelope
 from ko_common.logging import log_fields, trace_id_var
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ def stream_configs(replicas: int = 1, events_max_age_days: int = 7) -> list[Stre
         StreamConfig(
             name="KO_OPERATION_EVENTS",
             description="Per-operation task events (ko.deployment.operation.<id>.event)",
-            subjects=["ko.deployment.operation.*.event"],
+            subjects=[OPERATION_EVENTS.subject_filter],
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=float(30 * DAY),

@@ -5,6 +5,12 @@ Subjects:
 - operation events ``ko.deployment.operation.<id>.event`` (stream KO_OPERATION_EVENTS);
 - job requests ``ko.jobs.<service>.<kind>`` (stream KO_JOBS, a work queue).
 
+The specs are the only source of subjects: code publishes and subscribes with
+``spec.subject_for(token)`` / ``spec.subject_filter``, never a subject spelled by hand,
+and the AsyncAPI document and the console's event types are generated from them.
+A channel that another service names without importing its owner is declared
+here (``OPERATION_EVENTS``) and the owner builds its spec on it.
+
 ``emit`` writes the event into the service's outbox table in the caller's
 transaction; the relay publishes it after commit (see ``bus.py``).
 """
@@ -43,21 +49,47 @@ class Envelope(BaseModel):
 
 
 @dataclass(frozen=True)
-class EventSpec:
+class Channel:
+    """A NATS subject, maybe holding one ``{id}`` token, and the JetStream stream that keeps it (None: core NATS)."""
+
     subject: str
+    stream: str | None = "KO_EVENTS"
+
+    def subject_for(self, token: str) -> str:
+        """The subject of one message: ``{id}`` filled with ``token`` (an operation id, a database identity)."""
+        return self.subject.replace("{id}", token)
+
+    @property
+    def subject_filter(self) -> str:
+        """Every subject of the channel, to subscribe to or to filter a consumer on."""
+        return self.subject.replace("{id}", "*")
+
+
+# Named by the gateway (it relays an operation's events) and the bus (their stream) as well as by the deployment
+# service that publishes them, which may not be imported by either.
+OPERATION_EVENTS = Channel("ko.deployment.operation.{id}.event", stream="KO_OPERATION_EVENTS")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EventSpec(Channel):
+    """A declared event: its channel (always a stream), its type (from the subject), payload and summary."""
+
+    stream: str = "KO_EVENTS"
     type: str
     data: builtins.type[BaseModel]
     summary: str
-    stream: str = "KO_EVENTS"
 
 
 REGISTRY: dict[str, EventSpec] = {}
 
 
 def event_spec(
-    subject: str, data: type[BaseModel], summary: str, version: int = 1, stream: str = "KO_EVENTS"
+    subject: str | Channel, data: type[BaseModel], summary: str, version: int = 1, stream: str = "KO_EVENTS"
 ) -> EventSpec:
-    """Declare an event. ``subject`` is the NATS subject (may hold ``{id}``)."""
+    """Declare an event. ``subject`` is the NATS subject (may hold ``{id}``), or a channel (its stream too)."""
+    if isinstance(subject, Channel):
+        stream = subject.stream or stream
+        subject = subject.subject
     parts = subject.replace(".{id}", "").split(".")
     type_ = "kubeoperator." + ".".join(parts[1:]) + f".v{version}"
     spec = EventSpec(subject=subject, type=type_, data=data, summary=summary, stream=stream)
@@ -127,7 +159,7 @@ async def emit(
     info = session.info
     outbox: Table = info["ko_outbox"]
     env = envelope(spec, info["ko_service"], data, subject_id=subject_id, project_id=project_id)
-    nats_subject = spec.subject.replace("{id}", subject_token or subject_id or "")
+    nats_subject = spec.subject_for(subject_token or subject_id or "")
     info["ko_emitted"] = True
     await session.execute(
         insert(outbox).values(event_id=env.id, subject=nats_subject, payload=env.model_dump_json(), created_at=utcnow())

@@ -20,7 +20,8 @@ from ko_tools.generated import generated_file_cli
 DEFAULT_PATH = Path("docs/events/asyncapi.json")
 
 
-def _load_all() -> None:
+def load_services() -> None:
+    """Import every service, so that each one's event specs are in the registry."""
     for name in SERVICES:
         importlib.import_module(f"ko_{name}.app")
 
@@ -33,7 +34,7 @@ def _inline_defs(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]
 
 
 def build() -> dict[str, Any]:
-    _load_all()
+    load_services()
     schemas: dict[str, Any] = {}
     env_schema = _inline_defs(Envelope.model_json_schema(), schemas)
     schemas["Envelope"] = env_schema

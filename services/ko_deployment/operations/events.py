@@ -1,6 +1,6 @@
-"""Events of operations: domain events, their task events, and the job requests to workers."""
+"""Events of operations: domain events, their task events, the job requests to workers, and cancel requests."""
 
-from ko_common.events import event_spec
+from ko_common.events import OPERATION_EVENTS, Channel, event_spec
 from ko_deployment.operations.schemas import JobRequest, OperationEventOut, OperationSummary
 
 QUEUED = event_spec(
@@ -15,11 +15,10 @@ FAILED = event_spec(
 )
 CANCELLED = event_spec("ko.deployment.operation.cancelled", OperationSummary, "An operation was cancelled.")
 TASK_EVENT = event_spec(
-    "ko.deployment.operation.{id}.event",
+    OPERATION_EVENTS,
     OperationEventOut,
     "One event of a running operation (Ansible's task events plus phase starts and ends and a final `end`). "
     "The envelope id is `<operation id>:<counter>`; counters increase by one, with no gaps, across resumes.",
-    stream="KO_OPERATION_EVENTS",
 )
 JOB = event_spec(
     "ko.jobs.deployment.{id}.operation",
@@ -28,3 +27,6 @@ JOB = event_spec(
     "database, so installations sharing a NATS keep their jobs apart. Not for integrations.",
     stream="KO_JOBS",
 )
+# The API asks the worker running an operation to stop: core NATS, no payload, not kept (the worker also polls the
+# operation's cancel mark, so a lost message only delays it); internal, so not in the event contract.
+CANCEL = Channel("ko.deployment.operation.{id}.cancel", stream=None)

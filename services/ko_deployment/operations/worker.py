@@ -85,11 +85,11 @@ class NodesUnavailable(Exception):
 
 
 def event_subject(operation_id: str) -> str:
-    return f"ko.deployment.operation.{operation_id}.event"
+    return events.TASK_EVENT.subject_for(operation_id)
 
 
 def cancel_subject(operation_id: str) -> str:
-    return f"ko.deployment.operation.{operation_id}.cancel"
+    return events.CANCEL.subject_for(operation_id)
 
 
 class Worker:
@@ -130,7 +130,7 @@ class Worker:
     async def run(self) -> None:
         await self.bus.ready.wait()
         token = database_identity(self.db.engine.url.render_as_string(hide_password=False))
-        subject, durable = f"ko.jobs.deployment.{token}.operation", f"{DURABLE}-{token}"
+        subject, durable = events.JOB.subject_for(token), f"{DURABLE}-{token}"
         cfg = ConsumerConfig(
             durable_name=durable,
             ack_policy=AckPolicy.EXPLICIT,
@@ -138,7 +138,7 @@ class Worker:
             max_deliver=-1,
             filter_subject=subject,
         )
-        sub = await self.bus.js.pull_subscribe(subject, durable=durable, stream="KO_JOBS", config=cfg)
+        sub = await self.bus.js.pull_subscribe(subject, durable=durable, stream=events.JOB.stream, config=cfg)
         slots = asyncio.Semaphore(self.concurrency)
         while not self.stopping:
             await slots.acquire()

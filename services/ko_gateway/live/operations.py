@@ -27,6 +27,7 @@ from starlette.responses import StreamingResponse
 
 from ko_common.bus import EventBus
 from ko_common.errors import NotFound, Unavailable, UpstreamError
+from ko_common.events import OPERATION_EVENTS
 from ko_common.identity import Identity, permission
 from ko_gateway.auth.principal import CurrentPrincipal
 from ko_gateway.live.endpoints import router
@@ -111,10 +112,10 @@ def _message(events: list[dict[str, Any]]) -> bytes:
 
 
 async def _stream(request: Request, bus: EventBus, store: Store, after: int) -> AsyncIterator[bytes]:
-    subject = f"ko.deployment.operation.{store.operation_id}.event"
+    subject = OPERATION_EVENTS.subject_for(store.operation_id)
     # Subscribed before the back-fill: anything published meanwhile is in the subscription.
     sub = await bus.js.subscribe(
-        subject, stream="KO_OPERATION_EVENTS", ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
+        subject, stream=OPERATION_EVENTS.stream, ordered_consumer=True, deliver_policy=DeliverPolicy.NEW
     )
     loop = asyncio.get_running_loop()
     last = after
