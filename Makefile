@@ -66,10 +66,10 @@ fmt: install ## Format the Python code
 	$(BIN)/ruff format services tests bench
 	$(BIN)/ruff check --fix services tests bench
 
-contract: install ## Regenerate the event contract (docs/events/asyncapi.json) and the OpenAPI document (docs/api/openapi.json)
+contract: install ## Regenerate the event contract (docs/events/asyncapi.json), the OpenAPI document (docs/api/openapi.json) and the console's types from them
 	$(BIN)/python -m ko_tools.asyncapi --write
 	$(BIN)/python -m ko_tools.openapi --write
-	cd frontend && npm run gen:api --silent
+	cd frontend && npm run gen:api --silent && npm run gen:events --silent
 
 bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/api_credentials.py

@@ -5,7 +5,7 @@ import reactRefresh from 'eslint-plugin-react-refresh';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist', 'test-artifacts', 'node_modules', 'src/api/schema.gen.ts'] },
+  { ignores: ['dist', 'test-artifacts', 'node_modules', 'src/api/schema.gen.ts', 'src/api/events.gen.ts'] },
   {
     files: ['src/**/*.{ts,tsx}', 'scripts/**/*.ts', 'vite.config.ts'],
     extends: [js.configs.recommended, ...tseslint.configs.recommendedTypeChecked],

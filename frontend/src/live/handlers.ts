@@ -7,10 +7,13 @@ import { cloudHandlers, cloudKeys } from '../features/cloud/live';
 import { credentialHandlers, credentialsKey } from '../features/credentials/live';
 import { hostHandlers, hostsKey } from '../features/hosts/live';
 import { membersKey } from '../features/projects/keys';
-import type { LiveHandler } from './events';
+import { on, type LiveHandler, type LiveHandlers } from './events';
 
-const memberChanged: LiveHandler = (queryClient, event) => {
-  const projectId = (event.data.project_id as string | undefined) ?? event.projectid ?? '';
+const memberChanged: LiveHandler<'kubeoperator.gateway.member.set.v1' | 'kubeoperator.gateway.member.removed.v1'> = (
+  queryClient,
+  event,
+) => {
+  const projectId = event.data.project_id ?? event.projectid ?? '';
   void queryClient.invalidateQueries({ queryKey: membersKey(projectId) });
   // My own role changed: permissions (and what the console shows) follow at once.
   const me = queryClient.getQueryData<Me | null>(meKey);
@@ -24,15 +27,13 @@ const projectChanged: LiveHandler = (queryClient) => {
   void queryClient.invalidateQueries({ queryKey: projectsKey });
 };
 
-export const liveHandlers: Record<string, LiveHandler> = {
+export const liveHandlers: LiveHandlers = {
   ...credentialHandlers,
   ...hostHandlers,
   ...cloudHandlers,
   ...clusterHandlers,
-  'kubeoperator.gateway.member.set.v1': memberChanged,
-  'kubeoperator.gateway.member.removed.v1': memberChanged,
-  'kubeoperator.gateway.project.updated.v1': projectChanged,
-  'kubeoperator.gateway.project.deleted.v1': projectChanged,
+  ...on(['kubeoperator.gateway.member.set.v1', 'kubeoperator.gateway.member.removed.v1'], memberChanged),
+  ...on(['kubeoperator.gateway.project.updated.v1', 'kubeoperator.gateway.project.deleted.v1'], projectChanged),
 };
 
 /** Refetched when the stream (re)opens without a position to resume from, to close any gap. */

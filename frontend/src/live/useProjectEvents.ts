@@ -2,7 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { meKey } from '../app/auth';
 import { projectsKey } from '../app/project';
-import type { Envelope } from './events';
+import type { Envelope, LiveHandler } from './events';
 import { liveStatusStore } from './status';
 import { liveHandlers, resyncKeys } from './handlers';
 const RETRY_MS = 5000;
@@ -50,7 +50,8 @@ export function useProjectEvents(projectId: string | undefined): void {
         void queryClient.invalidateQueries({ queryKey: meKey });
         void queryClient.invalidateQueries({ queryKey: projectsKey });
       });
-      for (const [type, handle] of Object.entries(liveHandlers)) {
+      // Each handler is called with events of its own key's type only: the SSE event name is the type.
+      for (const [type, handle] of Object.entries(liveHandlers) as [string, LiveHandler][]) {
         source.addEventListener(type, (message: MessageEvent<string>) => {
           if (message.lastEventId) lastId = message.lastEventId;
           try {

@@ -1,7 +1,7 @@
 // Live events of regions, zones, plans and IP pools → their caches. Events carry a summary, not the
 // whole resource: a deletion is applied in place at once, everything else refetches (one per burst).
 import type { QueryClient, QueryKey } from '@tanstack/react-query';
-import type { Envelope, LiveHandler } from '../../live/events';
+import { on, type LiveHandler } from '../../live/events';
 
 export const regionsKey = ['regions'] as const;
 export const zonesKey = ['zones'] as const;
@@ -39,31 +39,31 @@ function removeFromLists(queryClient: QueryClient, queryKey: QueryKey, id: strin
   queryClient.removeQueries({ queryKey: [...queryKey, 'detail', id] });
 }
 
-function handlers(kind: string, queryKey: QueryKey, alsoRefetch: QueryKey[] = []): Record<string, LiveHandler> {
-  const prefix = `kubeoperator.inventory.${kind}.`;
-  const changed: LiveHandler = (queryClient) => {
+type Kind = 'region' | 'zone' | 'plan' | 'ippool';
+// Each kind's three types, checked against the contract: `kubeoperator.inventory.<kind>.<verb>.v1`.
+type Crud<K extends Kind, Verb extends string> = `kubeoperator.inventory.${K}.${Verb}.v1`;
+
+function handlers<K extends Kind>(kind: K, queryKey: QueryKey, alsoRefetch: QueryKey[] = []) {
+  const type = <Verb extends 'created' | 'updated' | 'deleted'>(verb: Verb) => `kubeoperator.inventory.${kind}.${verb}.v1` as const;
+  const changed: LiveHandler<Crud<K, 'created' | 'updated'>> = (queryClient) => {
     refetchSoon(queryClient, queryKey);
     alsoRefetch.forEach((key) => refetchSoon(queryClient, key));
   };
-  return {
-    [`${prefix}created.v1`]: changed,
-    [`${prefix}updated.v1`]: changed,
-    [`${prefix}deleted.v1`]: (queryClient, event: Envelope) => {
-      removeFromLists(queryClient, queryKey, (event.data.id as string | undefined) ?? event.subject ?? '');
-      void queryClient.invalidateQueries({ queryKey, refetchType: 'none' });
-      alsoRefetch.forEach((key) => refetchSoon(queryClient, key));
-    },
+  const deleted: LiveHandler<Crud<K, 'deleted'>> = (queryClient, event) => {
+    removeFromLists(queryClient, queryKey, event.data.id ?? event.subject ?? '');
+    void queryClient.invalidateQueries({ queryKey, refetchType: 'none' });
+    alsoRefetch.forEach((key) => refetchSoon(queryClient, key));
   };
+  return { ...on([type('created'), type('updated')], changed), ...on([type('deleted')], deleted) };
 }
 
-const poolAddressesChanged: LiveHandler = (queryClient) => refetchSoon(queryClient, ipPoolsKey);
-
-export const cloudHandlers: Record<string, LiveHandler> = {
+export const cloudHandlers = {
   ...handlers('region', regionsKey),
   // A zone's name shows in the plans' placement; a zone holds its pool.
   ...handlers('zone', zonesKey, [plansKey]),
   ...handlers('plan', plansKey),
   ...handlers('ippool', ipPoolsKey),
-  'kubeoperator.inventory.ippool.allocated.v1': poolAddressesChanged,
-  'kubeoperator.inventory.ippool.released.v1': poolAddressesChanged,
+  ...on(['kubeoperator.inventory.ippool.allocated.v1', 'kubeoperator.inventory.ippool.released.v1'], (queryClient) =>
+    refetchSoon(queryClient, ipPoolsKey),
+  ),
 };

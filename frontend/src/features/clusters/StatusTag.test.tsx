@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/react';
 import { describe, expect, test } from 'vitest';
 import type { Schemas } from '../../api';
 import { Providers } from '../../app/Providers';
+import { liveEvent } from '../../test/events';
 import { testQueryClient } from '../../test/render';
 import { clusterHandlers, clustersKey } from './live';
 import { ClusterStatusTag } from './StatusTag';
@@ -44,7 +45,7 @@ describe('cluster status tag', () => {
     const detail = [...clustersKey, 'detail', 'k-1'];
     queryClient.setQueryData<Cluster>(detail, cluster());
     const type = 'kubeoperator.deployment.operation.cancelled.v1';
-    clusterHandlers[type](queryClient, { id: 'e1', type, source: 'ko/deployment', time: '', data: { id: 'op-1', cluster_id: 'k-1', status: 'cancelled' } });
+    clusterHandlers[type](queryClient, liveEvent(type, { id: 'op-1', cluster_id: 'k-1', status: 'cancelled' }, { id: 'e1', source: 'ko/deployment' }));
     expect(queryClient.getQueryData<Cluster>(detail)?.operation?.status).toBe('cancelled');
   });
 });

@@ -3,17 +3,22 @@
 // so the lists refetch too, once per burst (a deploy sends an event per phase).
 import type { QueryClient } from '@tanstack/react-query';
 import type { Schemas } from '../../api';
-import type { Envelope, LiveHandler } from '../../live/events';
+import { on, type Envelope, type LiveHandler } from '../../live/events';
 
 type Cluster = Schemas['ClusterOut'];
 type Page = Schemas['Page_ClusterOut_'];
-type ClusterEvent = Pick<Cluster, 'id' | 'name' | 'version' | 'status' | 'status_message' | 'current_operation_id'>;
-type OperationSummary = { id?: string; cluster_id?: string; status?: Schemas['OperationOut']['status'] };
+type ClusterEvent = Envelope<'kubeoperator.deployment.cluster.updated.v1'>['data'];
+const OPERATION_EVENTS = [
+  'kubeoperator.deployment.operation.queued.v1',
+  'kubeoperator.deployment.operation.started.v1',
+  'kubeoperator.deployment.operation.succeeded.v1',
+  'kubeoperator.deployment.operation.failed.v1',
+  'kubeoperator.deployment.operation.cancelled.v1',
+] as const;
+type OperationSummary = Partial<Envelope<(typeof OPERATION_EVENTS)[number]>['data']>;
 
 export const clustersKey = ['clusters'] as const;
 export const operationsKey = ['operations'] as const;
-const CLUSTER = 'kubeoperator.deployment.cluster.';
-const OPERATION = 'kubeoperator.deployment.operation.';
 const BATCH_MS = 300;
 
 const pending = new WeakMap<QueryClient, ReturnType<typeof setTimeout>>();
@@ -40,7 +45,10 @@ function patch(cluster: Cluster, data: Partial<ClusterEvent>): Cluster {
   };
 }
 
-const clusterChanged: LiveHandler = (queryClient, event: Envelope) => {
+const clusterChanged: LiveHandler<'kubeoperator.deployment.cluster.created.v1' | 'kubeoperator.deployment.cluster.updated.v1'> = (
+  queryClient,
+  event,
+) => {
   const data = event.data as Partial<ClusterEvent>;
   if (data.id) {
     queryClient.setQueriesData<Page>({ queryKey: [...clustersKey, 'list'] }, (page) =>
@@ -57,7 +65,7 @@ function patchOperation(cluster: Cluster, id: string, status: NonNullable<Operat
   return cluster.operation?.id === id ? { ...cluster, operation: { ...cluster.operation, status } } : cluster;
 }
 
-const operationChanged: LiveHandler = (queryClient, event: Envelope) => {
+const operationChanged: LiveHandler<(typeof OPERATION_EVENTS)[number]> = (queryClient, event) => {
   const data = event.data as OperationSummary;
   const { id, status } = data;
   if (id && status) {
@@ -72,8 +80,8 @@ const operationChanged: LiveHandler = (queryClient, event: Envelope) => {
   refetchSoon(queryClient);
 };
 
-const clusterDeleted: LiveHandler = (queryClient, event: Envelope) => {
-  const id = (event.data.id as string | undefined) ?? event.subject ?? '';
+const clusterDeleted: LiveHandler<'kubeoperator.deployment.cluster.deleted.v1'> = (queryClient, event) => {
+  const id = event.data.id ?? event.subject ?? '';
   queryClient.setQueriesData<Page>({ queryKey: [...clustersKey, 'list'] }, (page) => {
     if (!page || !page.items.some((c) => c.id === id)) return page;
     return { ...page, items: page.items.filter((c) => c.id !== id), total: Math.max(0, page.total - 1) };
@@ -81,11 +89,8 @@ const clusterDeleted: LiveHandler = (queryClient, event: Envelope) => {
   refetchSoon(queryClient);
 };
 
-export const clusterHandlers: Record<string, LiveHandler> = {
-  [`${CLUSTER}created.v1`]: clusterChanged,
-  [`${CLUSTER}updated.v1`]: clusterChanged,
-  [`${CLUSTER}deleted.v1`]: clusterDeleted,
-  ...Object.fromEntries(
-    ['queued', 'started', 'succeeded', 'failed', 'cancelled'].map((kind) => [`${OPERATION}${kind}.v1`, operationChanged]),
-  ),
+export const clusterHandlers = {
+  ...on(['kubeoperator.deployment.cluster.created.v1', 'kubeoperator.deployment.cluster.updated.v1'], clusterChanged),
+  ...on(['kubeoperator.deployment.cluster.deleted.v1'], clusterDeleted),
+  ...on(OPERATION_EVENTS, operationChanged),
 };

@@ -1,14 +1,15 @@
 import { QueryClient } from '@tanstack/react-query';
 import { expect, test } from 'vitest';
-import type { Envelope } from '../../live/events';
+import type { Events } from '../../live/events';
+import { liveEvent } from '../../test/events';
 import { credential, PROJECT_ID } from '../../test/fixtures';
 import { credentialListKey } from './api';
 import { credentialHandlers } from './live';
 
 const key = credentialListKey({ projectId: PROJECT_ID, limit: 20, offset: 0 });
 
-function event(type: string, data: Record<string, unknown>): Envelope {
-  return { id: 'e', type: `kubeoperator.inventory.credential.${type}.v1`, source: 'ko/inventory', time: '', projectid: PROJECT_ID, data };
+function event<V extends 'created' | 'updated' | 'deleted'>(verb: V, data: Partial<Events[`kubeoperator.inventory.credential.${V}.v1`]>) {
+  return liveEvent(`kubeoperator.inventory.credential.${verb}.v1` as const, data, { source: 'ko/inventory', projectid: PROJECT_ID });
 }
 
 function seeded() {

@@ -2,11 +2,11 @@
 // so a deletion is applied in place and the rest refetch the lists.
 import type { QueryClient } from '@tanstack/react-query';
 import type { Schemas } from '../../api';
-import type { Envelope, LiveHandler } from '../../live/events';
+import { on, type Envelope } from '../../live/events';
 
 type Page = Schemas['Page_CredentialOut_'];
+type Updated = Envelope<'kubeoperator.inventory.credential.updated.v1'>;
 export const credentialsKey = ['credentials'] as const;
-const PREFIX = 'kubeoperator.inventory.credential.';
 
 function removeFromLists(queryClient: QueryClient, id: string): void {
   queryClient.setQueriesData<Page>({ queryKey: [...credentialsKey, 'list'] }, (page) => {
@@ -15,8 +15,8 @@ function removeFromLists(queryClient: QueryClient, id: string): void {
   });
 }
 
-function patchLists(queryClient: QueryClient, event: Envelope): void {
-  const { id, name, username, auth_type } = event.data as Partial<Schemas['CredentialOut']>;
+function patchLists(queryClient: QueryClient, event: Updated): void {
+  const { id, name, username, auth_type } = event.data as Partial<Updated['data']>;
   queryClient.setQueriesData<Page>({ queryKey: [...credentialsKey, 'list'] }, (page) =>
     page && {
       ...page,
@@ -29,16 +29,16 @@ function patchLists(queryClient: QueryClient, event: Envelope): void {
   );
 }
 
-export const credentialHandlers: Record<string, LiveHandler> = {
-  [`${PREFIX}created.v1`]: (queryClient) => {
+export const credentialHandlers = {
+  ...on(['kubeoperator.inventory.credential.created.v1'], (queryClient) => {
     void queryClient.invalidateQueries({ queryKey: credentialsKey });
-  },
-  [`${PREFIX}updated.v1`]: (queryClient, event) => {
+  }),
+  ...on(['kubeoperator.inventory.credential.updated.v1'], (queryClient, event) => {
     patchLists(queryClient, event);
     void queryClient.invalidateQueries({ queryKey: credentialsKey });
-  },
-  [`${PREFIX}deleted.v1`]: (queryClient, event) => {
-    removeFromLists(queryClient, (event.data.id as string | undefined) ?? event.subject ?? '');
+  }),
+  ...on(['kubeoperator.inventory.credential.deleted.v1'], (queryClient, event) => {
+    removeFromLists(queryClient, event.data.id ?? event.subject ?? '');
     void queryClient.invalidateQueries({ queryKey: credentialsKey, refetchType: 'none' });
-  },
+  }),
 };

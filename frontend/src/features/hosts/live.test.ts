@@ -1,6 +1,7 @@
 import { QueryClient } from '@tanstack/react-query';
 import { afterEach, expect, test, vi } from 'vitest';
-import type { Envelope } from '../../live/events';
+import type { Events } from '../../live/events';
+import { liveEvent } from '../../test/events';
 import { host, PROJECT_ID } from '../../test/fixtures';
 import { hostKey, hostListKey } from './api';
 import { hostHandlers } from './live';
@@ -8,8 +9,8 @@ import { hostHandlers } from './live';
 const key = hostListKey({ projectId: PROJECT_ID, limit: 20, offset: 0 });
 type Page = { items: ReturnType<typeof host>[]; total: number };
 
-function event(type: string, data: Record<string, unknown>): Envelope {
-  return { id: 'e', type: `kubeoperator.inventory.host.${type}.v1`, source: 'ko/inventory', time: '', projectid: PROJECT_ID, data };
+function event<V extends 'registered' | 'checked' | 'updated' | 'deleted'>(verb: V, data: Partial<Events[`kubeoperator.inventory.host.${V}.v1`]>) {
+  return liveEvent(`kubeoperator.inventory.host.${verb}.v1` as const, data, { source: 'ko/inventory', projectid: PROJECT_ID });
 }
 
 function seeded() {

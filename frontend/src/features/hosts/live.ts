@@ -2,13 +2,12 @@
 // what they carry is patched in at once, then the lists refetch (batched, since a bulk check sends many).
 import type { QueryClient } from '@tanstack/react-query';
 import type { Schemas } from '../../api';
-import type { Envelope, LiveHandler } from '../../live/events';
+import { on, type Envelope, type LiveHandler } from '../../live/events';
 
 type Host = Schemas['HostOut'];
 type Page = Schemas['Page_HostOut_'];
-type HostEvent = Pick<Host, 'id' | 'name' | 'port' | 'credential_id' | 'status' | 'status_message' | 'cluster_id'>;
+type HostEvent = Envelope<'kubeoperator.inventory.host.updated.v1'>['data'];
 export const hostsKey = ['hosts'] as const;
-const PREFIX = 'kubeoperator.inventory.host.';
 const BATCH_MS = 300;
 
 const pending = new WeakMap<QueryClient, ReturnType<typeof setTimeout>>();
@@ -37,7 +36,7 @@ function patch(host: Host, data: Partial<HostEvent>): Host {
   };
 }
 
-function patchCaches(queryClient: QueryClient, event: Envelope): void {
+function patchCaches(queryClient: QueryClient, event: Envelope<'kubeoperator.inventory.host.checked.v1' | 'kubeoperator.inventory.host.updated.v1'>): void {
   const data = event.data as Partial<HostEvent>;
   if (!data.id) return;
   queryClient.setQueriesData<Page>({ queryKey: [...hostsKey, 'list'] }, (page) =>
@@ -54,17 +53,16 @@ function removeFromLists(queryClient: QueryClient, id: string): void {
   queryClient.removeQueries({ queryKey: [...hostsKey, 'detail', id] });
 }
 
-const changed: LiveHandler = (queryClient, event) => {
+const changed: LiveHandler<'kubeoperator.inventory.host.checked.v1' | 'kubeoperator.inventory.host.updated.v1'> = (queryClient, event) => {
   patchCaches(queryClient, event);
   refetchSoon(queryClient);
 };
 
-export const hostHandlers: Record<string, LiveHandler> = {
-  [`${PREFIX}registered.v1`]: (queryClient) => refetchSoon(queryClient),
-  [`${PREFIX}checked.v1`]: changed,
-  [`${PREFIX}updated.v1`]: changed,
-  [`${PREFIX}deleted.v1`]: (queryClient, event) => {
-    removeFromLists(queryClient, (event.data.id as string | undefined) ?? event.subject ?? '');
+export const hostHandlers = {
+  ...on(['kubeoperator.inventory.host.registered.v1'], (queryClient) => refetchSoon(queryClient)),
+  ...on(['kubeoperator.inventory.host.checked.v1', 'kubeoperator.inventory.host.updated.v1'], changed),
+  ...on(['kubeoperator.inventory.host.deleted.v1'], (queryClient, event) => {
+    removeFromLists(queryClient, event.data.id ?? event.subject ?? '');
     void queryClient.invalidateQueries({ queryKey: hostsKey, refetchType: 'none' });
-  },
+  }),
 };
