@@ -50,6 +50,7 @@ import yaml
 from ko_deployment.packages.__main__ import main as packages_cli
 from ko_deployment.packages.assemble import upstream_version
 from tests.lab import lab
+from tests.support import kube_control_plane
 from tests.support.helm import helm_binary
 from tests.support.oci import oci_archive
 from tests.support.offline_package import PackageUnavailable, _lock, deb_directory, package_tarball
@@ -63,7 +64,8 @@ TEST_IMAGE = "ko.test/busybox"
 # Bumped when the layout or the recipe below changes, so an old cache is not reused.
 RECIPE_VERSION = "1"
 CACHE = lab.CACHE_DIR / "real-packages"
-SKIP_PREFIX = "REAL KUBERNETES MISSING"
+# Skips say it as the real control plane's do, so that the run's one loud line (tests/conftest.py) counts them.
+SKIP_PREFIX = f"{kube_control_plane.SKIP_PREFIX} nor real offline package"
 BUILD_HINT = "build Kubernetes from source as ../shared/docs/real-kubernetes.md describes"
 # kube-proxy's iptables: these packages' files (from the lab's .debs, else the base system).
 IPTABLES_PACKAGES = (
