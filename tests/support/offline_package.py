@@ -25,6 +25,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ko_deployment.packages.build import write_manifest, write_tarball
+from ko_deployment.packages.fetch import link_or_copy
 from tests.lab import lab
 from tests.support import addons, control_plane
 
@@ -81,14 +82,6 @@ def _lock(name: str) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def _link_or_copy(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(src, dest)
-    except OSError:
-        shutil.copy2(src, dest)
-
-
 def build_test_package(
     *, kubernetes_version: str = "1.36.0", arch: str = "amd64", debs: Sequence[str] | None = None
 ) -> Path:
@@ -126,7 +119,7 @@ def build_test_package(
         shutil.rmtree(work, ignore_errors=True)
         try:
             for deb in chosen:
-                _link_or_copy(deb, work / "debs" / deb.name)
+                link_or_copy(deb, work / "debs" / deb.name)
             for name, text in fakes.items():
                 (work / "bin").mkdir(parents=True, exist_ok=True)
                 (work / "bin" / name).write_text(text)
@@ -178,7 +171,7 @@ def copy_package(package: Path, dest: Path) -> Path:
     """
     for path in package.rglob("*"):
         if path.is_file():
-            _link_or_copy(path, dest / path.relative_to(package))
+            link_or_copy(path, dest / path.relative_to(package))
     return dest
 
 
