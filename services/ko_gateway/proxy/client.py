@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
-from ko_common.errors import Unavailable
+from ko_common.errors import NotFound, Unavailable
 from ko_common.identity import HEADER, Identity, sign
 from ko_common.logging import request_id_var
 
@@ -50,7 +50,18 @@ async def _request_content(request: Request) -> bytes | AsyncIterator[bytes] | N
     return request.stream()
 
 
+def refuse_dot_segments(path: str) -> None:
+    """A path with `.` or `..` segments (`%2e` and `%2f` are decoded by now) is refused.
+
+    The HTTP client would resolve them before sending, so /api/v1/clusters/../../internal/... would
+    reach a service's internal routes (`/internal/...`, /metrics) that the gateway never exposes.
+    """
+    if any(part in (".", "..") for part in path.split("/")):
+        raise NotFound("No such path: `.` and `..` segments are not accepted.")
+
+
 async def forward(request: Request, service: str, identity: Identity) -> Response:
+    refuse_dot_segments(request.url.path)
     app = request.app
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARD_REQUEST}
     headers.update(signed_headers(app, identity, service))
