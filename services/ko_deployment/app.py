@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI
 from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import NoDecode
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.app import ServiceSpec, create_service_app
@@ -15,6 +17,7 @@ from ko_common.crypto import SecretBox, attach
 from ko_common.netaddr import local_addresses
 from ko_common.settings import SERVICE_PORTS, Settings
 from ko_deployment.clusters import service as clusters
+from ko_deployment.clusters.access import router as cluster_access_router
 from ko_deployment.clusters.endpoints import router as clusters_router
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.service import Context as ClusterContext
@@ -75,9 +78,31 @@ class DeploymentSettings(Settings):
     workers: int = Field(
         2, ge=0, le=64, description="Operations one replica runs at once (0: this replica runs none, API only)."
     )
+    cluster_access_services: Annotated[tuple[str, ...], NoDecode] = Field(
+        ("observability", "backup", "tools"),
+        description="Services that may read a cluster's admin kubeconfig (GET /internal/clusters/{id}/kubeconfig, "
+        "with their signed service identity; never through the gateway), comma-separated, e.g. "
+        "`observability,backup`; empty: none may. Users are always refused there. Every grant, and every refusal "
+        "to a service, is an event (ko.deployment.cluster.access-granted / access-refused) and a log line.",
+    )
 
     def secret_fields(self) -> list[str]:
         return [*super().secret_fields(), "secret_key"]
+
+    @field_validator("cluster_access_services", mode="before")
+    @classmethod
+    def _service_names(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [n.strip() for n in value.split(",") if n.strip()]
+        if not isinstance(value, list | tuple):
+            return value  # pydantic's own type error names it
+        bad = [n for n in value if not isinstance(n, str) or not re.fullmatch(r"[a-z][a-z0-9-]{0,39}", n)]
+        if bad:
+            raise ValueError(
+                f"KO_CLUSTER_ACCESS_SERVICES holds {bad!r}: give service names (lowercase letters, digits, -) "
+                "separated by commas, e.g. observability,backup,tools"
+            )
+        return tuple(value)
 
     @field_validator("repository_url")
     @classmethod
@@ -172,7 +197,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Clusters, operations and the Ansible job runner; the offline package repository.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[packages_router, versions_router, operations_router, clusters_router],
+        routers=[packages_router, versions_router, operations_router, clusters_router, cluster_access_router],
         project_usage=_project_usage,
         on_startup=[_start_imports, _start_worker],
         on_shutdown=[_stop_worker, _stop_imports],

@@ -1,7 +1,7 @@
 """Events of clusters (ko.deployment.cluster.*); never the kubeconfig."""
 
 from ko_common.events import event_spec
-from ko_deployment.clusters.schemas import ClusterEvent
+from ko_deployment.clusters.schemas import ClusterAccessEvent, ClusterEvent
 
 CREATED = event_spec(
     "ko.deployment.cluster.created", ClusterEvent, "A cluster was planned; its deploy operation is queued."
@@ -11,4 +11,14 @@ UPDATED = event_spec(
 )
 DELETED = event_spec(
     "ko.deployment.cluster.deleted", ClusterEvent, "A cluster was forgotten after its hosts were reset (or by force)."
+)
+ACCESS_GRANTED = event_spec(
+    "ko.deployment.cluster.access-granted",
+    ClusterAccessEvent,
+    "A service named in KO_CLUSTER_ACCESS_SERVICES was handed a cluster's admin kubeconfig (audit, without it).",
+)
+ACCESS_REFUSED = event_spec(
+    "ko.deployment.cluster.access-refused",
+    ClusterAccessEvent,
+    "A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit).",
 )

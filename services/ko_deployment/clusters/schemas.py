@@ -379,3 +379,23 @@ class ClusterEvent(BaseModel):
             nodes=len(c.nodes),
             current_operation_id=c.current_operation_id,
         )
+
+
+class ClusterAccessOut(BaseModel):
+    """Internal, allowed services only (see `clusters/access.py`): the admin kubeconfig. Never logged."""
+
+    cluster_id: str
+    project_id: str
+    name: str
+    server: str | None = Field(description="API server URL of the kubeconfig's current context, when it says one.")
+    kubeconfig: str = Field(repr=False)
+
+
+class ClusterAccessEvent(BaseModel):
+    """Who was handed (or refused) a cluster's admin kubeconfig, and when; never the kubeconfig itself."""
+
+    cluster_id: str
+    project_id: str | None = Field(description="The cluster's project; null when the cluster does not exist.")
+    service: str = Field(description="The calling service, from its signed identity.")
+    at: datetime
+    reason: str | None = Field(None, description="Why the service was refused; null for a grant.")
