@@ -214,3 +214,49 @@ def test_clusters_stored_before_get_the_new_fields_at_their_defaults() -> None:
     assert validation.addons_of(old) == {"metrics_server": False, "helm": True, "coredns": True}
     assert validation.advanced_of(old)["kubeadm_ignore_preflight_errors"] == []
     assert validation.addons_of({})["coredns"] is True
+
+
+def one_master(w: World, i: int, version: str, **extra: Any) -> dict[str, Any]:
+    return body(w, name=f"c{i}", version=version, nodes=[{"host_id": w.hosts[i], "role": "master"}], **extra)
+
+
+def test_a_package_whose_etcd_kubeadm_would_refuse_is_refused_when_planning(clusters_world: World) -> None:
+    w = clusters_world
+    base.seed_package(w.dep_sync_url, "1.36.1", etcd="3.4.23")  # no requires: KubeOperator's table (1.36: 3.5.24)
+    r = w.call("POST", URL, json=body(w, version="1.36.1"))
+    assert r.status_code == 422, r.text
+    assert messages(r) == {
+        "version": "the offline package of Kubernetes 1.36.1 (amd64) carries etcd 3.4.23, older than 3.5.24, the "
+        "oldest external etcd kubeadm 1.36 accepts: import a package of 1.36.1 with etcd 3.5.24 or newer under "
+        "Offline packages (replacing this one), or choose another version"
+    }
+    # In the same answer as the problems of a plan the schema refused.
+    r = w.call("POST", URL, json=body(w, version="1.36.1", name="Bad_Name"))
+    assert r.status_code == 422 and set(messages(r)) == {"name", "version"}, r.text
+    assert "carries etcd 3.4.23, older than 3.5.24" in messages(r)["version"]
+    # Nothing was claimed; kubeadm runs with any etcd when its check is ignored, and so does planning.
+    ignore = {"kubeadm_ignore_preflight_errors": ["externalEtcdVersion"]}
+    r = w.call("POST", URL, json=body(w, version="1.36.1", advanced=ignore))
+    assert r.status_code == 201, r.text
+
+
+def test_the_package_states_its_minimum_else_the_table_of_its_kubernetes_minor_applies(clusters_world: World) -> None:
+    w = clusters_world
+    base.seed_package(w.dep_sync_url, "1.36.2", etcd="3.4.23", requires={"etcd": "3.4.23"})  # its kubeadm says so
+    base.seed_package(w.dep_sync_url, "1.33.0", etcd="3.4.23")  # older than the table: no minimum known
+    base.seed_package(w.dep_sync_url, "1.37.0", etcd="3.5.21")  # newer than the table: its newest minimum
+    base.seed_package(w.dep_sync_url, "1.36.3", components={})  # no etcd at all
+    r = w.call("POST", URL, json=one_master(w, 0, "1.37.0"))
+    assert messages(r) == {
+        "version": "the offline package of Kubernetes 1.37.0 (amd64) carries etcd 3.5.21, older than 3.5.24, the "
+        "oldest external etcd kubeadm 1.37 accepts: import a package of 1.37.0 with etcd 3.5.24 or newer under "
+        "Offline packages (replacing this one), or choose another version"
+    }, r.text
+    r = w.call("POST", URL, json=one_master(w, 0, "1.36.3"))
+    assert messages(r)["version"].startswith(
+        "the offline package of Kubernetes 1.36.3 (amd64) carries no etcd; it needs etcd 3.5.24 or newer, the "
+        "oldest external etcd kubeadm 1.36 accepts: import a package of 1.36.3 with etcd 3.5.24"
+    ), r.text
+    for i, version in enumerate(("1.36.0", "1.36.2", "1.33.0")):  # 1.36.0: etcd 3.6.8, the world's package
+        r = w.call("POST", URL, json=one_master(w, i, version))
+        assert r.status_code == 201, (version, r.text)

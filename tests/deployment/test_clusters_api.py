@@ -104,10 +104,11 @@ def seed_hosts(database_url: str, credential_id: str, n: int) -> list[str]:
     return ids
 
 
-def seed_package(database_url: str, version: str) -> None:
+def seed_package(database_url: str, version: str, etcd: str = "3.6.8", **manifest_fields: Any) -> None:
+    """A ready package row of ``version`` (amd64) carrying ``etcd`` (kubeadm 1.36's own, by default)."""
     engine = create_engine(database_url)
     manifest = {"apiVersion": "kubeoperator.io/package/v1", "kubernetesVersion": version, "arch": "amd64",
-                "components": {"etcd": "3.5.21"}, "artifacts": []}  # fmt: skip
+                "components": {"etcd": etcd}, "artifacts": [], **manifest_fields}  # fmt: skip
     with Session(engine) as session, session.begin():
         session.add(OfflinePackage(
             id=new_id(), version=version, arch="amd64", status="ready", source="/seeded", manifest=manifest,

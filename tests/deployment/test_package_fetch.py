@@ -374,3 +374,17 @@ def test_the_directory_form_of_build_still_writes_a_manifest(tmp_path: Path) -> 
     assert build(str(tmp_path / "pkg"), "--kubernetes-version", "1.36.0", "--arch", "amd64", "--tarball") == 0
     assert parse_manifest((tmp_path / "pkg" / "manifest.yaml").read_bytes()).artifacts[0].name == "kubeadm"
     assert (tmp_path / "pkg.tar.gz").is_file()
+
+
+def test_a_versions_files_requires_goes_into_the_manifest_and_an_older_deb_refuses_the_build(
+    tmp_path: Path, upstream: tuple[Served, dict[str, bytes]], debs: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    served, files = upstream
+    common = ["--source-dir", str(debs), "--cache", str(tmp_path / "c")]
+    versions = versions_file(tmp_path / "old.yaml", served.url, files, requires={"runc": "1.2.0"})
+    assert build("--versions", str(versions), *common, "--out", str(tmp_path / "old")) == 1
+    assert "requires.runc: 1.2.0, but components.runc is 1.1.5: put runc 1.2.0 or newer" in capsys.readouterr().err
+    assert not (tmp_path / "old").exists()
+    versions = versions_file(tmp_path / "ok.yaml", served.url, files, requires={"runc": "1.1.5"})
+    assert build("--versions", str(versions), *common, "--out", str(tmp_path / "ok")) == 0, capsys.readouterr().err
+    assert parse_manifest((tmp_path / "ok" / "manifest.yaml").read_bytes()).requires == {"runc": "1.1.5"}

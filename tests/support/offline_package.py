@@ -32,7 +32,7 @@ from tests.support import addons, control_plane
 FAKES = Path(__file__).resolve().parents[1] / "fakes"
 FAKE_BINARIES = {"kubeadm": FAKES / "kubeadm-fake", "kubelet": FAKES / "kubelet-fake"}
 # Bumped when the layout or the manifest input below changes, so an old cache is not reused.
-RECIPE_VERSION = "2"  # 2: kubectl, helm and the control-plane images
+RECIPE_VERSION = "3"  # 2: kubectl, helm and the control-plane images; 3: requires.etcd
 CACHE = lab.CACHE_DIR / "offline-packages"
 SMALL_DEBS = ("runc", "etcd-client")  # two small .debs: enough for tests that do not install anything
 # Component name -> the Debian package that carries it.
@@ -139,11 +139,15 @@ def build_test_package(
                 for deb in chosen:
                     if _package_name(deb) == package:
                         components[component] = upstream_version(_deb_version(deb))
+            # The fake kubeadm checks no etcd version: the package states its own (Debian 12's 3.4.23) as the
+            # oldest, so planning accepts it; without this, KubeOperator's table (3.5.24 for 1.36) would refuse it.
+            requires = {"etcd": components["etcd"]} if "etcd" in components else {}
             spec = {
                 "kubernetesVersion": kubernetes_version,
                 "arch": arch,
                 "description": "TEST PACKAGE: Debian .debs, fakes from tests/fakes/, real kubectl and helm",
                 "components": components,
+                "requires": requires,
                 "artifacts": {**image_names, **control_plane_artifacts},
             }
             write_manifest(work, spec)

@@ -7,6 +7,10 @@ problems come with the world checks of its valid parts, in one 422 shaped like p
 
 The VIP must be a free host address of the masters' subnet: not a host's, not the subnet's network
 or broadcast address. The subnet's gateway cannot be checked: host facts carry no routes.
+
+The package of the plan's version must carry what its Kubernetes needs (packages/requirements.py):
+an etcd kubeadm's preflight would refuse at `kubeadm init` is refused here, on `version`, unless the
+plan ignores that preflight check (ExternalEtcdVersion, or all) as kubeadm would.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from ko_common.identity import Identity
 from ko_deployment.clusters import advanced
 from ko_deployment.clusters.schemas import AddonsSpec, AdvancedSpec, ClusterCreate, Unchecked
 from ko_deployment.inventory_client import InventoryClient
+from ko_deployment.packages import requirements
 from ko_deployment.packages.models import OfflinePackage
 
 MASTERS = {"single": 1, "ha": 3}
@@ -37,16 +42,24 @@ async def ready_package(session: AsyncSession, version: str, arch: str) -> Offli
     return (await session.execute(stmt)).scalars().first()
 
 
-async def known_versions(session: AsyncSession, arch: str) -> list[str]:
-    stmt = select(OfflinePackage.version).where(OfflinePackage.arch == arch, OfflinePackage.status == "ready")
-    return sorted(set((await session.execute(stmt)).scalars().all()))
+async def known_versions(session: AsyncSession, arch: str) -> dict[str, dict[str, Any]]:
+    """The Kubernetes versions of the ready packages for ``arch``, in order, each with its package's manifest."""
+    stmt = select(OfflinePackage.version, OfflinePackage.manifest).where(
+        OfflinePackage.arch == arch, OfflinePackage.status == "ready"
+    )
+    rows = (await session.execute(stmt)).all()
+    return {version: manifest for version, manifest in sorted(rows, key=lambda row: row[0])}
 
 
 def check(
-    body: ClusterCreate, hosts: list[dict[str, Any]], versions: list[str], skip: frozenset[str] = frozenset()
+    body: ClusterCreate,
+    hosts: list[dict[str, Any]],
+    versions: dict[str, dict[str, Any]],
+    skip: frozenset[str] = frozenset(),
 ) -> list[tuple[str, str]]:
     """Problems with the spec as (field, message); empty when it can be deployed.
 
+    `versions` is `known_versions`'s answer for the plan's arch.
     `skip` names top-level fields the schema refused (stand-ins here): the checks reading them are left out.
     """
     problems: list[tuple[str, str]] = []
@@ -54,6 +67,8 @@ def check(
         known = ", ".join(versions) or "none yet"
         problems.append(("version", f"no imported offline package has Kubernetes {body.version} for {body.arch} "
                                     f"(available: {known}): import one under Offline packages"))  # fmt: skip
+    elif not skip & {"version", "arch", "advanced"}:
+        problems += _package_requirements(body, versions[body.version])
 
     masters = [n for n in body.nodes if n.role == "master"]
     want = MASTERS[body.topology]
@@ -126,6 +141,20 @@ def check(
     if "advanced" not in skip:
         problems += advanced.check(body.advanced, body.version)
     return problems
+
+
+def _package_requirements(body: ClusterCreate, manifest: dict[str, Any]) -> list[tuple[str, str]]:
+    ignored = {c.lower() for c in body.advanced.kubeadm_ignore_preflight_errors}
+    skip = frozenset({"etcd"} if ignored & {requirements.ETCD_PREFLIGHT_CHECK, "all"} else ())
+    fix = "under Offline packages (replacing this one), or choose another version"
+    return [
+        (
+            "version",
+            f"the offline package of Kubernetes {body.version} ({body.arch}) {short.sentence()}: import a package "
+            f"of {body.version} with {short.minimum.component} {short.minimum.version} or newer {fix}",
+        )
+        for short in requirements.shortfalls(manifest, skip)
+    ]
 
 
 def _networks(

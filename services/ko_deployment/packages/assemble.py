@@ -7,7 +7,8 @@ whole package or absent. The manifest is written by the same ``write_manifest`` 
 ``build <dir>`` form: a package fetched from upstream and the test package made from local
 directories differ only in their inputs. Components carried by OS packages (containerd, runc,
 etcd, ...) take their version from the .deb/.rpm (or check it against the versions file), because
-the playbooks install ``<name>=<version>*``.
+the playbooks install ``<name>=<version>*``. The versions file's ``requires`` goes into the manifest,
+which refuses a component older than it (an etcd kubeadm would refuse): the build fails, not the deploy.
 """
 
 from __future__ import annotations
@@ -120,6 +121,7 @@ def assemble(plan: Plan, out: Path, fetcher: Fetcher) -> Manifest:
             "arch": plan.arch,
             "description": plan.description,
             "components": components,
+            "requires": plan.requires,
             "artifacts": overrides,
         }
         manifest = write_manifest(work, spec)

@@ -116,6 +116,7 @@ def build_manifest(root: Path, spec: dict[str, Any]) -> Manifest:
         "arch": spec.get("arch"),
         "description": spec.get("description", ""),
         "components": dict(spec.get("components") or {}),
+        "requires": dict(spec.get("requires") or {}),
         "artifacts": artifacts,
     }
     return parse_manifest(yaml.safe_dump(data))

@@ -2,6 +2,8 @@
 
 It is the one registry of versions and checksums: the import verifies every artifact against it,
 the playbooks read component versions and paths from it, and nodes verify checksums with it.
+Its optional ``requires`` (the oldest of a component its Kubernetes works with, e.g. kubeadm's
+minimum external etcd) is checked against ``components`` here and against plans by clusters/validation.py.
 The format is documented in docs/offline-package.md; a change that old readers would
 misunderstand is a new apiVersion, never an edit of v1.
 """
@@ -13,7 +15,18 @@ from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    ValidationError,
+    model_serializer,
+    model_validator,
+)
+
+from ko_deployment.packages.requirements import meets
 
 API_VERSION = "kubeoperator.io/package/v1"
 MANIFEST_NAME = "manifest.yaml"
@@ -36,11 +49,18 @@ _COMPONENT = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _SEGMENT = re.compile(r"[A-Za-z0-9_~+%:@=,-][A-Za-z0-9._~+%:@=,-]*")
 _TOKEN = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
+_MINIMUM = re.compile(r"\d+\.\d+\.\d+")
 
 
 def _kubernetes_version(value: str) -> str:
     if not _VERSION.fullmatch(value):
         raise ValueError("must be a Kubernetes version such as 1.36.0 (no leading v)")
+    return value
+
+
+def _minimum(value: str) -> str:
+    if not _MINIMUM.fullmatch(value):
+        raise ValueError("must be a version such as 3.5.24 (three numbers, no leading v or suffix)")
     return value
 
 
@@ -79,6 +99,8 @@ KubernetesVersion = Annotated[str, AfterValidator(_kubernetes_version)]
 Token = Annotated[str, AfterValidator(_token)]
 Sha256 = Annotated[str, AfterValidator(_sha256)]
 RelativePath = Annotated[str, AfterValidator(check_relative_path)]
+MinimumVersion = Annotated[str, AfterValidator(_minimum)]
+ComponentName = Annotated[str, Field(pattern=_COMPONENT.pattern)]
 
 
 class Artifact(BaseModel):
@@ -119,15 +141,30 @@ class Manifest(BaseModel):
     kubernetes_version: KubernetesVersion = Field(alias="kubernetesVersion")
     arch: Arch
     description: str = Field("", max_length=1024)
-    components: dict[Annotated[str, Field(pattern=_COMPONENT.pattern)], Token] = Field(
+    components: dict[ComponentName, Token] = Field(
         default_factory=dict,
         description="Component name → version (containerd, runc, etcd, cni-plugins, crictl, coredns, pause, "
         "flannel, calico, metrics-server, traefik, helm, ...). The playbooks take versions only from here.",
+    )
+    requires: dict[ComponentName, MinimumVersion] = Field(
+        default_factory=dict,
+        description="Component name → the oldest version of it this package's Kubernetes works with, e.g. "
+        "etcd: 3.5.24 (kubeadm's minimum external etcd). Optional: without it KubeOperator uses its own table "
+        "by Kubernetes minor. Omitted from the file when empty, so manifests without it read as before.",
     )
     artifacts: list[Artifact] = Field(min_length=1, max_length=100_000)
 
     @model_validator(mode="after")
     def _consistent(self) -> Manifest:
+        for name, minimum in self.requires.items():
+            have = self.components.get(name)
+            if have is None:
+                raise ValueError(f"requires.{name}: the package has no component {name} (components.{name})")
+            if not meets(have, minimum):
+                raise ValueError(
+                    f"requires.{name}: {minimum}, but components.{name} is {have}: "
+                    f"put {name} {minimum} or newer into the package"
+                )
         seen: dict[str, int] = {}
         for i, artifact in enumerate(self.artifacts):
             if artifact.path == MANIFEST_NAME:
@@ -141,6 +178,15 @@ class Manifest(BaseModel):
                     f"use {self.arch} or all, or build a package per architecture"
                 )
         return self
+
+    # Readers older than `requires` refuse the key: a package that states nothing leaves it out.
+    # No return annotation: pydantic would take it for the serialized schema (OpenAPI) instead of the model's.
+    @model_serializer(mode="wrap")
+    def _without_empty_requires(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        data = handler(self)
+        if not self.requires and isinstance(data, dict):
+            data.pop("requires", None)
+        return data
 
     @property
     def directory_name(self) -> str:

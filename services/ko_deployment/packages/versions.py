@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationErr
 from ko_deployment.packages.manifest import (
     Arch,
     KubernetesVersion,
+    MinimumVersion,
     Token,
     check_relative_path,
     validation_problems,
@@ -173,7 +174,19 @@ class VersionsFile(_Strict):
     arch: Arch | None = None
     description: str = Field("", max_length=1024)
     components: dict[ComponentName, Component] = Field(min_length=1)
+    requires: dict[ComponentName, MinimumVersion] = Field(
+        default_factory=dict,
+        description="Copied into the manifest: component -> the oldest version this Kubernetes works with "
+        "(etcd: kubeadm's MinExternalEtcdVersion); the build is refused when a component is older.",
+    )
     directories: list[Directory] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _required_components_exist(self) -> VersionsFile:
+        unknown = sorted(set(self.requires) - set(self.components))
+        if unknown:
+            raise ValueError(f"requires.{unknown[0]}: no component {unknown[0]} under components")
+        return self
 
 
 @dataclass(frozen=True)
@@ -215,6 +228,7 @@ class Plan:
     description: str
     components: dict[str, str]  # known versions; package components are added once their files are read
     package_components: dict[str, tuple[str | None, list[str], bool, str]]  # name -> version, packages, optional, where
+    requires: dict[str, str] = field(default_factory=dict)
     files: list[PlannedFile] = field(default_factory=list)
     images: list[PlannedImage] = field(default_factory=list)
     directories: list[PlannedDirectory] = field(default_factory=list)
@@ -267,7 +281,7 @@ def plan(versions: VersionsFile, base: Path, arch: str | None, source_dirs: list
     if chosen is None:
         raise VersionsError(["arch: the versions file names none: pass --arch amd64 or --arch arm64"])
     k8s = versions.kubernetes_version
-    out = Plan(k8s, chosen, "", {}, {})
+    out = Plan(k8s, chosen, "", {}, {}, dict(versions.requires))
     problems: list[str] = []
     common = {"kubernetes_version": k8s, "arch": chosen}
     out.description = versions.description.format(version=k8s, **common)
