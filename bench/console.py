@@ -47,11 +47,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from ko_common.db import new_id, utcnow  # noqa: E402
 from ko_common.events import Envelope  # noqa: E402
+from ko_common.operations.schemas import OperationEventOut  # noqa: E402
 from ko_deployment.clusters.models import Cluster  # noqa: E402
 from ko_deployment.operations import events  # noqa: E402
 from ko_deployment.operations.models import Operation, OperationPhase  # noqa: E402
-from ko_deployment.operations.schemas import OperationEventOut  # noqa: E402
-from ko_deployment.operations.worker import event_subject  # noqa: E402
 from tests.support.procs import start_nats  # noqa: E402
 from tests.support.stack import ADMIN_PASSWORD, start_stack  # noqa: E402
 
@@ -92,7 +91,7 @@ def seed(data_dir: Path, project_id: str, clusters: int) -> tuple[str, str]:
                             current_operation_id=op_id, created_by="bench"))  # fmt: skip
         op = Operation(id=op_id, project_id=project_id, cluster_id=cluster_id, kind="deploy", status="running",
                        created_by="bench", spec={}, attempts=1, started_at=now, heartbeat_at=now)  # fmt: skip
-        op.phases = [OperationPhase(position=0, name="bench", playbook="bench.yml", status="running", runs=1,
+        op.phases = [OperationPhase(position=0, name="bench", target="bench.yml", status="running", runs=1,
                                     started_at=now)]  # fmt: skip
         session.add(op)
     engine.dispose()
@@ -115,7 +114,9 @@ async def publish(nats_url: str, project_id: str, op_id: str, count: int, interv
                 subject=op_id, projectid=project_id, data=event.model_dump(mode="json"),
             )  # fmt: skip
             await nc.publish(
-                event_subject(op_id), envelope.model_dump_json().encode(), headers={"Nats-Msg-Id": f"{op_id}:{counter}"}
+                events.TASK_EVENT.subject_for(op_id),
+                envelope.model_dump_json().encode(),
+                headers={"Nats-Msg-Id": f"{op_id}:{counter}"},
             )
             await nc.flush(timeout=5)
             await asyncio.sleep(interval)

@@ -5,7 +5,7 @@ For each topology (1 master + 1 worker; 3 masters + 1 worker with an external VI
 1. first run: the cluster created through the API, deployed by the deployment service with the
    real playbooks and the real test offline package (phase timings from the operation);
 2. second run: every deploy phase again (nothing to change) through the engine's own runner
-   (`ko_deployment.engine.runner.run_phase`, the settings the product uses: Ansible pipelining and
+   (`ko_common.operations.ansible.runner.run_phase`, the settings the product uses: Ansible pipelining and
    SSH multiplexing with ControlPersist), with the `changed` count of each phase;
 3. the same second run with pipelining and multiplexing OFF (the runner's env overridden here only:
    the product always runs with both on), to show what they are worth;
@@ -36,7 +36,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from ko_deployment.engine import runner
+from ko_common.operations.ansible import runner
 from tests.deployment.engine_support import Engine, lab_engine, phase_seconds
 from tests.lab.lab import Lab
 from tests.support.offline_package import build_test_package

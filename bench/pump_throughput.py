@@ -24,10 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ko_common import migrations
 from ko_common.bus import EventBus
 from ko_common.db import Database
-from ko_deployment.engine.runner import AnsibleEvent
+from ko_common.operations.ansible.runner import AnsibleEvent
+from ko_common.operations.pump import EventPump
 from ko_deployment.models import Base
-from ko_deployment.operations.models import Operation
-from ko_deployment.operations.worker import EventPump
+from ko_deployment.operations.events import CHANNELS
+from ko_deployment.operations.models import TABLES, Operation
 from tests.support.procs import start_nats
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "services" / "ko_deployment" / "migrations"
@@ -40,7 +41,7 @@ async def run(events: int, database_url: str, nats_url: str) -> None:
         session.add(Operation(id="bench-op", project_id="p", cluster_id="c", kind="bench", status="running", spec={}))
     bus = EventBus(nats_url, "bench")
     await bus.connect()
-    pump = EventPump(db, bus, "bench-op", "p", 0)
+    pump = EventPump(db, bus, TABLES, CHANNELS, "bench-op", "p", 0)
     pump.start()
     sample = AnsibleEvent(
         kind="task_result", status="ok", host="node1", task="Bench | Task", play="Bench", changed=False,

@@ -26,12 +26,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.db import Database, utcnow
-from ko_common.events import OPERATION_EVENTS, Envelope
+from ko_common.events import Envelope
 from ko_common.logging import log_fields, trace_id_var
 
 log = logging.getLogger(__name__)
 
 DAY = 24 * 3600
+DOMAINS = ("gateway", "inventory", "provisioning", "deployment", "observability", "backup")
 
 
 def stream_configs(replicas: int = 1, events_max_age_days: int = 7) -> list[StreamConfig]:
@@ -39,14 +40,9 @@ def stream_configs(replicas: int = 1, events_max_age_days: int = 7) -> list[Stre
         StreamConfig(
             name="KO_EVENTS",
             description="KubeOperator domain events (ko.<domain>.<entity>.<verb>)",
-            subjects=[
-                "ko.gateway.>",
-                "ko.inventory.>",
-                "ko.provisioning.>",
-                "ko.observability.>",
-                "ko.backup.>",
-                "ko.deployment.*.*",
-            ],
+            # Exactly <domain>.<entity>.<verb>: every service's operation events (one token more) belong
+            # to KO_OPERATION_EVENTS, and streams may not overlap.
+            subjects=[f"ko.{domain}.*.*" for domain in DOMAINS],
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=float(events_max_age_days * DAY),
@@ -55,8 +51,8 @@ def stream_configs(replicas: int = 1, events_max_age_days: int = 7) -> list[Stre
         ),
         StreamConfig(
             name="KO_OPERATION_EVENTS",
-            description="Per-operation task events (ko.deployment.operation.<id>.event)",
-            subjects=[OPERATION_EVENTS.subject_filter],
+            description="Per-operation task events of every service (ko.<service>.operation.<id>.event)",
+            subjects=[f"ko.{domain}.operation.*.event" for domain in DOMAINS],
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=float(30 * DAY),

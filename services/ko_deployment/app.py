@@ -15,17 +15,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ko_common.app import ServiceSpec, create_service_app
 from ko_common.crypto import SecretBox, attach
 from ko_common.netaddr import local_addresses
+from ko_common.operations.ansible.executor import AnsibleExecutor
+from ko_common.operations.ansible.runner import NodeAccess
+from ko_common.operations.executors import PrepareFailed
+from ko_common.operations.worker import Worker
 from ko_common.settings import SERVICE_PORTS, Settings
-from ko_deployment.clusters import service as clusters
+from ko_deployment.clusters import kinds as cluster_kinds
 from ko_deployment.clusters.access import router as cluster_access_router
 from ko_deployment.clusters.endpoints import router as clusters_router
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.service import Context as ClusterContext
-from ko_deployment.inventory_client import InventoryClient
+from ko_deployment.inventory_client import HostsMissing, InventoryClient
 from ko_deployment.models import Base
 from ko_deployment.operations import service as operations
 from ko_deployment.operations.endpoints import router as operations_router
-from ko_deployment.operations.worker import Worker
+from ko_deployment.operations.events import CHANNELS
+from ko_deployment.operations.models import TABLES
 from ko_deployment.packages.endpoints import RepositoryFiles, versions_router
 from ko_deployment.packages.endpoints import router as packages_router
 from ko_deployment.packages.service import ImportRunner
@@ -151,20 +156,35 @@ async def _start_worker(app: FastAPI) -> None:
     attach(app.state.db.sessionmaker, SecretBox.from_settings(settings))
     client = InventoryClient(settings.inventory_url, app.state.identity_key)
     app.state.cluster_context = ClusterContext(client, settings.playbooks_dir, settings.resolved_repository_url)
-    worker = Worker(
-        app.state.db,
-        app.state.bus,
-        nodes=client.nodes,
+    cluster_kinds.register(operations.KINDS, settings.playbooks_dir, client)
+
+    async def nodes(spec: dict[str, Any]) -> list[NodeAccess]:
+        try:
+            return await client.nodes(spec)
+        except HostsMissing as exc:
+            raise PrepareFailed(
+                f"The operation's hosts are not all in the inventory any more: {exc}",
+                hint="Register the hosts again, or start a new operation with the hosts that exist.",
+            ) from exc
+
+    ansible = AnsibleExecutor(
+        nodes=nodes,
         playbooks_dir=settings.playbooks_dir,
-        work_dir=settings.data_dir.resolve() / "operations",
-        phase_timeout_seconds=settings.phase_timeout_seconds,
         ansible_pipelining=settings.ansible_pipelining,
-        concurrency=settings.workers,
-        hooks=[clusters.hook_for(client)],
         # Read at every run, so a retry after a settings change (KO_REPOSITORY_URL) uses the new one.
         run_vars=lambda _spec: {"ko_repository": settings.repository_vars()},
     )
-    operations.HOOKS[:] = worker.hooks
+    worker = Worker(
+        app.state.db,
+        app.state.bus,
+        tables=TABLES,
+        channels=CHANNELS,
+        kinds=operations.KINDS,
+        executors={ansible.name: ansible, operations.STEPS.name: operations.STEPS},
+        work_dir=settings.data_dir.resolve() / "operations",
+        phase_timeout_seconds=settings.phase_timeout_seconds,
+        concurrency=settings.workers,
+    )
     app.state.worker = worker
     if settings.workers > 0:
         app.state.tasks.append(asyncio.create_task(worker.run(), name="operation-worker"))
@@ -197,7 +217,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Clusters, operations and the Ansible job runner; the offline package repository.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[packages_router, versions_router, operations_router, clusters_router, cluster_access_router],
+        routers=[
+            packages_router,
+            versions_router,
+            operations_router,
+            clusters_router,
+            cluster_access_router,
+            operations.JOBS_ROUTER,
+        ],
         project_usage=_project_usage,
         on_startup=[_start_imports, _start_worker],
         on_shutdown=[_stop_worker, _stop_imports],

@@ -8,7 +8,7 @@ import httpx
 
 from ko_common.errors import Conflict, Unavailable
 from ko_common.identity import HEADER, Identity, service_identity, sign
-from ko_deployment.engine.runner import NodeAccess
+from ko_common.operations.ansible.runner import NodeAccess
 
 
 class HostsMissing(Exception):

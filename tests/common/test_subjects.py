@@ -10,7 +10,6 @@ from pathlib import Path
 from ko_common.bus import stream_configs
 from ko_common.events import OPERATION_EVENTS, REGISTRY
 from ko_deployment.operations import events as operation_events
-from ko_deployment.operations.worker import cancel_subject, event_subject
 from ko_tools.asyncapi import load_services
 
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
@@ -43,7 +42,8 @@ def _literals(path: Path) -> Iterator[tuple[int, str, bool]]:
     }
     for node in ast.walk(tree):
         if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
-            yield node.lineno, f"{node.values[0].value}{{…}}", False
+            # A declaration may build its subject (the engine's channels, from the service's name).
+            yield node.lineno, f"{node.values[0].value}{{…}}", id(node) in declared
         elif isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield node.lineno, node.value, id(node) in declared
 
@@ -59,7 +59,7 @@ def test_no_subject_is_spelled_outside_a_spec() -> None:
     for path in _service_files():
         where = str(path.relative_to(SERVICES_DIR))
         for line, text, declares in _literals(path):
-            if text.endswith("{…}") and re.match(r"ko\.[a-z]", text):
+            if text.endswith("{…}") and re.match(r"ko\.[a-z]", text) and not declares:
                 found.append(f"{where}:{line} builds the subject {text!r}")
             elif SUBJECT.fullmatch(text) and not declares:
                 wildcard = "*" in text or ">" in text
@@ -83,8 +83,8 @@ def test_each_spec_is_kept_by_its_stream_and_no_other() -> None:
 def test_the_operation_subjects_are_the_specs() -> None:
     assert operation_events.TASK_EVENT.subject == OPERATION_EVENTS.subject
     assert operation_events.TASK_EVENT.stream == OPERATION_EVENTS.stream == "KO_OPERATION_EVENTS"
-    assert event_subject("op-1") == "ko.deployment.operation.op-1.event"
-    assert cancel_subject("op-1") == "ko.deployment.operation.op-1.cancel"
+    assert operation_events.TASK_EVENT.subject_for("op-1") == "ko.deployment.operation.op-1.event"
+    assert operation_events.CANCEL.subject_for("op-1") == "ko.deployment.operation.op-1.cancel"
     assert operation_events.JOB.subject_for("db1") == "ko.jobs.deployment.db1.operation"
     assert OPERATION_EVENTS.subject_filter == "ko.deployment.operation.*.event"
 
@@ -96,3 +96,26 @@ def test_covers() -> None:
     assert _covers("ko.deployment.operation.*.event", "ko.deployment.operation.*.event")
     assert not _covers("ko.deployment.operation.x.event", "ko.deployment.operation.*.event")
     assert not _covers("ko.jobs.>", "ko.jobs")
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether some subject matches both NATS patterns (JetStream refuses streams that overlap)."""
+    x, y = a.split("."), b.split(".")
+    for i in range(max(len(x), len(y))):
+        if (i < len(x) and x[i] == ">") or (i < len(y) and y[i] == ">"):
+            return True
+        if i >= len(x) or i >= len(y):
+            return False
+        if x[i] != y[i] and "*" not in (x[i], y[i]):
+            return False
+    return True
+
+
+def test_no_two_streams_overlap() -> None:
+    """NATS refuses a stream whose subjects overlap another's, and the services then never get ready."""
+    configs = stream_configs()
+    for i, first in enumerate(configs):
+        for second in configs[i + 1 :]:
+            clashes = [(p, q) for p in first.subjects or [] for q in second.subjects or [] if _overlap(p, q)]
+            assert clashes == [], (first.name, second.name)
+    assert _overlap("ko.jobs.>", "ko.*.operation.*.event") and not _overlap("ko.a.*.*", "ko.a.operation.*.event")

@@ -15,7 +15,7 @@ from pathlib import Path
 import asyncssh
 import pytest
 
-from ko_deployment.engine import runner, vault
+from ko_common.operations.ansible import runner, vault
 from tests.deployment.test_runner_secrets import files_holding
 from tests.lab.lab import Host, Lab
 

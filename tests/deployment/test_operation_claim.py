@@ -20,13 +20,17 @@ import pytest
 from ko_common import migrations
 from ko_common.db import Database
 from ko_common.errors import Conflict
-from ko_deployment.clusters import service as clusters
+from ko_common.operations import pump, worker
+from ko_common.operations.ansible import runner
+from ko_common.operations.ansible.executor import AnsibleExecutor
+from ko_common.operations.kinds import KindRegistry
+from ko_common.operations.repository import OperationRepository
+from ko_deployment.clusters import kinds as cluster_kinds
 from ko_deployment.clusters.models import Cluster
-from ko_deployment.engine import runner
 from ko_deployment.models import OUTBOX
-from ko_deployment.operations import service, worker
-from ko_deployment.operations.models import Operation
-from ko_deployment.operations.repository import OperationRepository
+from ko_deployment.operations import service
+from ko_deployment.operations.events import CHANNELS
+from ko_deployment.operations.models import TABLES, Operation
 from tests.deployment.conftest import ADMIN
 
 MIGRATIONS = Path(__file__).parents[2] / "services/ko_deployment/migrations"
@@ -67,20 +71,21 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeRunner:
     monkeypatch.setattr(
         runner, "prepare", lambda workdir, nodes, group_vars=None: workdir.mkdir(parents=True, exist_ok=True)
     )
-    monkeypatch.setattr(worker, "PUBLISH_GRACE_SECONDS", 0.0)  # no NATS: nothing is published
+    monkeypatch.setattr(pump, "PUBLISH_GRACE_SECONDS", 0.0)  # no NATS: nothing is published
     monkeypatch.setattr(worker, "CANCEL_POLL_SECONDS", 0.02)
-    monkeypatch.setattr(service, "HOOKS", [])
+    monkeypatch.setattr(service.SERVICE, "kinds", KindRegistry())  # no kind: no cluster to tell
     return fake
 
 
-def make_worker(db: Database, tmp_path: Path, **kw: Any) -> worker.Worker:
+def make_worker(db: Database, tmp_path: Path, run_vars: Any = None) -> worker.Worker:
     async def no_nodes(spec: dict[str, Any]) -> list[runner.NodeAccess]:
         return []
 
     bus: Any = SimpleNamespace(nc=None, connected=False, js=None)
+    ansible = AnsibleExecutor(nodes=no_nodes, playbooks_dir=tmp_path, run_vars=run_vars)
     return worker.Worker(
-        db, bus, nodes=no_nodes, playbooks_dir=tmp_path, work_dir=tmp_path / "ops", phase_timeout_seconds=60,
-        concurrency=1, **kw,
+        db, bus, tables=TABLES, channels=CHANNELS, kinds=service.SERVICE.kinds, executors={"ansible": ansible},
+        work_dir=tmp_path / "ops", phase_timeout_seconds=60, concurrency=1,
     )  # fmt: skip
 
 
@@ -101,7 +106,7 @@ async def cancel(db: Database, operation_id: str) -> str:
 
 async def state(db: Database, operation_id: str) -> tuple[Operation, list[tuple[str, str, str]]]:
     async with db.transaction() as session:
-        repo = OperationRepository(session)
+        repo = OperationRepository(session, TABLES)
         op = await repo.get(operation_id)
         assert op is not None
         events = [(e.phase, e.kind, e.status) for e in await repo.events(operation_id, 0, 1000)]
@@ -262,7 +267,9 @@ async def test_a_cancelled_deploy_leaves_the_cluster_saying_cancelled(
 ) -> None:
     async with db.transaction() as session:
         session.add(Cluster(id="c1", project_id="p1", name="c1", version="1.36.0", status="deploying", spec={}))
-    monkeypatch.setattr(service, "HOOKS", [clusters.on_operation])
+    kinds = KindRegistry()
+    cluster_kinds.register(kinds, tmp_path, None)
+    monkeypatch.setattr(service.SERVICE, "kinds", kinds)
     op_id = await create(db)
     if when == "queued":
         assert await cancel(db, op_id) == "cancelled"
@@ -276,7 +283,7 @@ async def test_a_cancelled_deploy_leaves_the_cluster_saying_cancelled(
             return result
 
         monkeypatch.setattr(runner, "run_phase", one_then_cancel)
-        await make_worker(db, tmp_path, hooks=[clusters.on_operation]).execute(op_id)
+        await make_worker(db, tmp_path).execute(op_id)
     async with db.transaction() as session:
         cluster = await session.get(Cluster, "c1")
         assert cluster is not None

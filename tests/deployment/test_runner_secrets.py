@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from ko_deployment.engine import runner, vault
+from ko_common.operations.ansible import runner, vault
 
 PLAYBOOK = Path(__file__).parent / "playbooks" / "quiet" / "secrets.yml"
 OPERATION = "op-secrets"

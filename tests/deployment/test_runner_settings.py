@@ -8,7 +8,7 @@ import yaml
 from ansible.config.manager import ConfigManager
 from ansible.plugins.connection import ssh
 
-from ko_deployment.engine import runner
+from ko_common.operations.ansible import runner
 
 PLAYBOOK = Path(__file__).parent / "playbooks" / "engine-demo.yml"
 

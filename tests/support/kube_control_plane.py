@@ -4,8 +4,9 @@ kube-controller-manager, no kubelet and no scheduler (Pods stay Pending, nothing
 Guarantees:
 - Everything lives in one temporary directory (CAs, serving and client certificates, the
   service-account key pair and Secrets encryption written by tests/support/kube_pki.py; an admin
-  kubeconfig of ``system:masters``, admin.conf; the etcd data; the logs) and listens on free ports of 127.0.0.1 only; ``stop()`` ends every process,
-  checks that none survives, and removes the directory. The processes also die with the Python
+  kubeconfig of ``system:masters``, admin.conf; the etcd data; the logs) and listens on free ports
+  of 127.0.0.1 only; ``stop()`` ends every process, checks that none survives, and removes the
+  directory. The processes also die with the Python
   process that started them (``PR_SET_PDEATHSIG``), so a killed test run leaves nothing behind.
 - ``start()`` returns once kube-apiserver's ``/readyz`` answers ``ok`` and kube-controller-manager's
   ``/healthz`` answers ``ok``.

@@ -35,7 +35,7 @@ class FakeWorker:
                 Operation(
                     id=self.op_id, project_id=project_id, cluster_id=unique("live-cluster"), kind="test",
                     status="running", created_by="test", spec={}, attempts=1,
-                    phases=[OperationPhase(position=0, name="one", playbook="x.yml", status="running")],
+                    phases=[OperationPhase(position=0, name="one", target="x.yml", status="running")],
                 )
             )  # fmt: skip
 

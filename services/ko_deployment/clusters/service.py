@@ -2,14 +2,14 @@
 
 Creating a cluster claims its hosts in inventory first (all or none, race-free there), then stores
 the cluster with its deploy operation in one transaction; if that fails the hosts are released.
-The operation's progress feeds the cluster's status through `on_operation` (called by the worker
-in its own transactions).
+The operation's progress feeds the cluster's status through the operation kinds (kinds.py), which
+the engine applies in its own transactions.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,8 +30,6 @@ from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.schemas import ClusterCreate, ClusterEvent, OperationRef
 from ko_deployment.inventory_client import InventoryClient
 from ko_deployment.operations import service as operations
-from ko_deployment.operations.models import Operation
-from ko_deployment.operations.repository import OperationRepository
 
 log = logging.getLogger(__name__)
 TABLE = "clusters"
@@ -54,7 +52,7 @@ async def create(session: AsyncSession, identity: Identity, body: ClusterCreate,
     validation.refuse(validation.check(body, hosts, versions))
     package = await validation.ready_package(session, body.version, body.arch)
     assert package is not None  # checked above
-    phases = phases_of(ctx.playbooks_dir, "deploy")
+    phases_of(ctx.playbooks_dir, "deploy")  # the Ansible content is usable: checked before any host is claimed
     by_id = {h["id"]: h for h in hosts}
     cluster_id = new_id()
     await session.commit()  # no transaction held while inventory claims the hosts
@@ -85,8 +83,7 @@ async def create(session: AsyncSession, identity: Identity, body: ClusterCreate,
             project_id=body.project_id,
             cluster_id=cluster_id,
             kind="deploy",
-            phases=phases,
-            spec=_operation_spec(cluster, package.manifest, ctx.repository_url),
+            spec=operation_spec(cluster, package.manifest, ctx.repository_url),
             created_by=identity.username,
         )
         cluster.current_operation_id = op.id
@@ -106,7 +103,7 @@ async def create(session: AsyncSession, identity: Identity, body: ClusterCreate,
     return cluster
 
 
-def _operation_spec(cluster: Cluster, manifest: dict[str, Any], repository_url: str) -> dict[str, Any]:
+def operation_spec(cluster: Cluster, manifest: dict[str, Any], repository_url: str) -> dict[str, Any]:
     groups = {"master": ["masters"], "worker": ["workers"]}
     return {
         "nodes": [
@@ -152,7 +149,7 @@ async def get(session: AsyncSession, identity: Identity, cluster_id: str, *, wri
 async def operation_ref(session: AsyncSession, cluster: Cluster) -> OperationRef | None:
     if cluster.current_operation_id is None:
         return None
-    op = await OperationRepository(session).get(cluster.current_operation_id)
+    op = await operations.SERVICE.repo(session).get(cluster.current_operation_id)
     if op is None:
         return None
     current = next((p.name for p in op.phases if p.status in ("running", "failed")), None)
@@ -184,7 +181,7 @@ async def delete(
     Returns the cluster while its reset runs, or None once it is gone (force).
     """
     cluster = await get(session, identity, cluster_id, write=True)
-    busy = await OperationRepository(session).active_for_cluster(cluster.id)
+    busy = await operations.SERVICE.repo(session).active_for_cluster(cluster.id)
     if busy is not None:
         raise Conflict(
             f"Cluster {cluster.name} is busy with operation {busy.id} ({busy.kind}): wait for it or cancel it.",
@@ -192,15 +189,14 @@ async def delete(
         )
     if force:
         await ctx.inventory.release(service_identity("deployment"), cluster.id)
-        await _forget(session, cluster)
+        await forget(session, cluster)
         return None
     op = await operations.create(
         session,
         project_id=cluster.project_id,
         cluster_id=cluster.id,
         kind="reset",
-        phases=phases_of(ctx.playbooks_dir, "reset"),
-        spec=_operation_spec(cluster, {}, ctx.repository_url),
+        spec=operation_spec(cluster, {}, ctx.repository_url),
         created_by=identity.username,
     )
     cluster.status, cluster.status_message, cluster.current_operation_id = "terminating", "Resetting the hosts.", op.id
@@ -209,69 +205,11 @@ async def delete(
     return cluster
 
 
-async def _forget(session: AsyncSession, cluster: Cluster) -> None:
+async def forget(session: AsyncSession, cluster: Cluster) -> None:
     event = ClusterEvent.of(cluster)
     await ClusterRepository(session).delete(cluster)
     await emit(session, events.DELETED, event, subject_id=cluster.id, project_id=cluster.project_id)
     log.info("cluster deleted", extra=log_fields(cluster_id=cluster.id))
-
-
-def hook_for(inventory: InventoryClient) -> Callable[[AsyncSession, Operation, Path | None], Awaitable[None]]:
-    async def hook(session: AsyncSession, op: Operation, artifacts: Path | None) -> None:
-        await on_operation(session, op, artifacts, inventory)
-
-    return hook
-
-
-async def on_operation(
-    session: AsyncSession, op: Operation, artifacts: Path | None, inventory: InventoryClient | None = None
-) -> None:
-    """The worker tells the cluster how its operation goes (same transaction as the operation's change)."""
-    cluster = await ClusterRepository(session).get(op.cluster_id)
-    if cluster is None:
-        return
-    if op.kind == "reset":
-        if op.status == "succeeded":
-            if inventory is not None:
-                await inventory.release(service_identity("deployment"), cluster.id)
-            await _forget(session, cluster)
-        elif op.status in ("failed", "cancelled"):
-            reason = (op.failure or {}).get("message") or "The reset was cancelled."
-            cluster.status = "failed"
-            cluster.status_message = f"{reason} Retry the reset, or delete with force to forget the cluster."
-            await session.flush()
-            await emit(
-                session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=cluster.project_id
-            )
-        return
-    if op.kind != "deploy":
-        return
-    before = (cluster.status, cluster.status_message)
-    if op.status == "running":
-        cluster.status, cluster.status_message = "deploying", "Deploying."
-    elif op.status == "succeeded":
-        cluster.status, cluster.status_message = "running", "Deployed."
-        for node in cluster.nodes:
-            node.status = "ready"
-        path = artifacts / "kubeconfig" if artifacts is not None else None
-        if path is not None and path.is_file():
-            cluster.kubeconfig_enc = box_for(session).encrypt(
-                path.read_text(), table=TABLE, row_id=cluster.id, field="kubeconfig"
-            )
-            path.unlink()
-    elif op.status == "cancelled":
-        # Still `failed` (not usable, hosts claimed, the same ways out); the message says what happened.
-        at = next((f" at phase {p.name}" for p in op.phases if p.status == "cancelled"), "")
-        cluster.status = "failed"
-        cluster.status_message = f"The deploy was cancelled{at}. Retry it to resume there, or delete the cluster."
-    elif op.status == "failed":
-        reason = (op.failure or {}).get("message") or "The deploy failed."
-        cluster.status, cluster.status_message = "failed", f"{reason} Fix it, then retry the operation."
-    if (cluster.status, cluster.status_message) != before:
-        await session.flush()
-        await emit(
-            session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=cluster.project_id
-        )
 
 
 def _name_taken(name: str) -> Conflict:

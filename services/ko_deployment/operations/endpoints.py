@@ -8,11 +8,11 @@ from fastapi import APIRouter, BackgroundTasks, Query, Request
 
 from ko_common.db import SessionDep
 from ko_common.identity import CurrentIdentity, permission
+from ko_common.operations.schemas import EventPage, OperationEventOut, OperationOut, OperationStatus
 from ko_common.repository import Page
 from ko_deployment.operations import service
+from ko_deployment.operations.events import CANCEL
 from ko_deployment.operations.models import TERMINAL_STATUSES
-from ko_deployment.operations.schemas import EventPage, OperationEventOut, OperationOut, OperationStatus
-from ko_deployment.operations.worker import cancel_subject
 
 router = APIRouter(prefix="/api/v1/operations", tags=["operations"])
 
@@ -90,7 +90,7 @@ async def cancel_operation(
 
     async def tell_worker() -> None:  # after the commit: the worker also polls the mark, this is the fast path
         if bus.nc is not None and bus.connected:
-            await bus.nc.publish(cancel_subject(operation_id), b"")
+            await bus.nc.publish(CANCEL.subject_for(operation_id), b"")
 
     tasks.add_task(tell_worker)
     return OperationOut.of(op)

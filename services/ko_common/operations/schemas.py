@@ -1,4 +1,4 @@
-"""Operations in and out of the API, their task events, and the event payloads."""
+"""Operations in and out of the API, their task events, and the event payloads: one shape for every service."""
 
 from __future__ import annotations
 
@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-
-from ko_deployment.operations.models import Operation, OperationEvent
 
 OperationStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 PhaseStatus = Literal["pending", "running", "succeeded", "failed", "cancelled"]
@@ -27,6 +25,7 @@ class Failure(BaseModel):
 class PhaseOut(BaseModel):
     position: int
     name: str
+    executor: str = Field("ansible", description="What runs the phase: ansible, terraform or python.")
     status: PhaseStatus
     runs: int = Field(description="How many times the phase was started (resumes and retries count).")
     started_at: datetime | None
@@ -53,7 +52,7 @@ class OperationOut(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, op: Operation) -> OperationOut:
+    def of(cls, op: Any) -> OperationOut:
         return cls(
             id=op.id,
             project_id=op.project_id,
@@ -72,6 +71,7 @@ class OperationOut(BaseModel):
                 PhaseOut(
                     position=p.position,
                     name=p.name,
+                    executor=p.executor,
                     status=p.status,  # type: ignore[arg-type]
                     runs=p.runs,
                     started_at=p.started_at,
@@ -105,7 +105,7 @@ class OperationEventOut(BaseModel):
     time: datetime
 
     @classmethod
-    def of(cls, e: OperationEvent) -> OperationEventOut:
+    def of(cls, e: Any) -> OperationEventOut:
         return cls(
             operation_id=e.operation_id,
             counter=e.counter,
@@ -140,7 +140,7 @@ class OperationSummary(BaseModel):
     phases: list[dict[str, Any]] = Field(default_factory=list, description="[{name, status}] in order.")
 
     @classmethod
-    def of(cls, op: Operation) -> OperationSummary:
+    def of(cls, op: Any) -> OperationSummary:
         return cls(
             id=op.id,
             project_id=op.project_id,
@@ -154,6 +154,6 @@ class OperationSummary(BaseModel):
 
 
 class JobRequest(BaseModel):
-    """A request to a deployment worker: run (or resume) this operation."""
+    """A request to a service's workers: run (or resume) this operation."""
 
     operation_id: str

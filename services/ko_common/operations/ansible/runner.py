@@ -51,7 +51,8 @@ import asyncssh
 import yaml
 from ansible_runner import Runner, RunnerConfig
 
-from ko_deployment.engine import vault
+from ko_common.operations.ansible import vault
+from ko_common.operations.executors import PhaseResult, StepEvent
 
 POLL_SECONDS = 0.25
 EXCERPT_CHARS = 2000
@@ -114,25 +115,8 @@ class NodeAccess:
     become_password: str | None = field(default=None, repr=False)
 
 
-@dataclass(frozen=True)
-class AnsibleEvent:
-    kind: str  # play_start | task_start | task_result | item_result | stats | retry | warning | error | output
-    status: str  # running | ok | changed | failed | unreachable | skipped | done | warning
-    host: str | None
-    task: str | None
-    play: str | None
-    changed: bool
-    duration_ms: int | None
-    excerpt: str
-    time: datetime
-    data: dict[str, Any] = field(default_factory=dict)  # stats per host, for `stats`
-
-
-@dataclass
-class PhaseResult:
-    status: str  # succeeded | failed | cancelled | timeout
-    rc: int | None
-    stats: dict[str, Any] = field(default_factory=dict)
+# Ansible's events are the engine's step events; a phase's result is the engine's.
+AnsibleEvent = StepEvent
 
 
 @dataclass(frozen=True)

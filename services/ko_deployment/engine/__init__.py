@@ -1,1 +1,0 @@
-"""The operations engine: phases run as playbooks through ansible-runner, durable and resumable."""
