@@ -19,7 +19,7 @@ from starlette.background import BackgroundTask
 from starlette.responses import Response, StreamingResponse
 
 from ko_common.errors import Unavailable
-from ko_gateway.proxy.client import client, refuse_dot_segments, service_url
+from ko_gateway.proxy.client import client, resolve_dot_segments, service_url
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,8 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route(PATH + "/{path:path}", methods=["GET", "HEAD"])
 async def repository_file(path: str, request: Request) -> Response:
-    refuse_dot_segments(request.url.path)
+    resolve_dot_segments(request.url.path)  # refuses `..`
+    path = resolve_dot_segments("/" + path).lstrip("/")
     headers = {k: v for k, v in request.headers.items() if k.lower() in REQUEST_HEADERS}
     upstream = client(request.app).build_request(
         request.method, f"{service_url(request.app, 'deployment')}{PATH}/{path}", headers=headers

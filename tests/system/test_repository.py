@@ -11,6 +11,7 @@ from __future__ import annotations
 import email.utils
 import ipaddress
 import re
+from http.client import HTTPConnection
 from pathlib import Path
 
 import httpx
@@ -54,6 +55,15 @@ def test_the_gateway_serves_the_repository_on_every_address_read_only(stack: Sta
         assert http.delete(url).status_code == 405
         assert http.get(public_url(stack) + "/repository/packages/9.9.9-amd64/.import-secret").status_code == 404
         assert http.get(public_url(stack) + "/repository/packages/none/manifest.yaml").status_code == 404
+    # apt asks a flat repository for `debs/./Packages`: a `.` segment is served (http.client sends it as written).
+    host, port = public_url(stack).removeprefix("http://").split(":")
+    conn = HTTPConnection(host, int(port), timeout=10)
+    try:
+        conn.request("GET", "/repository/packages/9.9.9-amd64/./manifest.yaml")
+        dotted = conn.getresponse()
+        assert (dotted.status, dotted.read()) == (200, CONTENT)
+    finally:
+        conn.close()
 
 
 def test_the_banner_names_the_repository_the_nodes_are_given(stack: Stack) -> None:

@@ -50,22 +50,25 @@ async def _request_content(request: Request) -> bytes | AsyncIterator[bytes] | N
     return request.stream()
 
 
-def refuse_dot_segments(path: str) -> None:
-    """A path with `.` or `..` segments (`%2e` and `%2f` are decoded by now) is refused.
+def resolve_dot_segments(path: str) -> str:
+    """The path without its `.` segments; a path with a `..` segment (`%2e`, `%2f` are decoded by now) is refused.
 
-    The HTTP client would resolve them before sending, so /api/v1/clusters/../../internal/... would
-    reach a service's internal routes (`/internal/...`, /metrics) that the gateway never exposes.
+    The HTTP client would resolve `..` before sending, so /api/v1/clusters/../../internal/... would
+    reach a service's internal routes (`/internal/...`, /metrics) that the gateway never exposes. A
+    `.` segment goes nowhere and is common: apt asks a flat repository for `debs/./Packages`.
     """
-    if any(part in (".", "..") for part in path.split("/")):
-        raise NotFound("No such path: `.` and `..` segments are not accepted.")
+    parts = path.split("/")
+    if ".." in parts:
+        raise NotFound("No such path: `..` segments are not accepted.")
+    return "/".join(p for i, p in enumerate(parts) if p != "." or i == 0)
 
 
 async def forward(request: Request, service: str, identity: Identity) -> Response:
-    refuse_dot_segments(request.url.path)
+    path = resolve_dot_segments(request.url.path)
     app = request.app
     headers = {k: v for k, v in request.headers.items() if k.lower() in FORWARD_REQUEST}
     headers.update(signed_headers(app, identity, service))
-    url = service_url(app, service) + request.url.path
+    url = service_url(app, service) + path
     upstream = client(app).build_request(
         request.method, url, params=request.query_params, headers=headers, content=await _request_content(request)
     )
