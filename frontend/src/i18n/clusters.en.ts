@@ -36,6 +36,12 @@ const clusters = {
     },
     // A failed cluster whose operation was cancelled (StatusTag).
     cancelledTag: 'Cancelled',
+    nodeStatus: {
+      pending: 'Pending',
+      ready: 'Ready',
+      joining: 'Joining',
+      removing: 'Removing',
+    },
   },
   wizard: {
     title: 'Create cluster',
@@ -150,6 +156,8 @@ const clusters = {
       reset: 'Reset',
       scale: 'Scale',
       upgrade: 'Upgrade',
+      'add-workers': 'Add workers',
+      'remove-workers': 'Remove workers',
     },
     status: {
       queued: 'Queued',

@@ -38,6 +38,12 @@ const clusters: typeof clustersEn = {
     },
     // A failed cluster whose operation was cancelled (StatusTag).
     cancelledTag: '已取消',
+    nodeStatus: {
+      pending: '等待中',
+      ready: '就绪',
+      joining: '加入中',
+      removing: '移除中',
+    },
   },
   wizard: {
     title: '创建集群',
@@ -152,6 +158,8 @@ const clusters: typeof clustersEn = {
       reset: '重置',
       scale: '伸缩',
       upgrade: '升级',
+      'add-workers': '添加节点',
+      'remove-workers': '移除节点',
     },
     status: {
       queued: '排队中',

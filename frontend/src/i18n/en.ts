@@ -2,6 +2,7 @@
 import clustersEn from './clusters.en';
 import cloud from './en.cloud';
 import consoleEn from './console.en';
+import workersEn from './workers.en';
 const en = {
   ...cloud,
   common: {
@@ -386,6 +387,7 @@ const en = {
   },
   ...clustersEn,
   ...consoleEn,
+  ...workersEn,
 };
 
 export default en;

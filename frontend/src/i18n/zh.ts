@@ -2,6 +2,7 @@
 import type en from './en';
 import clustersZh from './clusters.zh';
 import consoleZh from './console.zh';
+import workersZh from './workers.zh';
 import zhCloud from './zh.cloud';
 
 const zh: typeof en = {
@@ -388,6 +389,7 @@ const zh: typeof en = {
   },
   ...clustersZh,
   ...consoleZh,
+  ...workersZh,
 };
 
 export default zh;

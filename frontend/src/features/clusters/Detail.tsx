@@ -10,12 +10,14 @@ import { canWrite } from '../../app/permissions';
 import { QueryError } from '../../app/QueryError';
 import { AdvancedSettings } from './AdvancedSettings';
 import type { AdvancedSpec } from './create/advanced';
-import { downloadKubeconfig, useCluster, useOperations, type Cluster, type Operation } from './api';
+import { downloadKubeconfig, useCluster, useOperations, type Node, type Operation } from './api';
 import { DeleteCluster } from './DeleteCluster';
 import { formatDuration, kindLabel } from './format';
-import { ClusterStatusTag, OperationProgress, OperationStatusTag } from './StatusTag';
+import { ClusterStatusTag, NodeStatusTag, OperationProgress, OperationStatusTag } from './StatusTag';
+import { AddWorkers } from './workers/AddWorkers';
+import { RemoveWorkerButton, RemoveWorkerDialog } from './workers/RemoveWorker';
+import { workersBlocked } from './workers/workers';
 
-type Node = Cluster['nodes'][number];
 type Spec = {
   topology?: string;
   network?: { plugin?: string; pod_cidr?: string; service_cidr?: string; proxy_mode?: string; dns_domain?: string };
@@ -37,11 +39,13 @@ export default function ClusterDetail() {
   const cluster = useCluster(clusterId);
   const operations = useOperations(clusterId);
   const [downloading, setDownloading] = useState(false);
+  const [removing, setRemoving] = useState<Node | null>(null);
 
   if (cluster.isError) return <QueryError error={cluster.error} />;
   const c = cluster.data;
   const writer = !!c && canWrite(me, c.project_id);
   const spec = (c?.spec ?? {}) as Spec;
+  const blocked = c ? workersBlocked(me, c) : 'readOnly';
   const on = (v: boolean | undefined) => (v ? t('wizard.review.on') : t('wizard.review.off'));
 
   const getKubeconfig = () => {
@@ -60,7 +64,17 @@ export default function ClusterDetail() {
       dataIndex: 'role',
       render: (role: string) => <Tag color={role === 'master' ? 'blue' : 'default'}>{role === 'master' ? t('wizard.hosts.master') : t('wizard.hosts.worker')}</Tag>,
     },
-    { title: t('hosts.statusCol'), dataIndex: 'status' },
+    { title: t('hosts.statusCol'), dataIndex: 'status', render: (status: string) => <NodeStatusTag status={status} /> },
+    ...(blocked === 'readOnly'
+      ? []
+      : [
+          {
+            title: t('common.actions'),
+            key: 'actions',
+            render: (_: unknown, node: Node) =>
+              node.role === 'master' ? null : <RemoveWorkerButton node={node} blocked={blocked} onOpen={() => setRemoving(node)} />,
+          },
+        ]),
   ];
 
   const opColumns: TableColumnsType<Operation> = [
@@ -165,7 +179,13 @@ export default function ClusterDetail() {
             {
               key: 'nodes',
               label: t('clusters.tabs.nodes', { count: c.nodes.length }),
-              children: <Table<Node> rowKey="host_id" size="small" data-testid="cluster-nodes" columns={nodeColumns} dataSource={c.nodes} pagination={false} />,
+              children: (
+                <Space orientation="vertical" style={{ width: '100%' }}>
+                  <AddWorkers cluster={c} />
+                  <Table<Node> rowKey="host_id" size="small" data-testid="cluster-nodes" columns={nodeColumns} dataSource={c.nodes} pagination={false} />
+                  {removing && <RemoveWorkerDialog cluster={c} node={removing} onClose={() => setRemoving(null)} />}
+                </Space>
+              ),
             },
             {
               key: 'operations',

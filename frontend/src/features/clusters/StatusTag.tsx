@@ -50,6 +50,20 @@ export function OperationStatusTag({ status }: { status: OperationStatus }) {
   );
 }
 
+const NODE_COLOR = { pending: 'default', ready: 'green', joining: 'processing', removing: 'orange' } as const;
+type NodeStatus = keyof typeof NODE_COLOR;
+const isNodeStatus = (s: string): s is NodeStatus => Object.hasOwn(NODE_COLOR, s);
+
+/** A node's status in the console's language (`joining` while it is added, `removing` while it goes); an unknown one as the API names it. */
+export function NodeStatusTag({ status }: { status: string }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={isNodeStatus(status) ? NODE_COLOR[status] : 'default'} data-testid="node-status" data-status={status}>
+      {isNodeStatus(status) ? t(`clusters.nodeStatus.${status}`) : status}
+    </Tag>
+  );
+}
+
 const ACTIVE = new Set(['queued', 'running']);
 
 /** An operation's progress: phases done of all, and the phase running (or the one that failed). */

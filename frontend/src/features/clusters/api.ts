@@ -11,6 +11,8 @@ export type OperationStatus = Operation['status'];
 export type Phase = Schemas['PhaseOut'];
 export type OperationEvent = Schemas['OperationEventOut'];
 export type KubernetesVersion = Schemas['KubernetesVersion'];
+export type WorkersAdd = Schemas['WorkersAdd'];
+export type Node = Cluster['nodes'][number];
 
 export const CLUSTER_STATUSES: ClusterStatus[] = ['waiting', 'deploying', 'running', 'failed', 'upgrading', 'scaling', 'terminating', 'lost'];
 
@@ -97,6 +99,36 @@ export function useDeleteCluster() {
     },
   });
 }
+
+/** After a worker change (202): the cluster as answered, its hosts and operations refetched. */
+function useWorkersMutation<V>(fn: (vars: V) => Promise<Cluster>) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: fn,
+    onSuccess: (cluster) => {
+      queryClient.setQueryData(clusterKey(cluster.id), cluster);
+      void queryClient.invalidateQueries({ queryKey: ['hosts'] });
+      void queryClient.invalidateQueries({ queryKey: operationsKey });
+      return queryClient.invalidateQueries({ queryKey: [...clustersKey, 'list'] });
+    },
+  });
+}
+
+/** POST workers: the hosts join as `joining` nodes; the answer carries the queued `add-workers` operation. */
+export const useAddWorkers = () =>
+  useWorkersMutation(({ id, body }: { id: string; body: WorkersAdd }) =>
+    call(api.POST('/api/v1/clusters/{cluster_id}/workers', { params: { path: { cluster_id: id } }, body })),
+  );
+
+/** DELETE one worker by its node name: it shows `removing`; the answer carries the `remove-workers` operation. */
+export const useRemoveWorker = () =>
+  useWorkersMutation(({ id, node, force }: { id: string; node: string; force: boolean }) =>
+    call(
+      api.DELETE('/api/v1/clusters/{cluster_id}/workers/{node}', {
+        params: { path: { cluster_id: id, node }, query: force ? { force: true } : {} },
+      }),
+    ),
+  );
 
 function useOperationAction(action: 'retry' | 'cancel') {
   const queryClient = useQueryClient();

@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 
-const KINDS = ['deploy', 'reset', 'scale', 'upgrade'] as const;
+const KINDS = ['deploy', 'reset', 'scale', 'upgrade', 'add-workers', 'remove-workers'] as const;
 
 /** An operation kind in the console's language (an unknown one as the API names it). */
 export function kindLabel(t: TFunction, kind: string): string {

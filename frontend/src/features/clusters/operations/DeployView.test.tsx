@@ -153,4 +153,23 @@ describe('live deploy view', () => {
     expect(await screen.findByTestId('operation-cancel')).toBeTruthy();
     expect(PHASES.every((name) => screen.getByTestId(`phase-${name}`))).toBe(true);
   });
+
+  test('a worker operation is titled by its kind and its success says what changed', async () => {
+    const done = (kind: string) =>
+      operation({ kind, status: 'succeeded', ended_at: '2026-01-03T00:09:00Z', phases: [{ ...operation().phases[0], name: 'drain', status: 'succeeded' }] });
+    for (const [kind, title, text] of [
+      ['add-workers', 'Add workers · prod-1', 'Done: the new workers joined prod-1.'],
+      ['remove-workers', 'Remove workers · prod-1', 'Done: the worker left prod-1 and its host is free again.'],
+    ]) {
+      gateway({ current: done(kind) });
+      const { unmount } = renderPage(<DeployView />, { me: asReader(), ...ROUTE });
+      expect(await screen.findByText(title)).toBeTruthy();
+      await waitFor(() => expect(latest()).toBeTruthy());
+      latest().open();
+      latest().events([event(1, { kind: 'end', status: 'succeeded', host: null, task: null })]);
+      latest().end();
+      expect((await screen.findByTestId('operation-succeeded')).textContent).toContain(text);
+      unmount();
+    }
+  });
 });

@@ -133,7 +133,11 @@ export default function DeployView() {
           title={
             op?.kind === 'reset'
               ? t('clusterDelete.resetDone', { name: cluster.data?.name ?? '' })
-              : t('operations.succeeded', { cluster: cluster.data?.name ?? '' })
+              : op?.kind === 'add-workers'
+                ? t('workers.added', { cluster: cluster.data?.name ?? '' })
+                : op?.kind === 'remove-workers'
+                  ? t('workers.removed', { cluster: cluster.data?.name ?? '' })
+                  : t('operations.succeeded', { cluster: cluster.data?.name ?? '' })
           }
           action={
             op?.kind === 'reset' ? (
