@@ -23,6 +23,7 @@ from ko_common.settings import SERVICE_PORTS, Settings
 from ko_deployment.clusters import kinds as cluster_kinds
 from ko_deployment.clusters.access import router as cluster_access_router
 from ko_deployment.clusters.endpoints import router as clusters_router
+from ko_deployment.clusters.health import NodeHealth
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.service import Context as ClusterContext
 from ko_deployment.inventory_client import HostsMissing, InventoryClient
@@ -82,6 +83,20 @@ class DeploymentSettings(Settings):
     )
     workers: int = Field(
         2, ge=0, le=64, description="Operations one replica runs at once (0: this replica runs none, API only)."
+    )
+    node_health_interval_seconds: int = Field(
+        30,
+        ge=0,
+        le=3600,
+        description="How often the nodes of every running cluster are read from its API server (node health); "
+        "0: never.",
+    )
+    node_not_ready_seconds: int = Field(
+        300,
+        ge=0,
+        le=86400,
+        description="A node not Ready for longer than this is marked not-ready in its cluster's nodes (and an "
+        "event sent); it is ready again as soon as it is Ready.",
     )
     cluster_access_services: Annotated[tuple[str, ...], NoDecode] = Field(
         ("observability", "backup", "tools"),
@@ -190,6 +205,17 @@ async def _start_worker(app: FastAPI) -> None:
         app.state.tasks.append(asyncio.create_task(worker.run(), name="operation-worker"))
 
 
+async def _start_node_health(app: FastAPI) -> None:
+    settings: DeploymentSettings = app.state.settings
+    if settings.node_health_interval_seconds > 0:
+        health = NodeHealth(
+            app.state.db,
+            interval_seconds=settings.node_health_interval_seconds,
+            not_ready_seconds=settings.node_not_ready_seconds,
+        )
+        app.state.tasks.append(asyncio.create_task(health.run(), name="node-health"))
+
+
 async def _stop_worker(app: FastAPI) -> None:
     worker: Worker | None = getattr(app.state, "worker", None)
     if worker is not None:
@@ -226,7 +252,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             operations.JOBS_ROUTER,
         ],
         project_usage=_project_usage,
-        on_startup=[_start_imports, _start_worker],
+        on_startup=[_start_imports, _start_worker, _start_node_health],
         on_shutdown=[_stop_worker, _stop_imports],
     )
     app = create_service_app(spec, settings)

@@ -33,7 +33,14 @@ def test_operations_name_the_phases_in_the_original_order() -> None:
     assert [p.name for p in phases_of(PLAYBOOKS, "reset")] == ["reset"]
     index = yaml.safe_load((PLAYBOOKS / "operations.yml").read_text())
     numbered = sorted(p.name for p in PLAYBOOKS.glob("[0-9][0-9]-*.yml"))
-    assert sorted(e["playbook"] for kind in index.values() for e in kind) == numbered
+    # Every numbered playbook is some kind's phase (Day-2 kinds reuse the deploy's idempotent ones).
+    assert sorted({e["playbook"] for kind in index.values() for e in kind}) == numbered
+    assert [p.name for p in phases_of(PLAYBOOKS, "add-workers")] == [
+        "base-system", "container-runtime", "kubernetes-components", "load-balancer", "workers", "post"]  # fmt: skip
+    assert [p.name for p in phases_of(PLAYBOOKS, "remove-workers")] == ["drain", "reset-workers"]
+    assert [p.name for p in phases_of(PLAYBOOKS, "renew-certificates")] == ["renew", "post", "certificates-check"]
+    rebuild = [p.name for p in phases_of(PLAYBOOKS, "rebuild-worker")]
+    assert rebuild == ["drain", "reset-workers"] + [p.name for p in phases_of(PLAYBOOKS, "add-workers")]
 
 
 @pytest.mark.parametrize("playbook", sorted(p.name for p in PLAYBOOKS.glob("[0-9][0-9]-*.yml")))

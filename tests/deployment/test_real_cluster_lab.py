@@ -1,20 +1,24 @@
-"""A real Kubernetes cluster, 1 master + 2 workers, deployed by the product on lab hosts (issue 13 item 5).
+"""A real Kubernetes cluster deployed by the product on lab hosts, then scaled (issue 13 item 5, issue 14 B.1-2).
 
 The product runs exactly as ``make run`` starts it (tests/e2e/test_console_e2e.py ``Product``); all
 is done through its public API: three lab hosts registered, the real offline package imported
 (tests/support/real_package.py: Kubernetes built from source, etcd 3.6, Debian's .debs), a cluster
-planned with the settings of docs/container-hosts.md (the lab's hosts are containers without cgroup
-controllers), network plugin none, CoreDNS, metrics-server and ingress off (no such images exist
-here) → Running. Then, in order:
+planned as 1 master + 1 worker with the settings of docs/container-hosts.md (the lab's hosts are
+containers without cgroup controllers), network plugin none, CoreDNS, metrics-server and ingress off
+(no such images exist here) → Running. Then, in order:
 
 - the site's CNI (this test, for plugin none): a bridge + host-local configuration on each node with
   the node's own ``spec.podCIDR``, and routes between the hosts → every node Ready;
+- a second worker added through ``POST /api/v1/clusters/{id}/workers`` (the third host, with a label):
+  it joins, gets the label, and is Ready once the site's CNI covers it;
 - the control-plane pods and kube-proxy Running, ``/readyz`` ok, through the kubeconfig downloaded
   from ``GET /api/v1/clusters/{id}/kubeconfig`` and the package's own kubectl;
 - a pod of the package's busybox test image on each worker: ``kubectl logs`` and ``exec`` work, and a
   Service reaches each from the pod on the other worker and from the master (kube-proxy's rules);
 - a Secret is stored encrypted in etcd 3.6;
 - a second run of every deploy phase changes nothing (tests/deployment/cluster_checks.py run_again);
+- the first worker removed through ``DELETE /api/v1/clusters/{id}/workers/{node}``: cordoned, drained,
+  deleted, its host reset clean and free in inventory, while the pod on the other worker keeps running;
 - the cluster deleted through the API: its reset leaves the hosts clean.
 
 The first deploy's wall time and the no-change run's are printed (``-s`` shows them). Without the
@@ -92,7 +96,7 @@ class RealCluster:
     lab: Lab
     api: httpx.Client
     kubectl_bin: Path
-    hosts: list[Host]  # master, worker, worker
+    hosts: list[Host]  # master, worker, the worker added later
     host_ids: list[str]
     tmp: Path
     image: str  # the package's busybox test image
@@ -175,7 +179,7 @@ def _register_hosts(api: httpx.Client, project: str, hosts: list[Host]) -> list[
 # Tests of one cluster, in this order: each needs the ones before it.
 @pytest.fixture(scope="module")
 def real(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealCluster]:
-    """The product with the real package imported and a 1 master + 2 workers cluster deploying."""
+    """The product with the real package imported and a 1 master + 1 worker cluster deploying."""
     package = _real_package()
     if len(lab.hosts) < 3:
         pytest.skip("the real cluster needs 3 lab hosts (KO_LAB_HOSTS=3)")
@@ -206,8 +210,8 @@ def real(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealClu
         real = RealCluster(product, lab, api, bin_dir / "kubectl", hosts, host_ids, tmp, image)
         real.figures["import_seconds"] = time.monotonic() - started
         body = {
-            "project_id": project, "name": "real-1m2w", "version": version, "topology": "single",
-            "nodes": [{"host_id": h, "role": "master" if i == 0 else "worker"} for i, h in enumerate(host_ids)],
+            "project_id": project, "name": "real-1m1w", "version": version, "topology": "single",
+            "nodes": [{"host_id": h, "role": "master" if i == 0 else "worker"} for i, h in enumerate(host_ids[:2])],
             "network": {"plugin": "none", "pod_cidr": POD_CIDR, "service_cidr": SERVICE_CIDR},
             "addons": {"coredns": False, "metrics_server": False},
             "ingress": {"enabled": False},
@@ -219,10 +223,10 @@ def real(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealClu
         real.cluster = r.json()
         real.op = _wait_operation(api, real.cluster["operation"]["id"], DEPLOY_TIMEOUT)
         real.figures["first_deploy_seconds"] = time.monotonic() - started
-        print(f"\nreal 1+2 first deploy: {real.figures['first_deploy_seconds']:.0f}s "
+        print(f"\nreal 1+1 first deploy: {real.figures['first_deploy_seconds']:.0f}s "
               f"(import {real.figures['import_seconds']:.0f}s); per phase: {phase_seconds(real.op)}")  # fmt: skip
         yield real
-        print(f"\nreal 1+2 figures: {real.figures}")
+        print(f"\nreal cluster figures: {real.figures}")
     finally:
         if real is not None and not real.deleted and os.environ.get("KO_REAL_KEEP_SECONDS"):
             # A developer's look at a cluster left by a failure (ssh to the hosts) before it is deleted.
@@ -254,12 +258,13 @@ def _site_cni(real: RealCluster) -> dict[str, str]:
     """What a site's CNI does for plugin none: a bridge on each node with its own pod CIDR, routes between."""
     nodes = real.json("get", "nodes")["items"]
     by_name = {ssh_root(h, "hostname").stdout.strip().lower(): h for h in real.hosts}
+    members = [by_name[n["metadata"]["name"]] for n in nodes]
     cidrs = {}
     for node in nodes:
         cidr = node["spec"].get("podCIDR")
         assert cidr, f"node {node['metadata']['name']} has no podCIDR: {node['spec']}"
         cidrs[by_name[node["metadata"]["name"]].ip] = cidr
-    for host in real.hosts:
+    for host in members:
         conflist = {
             "cniVersion": "1.0.0",
             "name": "ko-site",
@@ -292,17 +297,17 @@ def _site_cni(real: RealCluster) -> dict[str, str]:
     return cidrs
 
 
+def _all_ready(real: RealCluster, count: int) -> bool:
+    nodes = real.json("get", "nodes")["items"]
+    return len(nodes) == count and all(
+        any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"]["conditions"]) for n in nodes
+    )
+
+
 def test_nodes_ready_with_the_sites_cni_and_the_control_plane_running(real: RealCluster) -> None:
     cidrs = _site_cni(real)
-    assert len(set(cidrs.values())) == 3, cidrs
-
-    def ready() -> bool:
-        nodes = real.json("get", "nodes")["items"]
-        return len(nodes) == 3 and all(
-            any(c["type"] == "Ready" and c["status"] == "True" for c in n["status"]["conditions"]) for n in nodes
-        )
-
-    real.wait("3 nodes Ready", ready)
+    assert len(set(cidrs.values())) == 2, cidrs
+    real.wait("2 nodes Ready", lambda: _all_ready(real, 2))
     nodes = {n["metadata"]["name"]: n for n in real.json("get", "nodes")["items"]}
     version = f"v{k8s_bin_dir()[0]}"
     assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes.values()} == {version}
@@ -315,12 +320,34 @@ def test_nodes_ready_with_the_sites_cni_and_the_control_plane_running(real: Real
                    and all(c.get("ready") for c in p["status"].get("containerStatuses", []))]  # fmt: skip
         names = [p["metadata"]["name"] for p in running]
         wanted = [f"{c}-{masters[0]}" for c in ("kube-apiserver", "kube-controller-manager", "kube-scheduler")]
-        if all(w in names for w in wanted) and sum(n.startswith("kube-proxy-") for n in names) == 3:
+        if all(w in names for w in wanted) and sum(n.startswith("kube-proxy-") for n in names) == 2:
             return pods
         return None
 
-    real.wait("the control plane and 3 kube-proxy pods Running and ready", control_plane)
+    real.wait("the control plane and 2 kube-proxy pods Running and ready", control_plane)
     assert real.kubectl("get", "--raw", "/readyz").stdout.strip() == "ok"
+
+
+def test_a_worker_added_through_the_api_joins_with_its_label(real: RealCluster) -> None:
+    cluster_id = real.cluster["id"]
+    started = time.monotonic()
+    node = {"host_id": real.host_ids[2], "labels": {"example.com/rack": "r2"}}
+    r = real.api.post(f"/api/v1/clusters/{cluster_id}/workers", json={"nodes": [node]})
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] in ("scaling", "running") and r.json()["operation"]["kind"] == "add-workers"
+    op = _wait_operation(real.api, r.json()["operation"]["id"], DEPLOY_TIMEOUT)
+    real.figures["add_worker_seconds"] = time.monotonic() - started
+    print(f"\nreal add one worker: {real.figures['add_worker_seconds']:.0f}s; per phase: {phase_seconds(op)}")
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{real.product.output()}{real.diagnose()}"
+    cluster = real.api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert (cluster["status"], cluster["status_message"]) == ("running", "Workers added."), cluster
+    assert [(n["role"], n["status"]) for n in cluster["nodes"]] == [("master", "ready")] + [("worker", "ready")] * 2
+    real.cluster, real.op = cluster, op  # the spec of every node now, for the second run below
+    name = ssh_root(real.hosts[2], "hostname").stdout.strip().lower()
+    labels = real.json("get", "node", name)["metadata"]["labels"]
+    assert labels.get("example.com/rack") == "r2" and "node-role.kubernetes.io/worker" in labels, labels
+    _site_cni(real)
+    real.wait("3 nodes Ready", lambda: _all_ready(real, 3))
 
 
 def _pod(name: str, node: str, image: str) -> dict[str, Any]:
@@ -441,10 +468,104 @@ def test_a_second_run_of_every_phase_changes_nothing(real: RealCluster) -> None:
     again.mkdir()
     changed = run_again(real.product.data_dir / "deployment.db", real.op["id"], hosts, again, repository)
     real.figures["second_run_seconds"] = time.monotonic() - started
-    print(f"\nreal 1+2 second run of every phase: {real.figures['second_run_seconds']:.0f}s, changed: {changed}")
+    seconds = real.figures["second_run_seconds"]
+    print(f"\nreal 1+2 (1+1 and an added worker) second run of every phase: {seconds:.0f}s, changed: {changed}")
     assert changed == {}, changed
     # The cluster still works after it.
     assert real.kubectl("get", "--raw", "/readyz").stdout.strip() == "ok"
+
+
+def _certificates(real: RealCluster, action: str) -> dict[str, Any]:
+    r = real.api.post(f"/api/v1/clusters/{real.cluster['id']}/certificates/{action}")
+    assert r.status_code == 202, r.text
+    op = _wait_operation(real.api, r.json()["operation"]["id"], 900)
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{real.product.output()}"
+    events = real.api.get(f"/api/v1/operations/{op['id']}/events", params={"limit": 1000}).json()["items"]
+    assert not [e for e in events if "PRIVATE KEY" in e["excerpt"] or "BEGIN CERTIFICATE" in e["excerpt"]]
+    shown: dict[str, Any] = real.api.get(f"/api/v1/clusters/{real.cluster['id']}/certificates").json()
+    assert "PRIVATE KEY" not in json.dumps(shown)
+    return shown
+
+
+def test_certificates_are_read_then_renewed_and_the_kubeconfig_refreshed(real: RealCluster) -> None:
+    master = real.hosts[0].name
+    checked = _certificates(real, "check")
+    by_path = {(c["node"], c["path"]): c for c in checked["items"]}
+    # The certificates phase's own (100 years) and kubeadm's (a year).
+    assert by_path[(master, "/etc/kubernetes/pki/apiserver.crt")]["days_left"] > 36000
+    kubelet_client = by_path[(master, "/etc/kubernetes/pki/apiserver-kubelet-client.crt")]
+    assert 360 <= kubelet_client["days_left"] <= 366 and not kubelet_client["ca"]
+    assert by_path[(master, "/etc/kubernetes/pki/ca.crt")]["ca"]
+    assert (master, "/etc/kubernetes/admin.conf") in by_path
+    assert any(node != master for node, _ in by_path), "the workers' kubelet certificates are read too"
+    old_kubeconfig = real.kubeconfig.read_text()
+    time.sleep(1.5)  # renewed certificates start at least a second later: their notAfter moves
+    started = time.monotonic()
+    renewed = _certificates(real, "renew")
+    real.figures["renew_certificates_seconds"] = time.monotonic() - started
+    after = {(c["node"], c["path"]): c for c in renewed["items"]}
+    for path in ("/etc/kubernetes/pki/apiserver-kubelet-client.crt", "/etc/kubernetes/admin.conf"):
+        assert after[(master, path)]["not_after"] > by_path[(master, path)]["not_after"], path
+    for path in ("/etc/kubernetes/pki/ca.crt", "/etc/kubernetes/pki/apiserver.crt"):  # not kubeadm's to renew
+        assert after[(master, path)]["not_after"] == by_path[(master, path)]["not_after"], path
+    cluster = real.api.get(f"/api/v1/clusters/{real.cluster['id']}").json()
+    assert (cluster["status"], cluster["status_message"]) == ("running", "Certificates renewed."), cluster
+    r = real.api.get(f"/api/v1/clusters/{real.cluster['id']}/kubeconfig")
+    assert r.status_code == 200 and r.text != old_kubeconfig, "the stored admin kubeconfig was refreshed"
+    real.kubeconfig.write_text(r.text)
+    real.wait(
+        "/readyz through the refreshed kubeconfig",
+        lambda: real.kubectl("get", "--raw", "/readyz", check=False).stdout.strip() == "ok",
+    )
+
+
+def test_removing_a_worker_drains_it_and_frees_its_host_while_the_other_pod_runs(real: RealCluster) -> None:
+    cluster_id = real.cluster["id"]
+    gone, stays = real.hosts[1], real.hosts[2]
+    gone_name = ssh_root(gone, "hostname").stdout.strip().lower()
+    # The test's bare pod there would block the drain (nothing would recreate it): the site's to remove.
+    real.kubectl("delete", "pod", "-n", NAMESPACE, "web-0", "--wait=true")
+    before = real.json("get", "pod", "-n", NAMESPACE, "web-1")
+    node = next(n["name"] for n in real.cluster["nodes"] if n["host_id"] == real.host_ids[1])
+    started = time.monotonic()
+    r = real.api.delete(f"/api/v1/clusters/{cluster_id}/workers/{node}")
+    assert r.status_code == 202, r.text
+    op_id = r.json()["operation"]["id"]
+    while (op := real.api.get(f"/api/v1/operations/{op_id}").json())["status"] not in ("succeeded", "failed"):
+        pod = real.json("get", "pod", "-n", NAMESPACE, "web-1")
+        assert pod["metadata"]["uid"] == before["metadata"]["uid"] and pod["status"]["phase"] == "Running"
+        assert time.monotonic() - started < 900, op
+        time.sleep(3)
+    real.figures["remove_worker_seconds"] = time.monotonic() - started
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{real.product.output()}"
+    assert [p["name"] for p in op["phases"]] == ["drain", "reset-workers"]
+    names = [n["metadata"]["name"] for n in real.json("get", "nodes")["items"]]
+    assert gone_name not in names and len(names) == 2, names
+    cluster = real.api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert cluster["status"] == "running" and len(cluster["nodes"]) == 2, cluster
+    assert real.host_ids[1] not in [n["host_id"] for n in cluster["nodes"]]
+    assert real.api.get(f"/api/v1/hosts/{real.host_ids[1]}").json()["cluster_id"] is None
+    assert_reset_clean([gone])
+    after = real.json("get", "pod", "-n", NAMESPACE, "web-1")
+    assert after["metadata"]["uid"] == before["metadata"]["uid"] and after["status"]["phase"] == "Running"
+    assert after["spec"]["nodeName"] == ssh_root(stays, "hostname").stdout.strip().lower()
+
+
+def test_rebuilding_a_worker_resets_and_joins_its_host_again(real: RealCluster) -> None:
+    cluster_id = real.cluster["id"]
+    node = next(n["name"] for n in real.cluster["nodes"] if n["host_id"] == real.host_ids[2])
+    real.kubectl("delete", "pod", "-n", NAMESPACE, "web-1", "--wait=false")
+    started = time.monotonic()
+    r = real.api.post(f"/api/v1/clusters/{cluster_id}/workers/{node}/rebuild")
+    assert r.status_code == 202, r.text
+    op = _wait_operation(real.api, r.json()["operation"]["id"], DEPLOY_TIMEOUT)
+    real.figures["rebuild_worker_seconds"] = time.monotonic() - started
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{real.product.output()}"
+    cluster = real.api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert (cluster["status"], cluster["status_message"]) == ("running", "Worker rebuilt."), cluster
+    assert [n["status"] for n in cluster["nodes"]] == ["ready", "ready"]
+    _site_cni(real)  # the reset removed the site's CNI configuration from the host
+    real.wait("2 nodes Ready after the rebuild", lambda: _all_ready(real, 2))
 
 
 def test_delete_resets_the_hosts_clean(real: RealCluster) -> None:

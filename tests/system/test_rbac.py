@@ -342,7 +342,7 @@ def _seed_operation(m: Matrix, project_id: str, status: str) -> str:
     op = Operation(
         id=op_id, project_id=project_id, cluster_id=unique("rbac-cluster"), kind="test", status=status,
         created_by="rbac", spec={"nodes": [{"host_id": "no-such-host", "groups": ["masters"]}]},
-        attempts=1, phases=[OperationPhase(position=0, name="one", playbook="none.yml", status="failed")],
+        attempts=1, phases=[OperationPhase(position=0, name="one", target="none.yml", status="failed")],
     )  # fmt: skip
     engine = create_engine(f"sqlite:///{m.world.stack.data_dir / 'deployment.db'}")
     try:
@@ -526,6 +526,22 @@ BUILDERS: dict[str, Builder] = {
     "getCluster": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}"),
     "downloadKubeconfig": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/kubeconfig"),
     "deleteCluster": _delete_cluster,
+    # workers (deployment): a host that does not exist, a node that does not exist: refused, nothing changes
+    "addWorkers": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{m.cluster(m.project(p))}/workers", {"nodes": [{"host_id": "no-such-host"}]}
+    ),
+    "removeWorker": lambda m, r, p: Call("DELETE", f"{API}/clusters/{m.cluster(m.project(p))}/workers/no-such-node"),
+    "rebuildWorker": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{m.cluster(m.project(p))}/workers/no-such-node/rebuild"
+    ),
+    # certificates (deployment): read; a check or renewal of the seeded cluster (not running: refused)
+    "getClusterCertificates": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/certificates"),
+    "checkClusterCertificates": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{m.cluster(m.project(p))}/certificates/check"
+    ),
+    "renewClusterCertificates": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{m.cluster(m.project(p))}/certificates/renew"
+    ),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
@@ -533,6 +549,11 @@ AUTHORISED_STATUS = {
     "registerHost": {422},  # nothing answers at the address: refused, nothing stored
     "createCluster": {422},  # the host does not exist: refused naming nodes[0].host_id
     "downloadKubeconfig": {409},  # no kubeconfig before a deploy succeeds
+    "addWorkers": {409, 422},  # the seeded cluster is not running (409), or the host does not exist (422)
+    "removeWorker": {404},  # no such node: refused naming `node`
+    "rebuildWorker": {404},  # no such node
+    "checkClusterCertificates": {409},  # the seeded cluster is not running (or busy)
+    "renewClusterCertificates": {409},
     "importOfflinePackage": {422},  # the source does not exist: refused naming `source`, nothing imported
 }
 

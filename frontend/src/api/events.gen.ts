@@ -18,6 +18,82 @@ export interface components {
             /** Skipped In Use */
             skipped_in_use: string[];
         };
+        /** CertificateOut */
+        CertificateOut: {
+            /**
+             * Ca
+             * @description A certificate authority (kubeadm's CAs live 10 years; renew does not change them).
+             */
+            ca: boolean;
+            /**
+             * Days Left
+             * @description Whole days until it expires (negative: expired).
+             */
+            days_left: number;
+            /** Issuer */
+            issuer: string;
+            /**
+             * Node
+             * @description The node (inventory host name) the file is on.
+             */
+            node: string;
+            /**
+             * Not After
+             * Format: date-time
+             */
+            not_after: string;
+            /**
+             * Path
+             * @description The file: a certificate, or a kubeconfig holding a client certificate.
+             */
+            path: string;
+            /** Subject */
+            subject: string;
+        };
+        /**
+         * CertificatesExpiring
+         * @description A check found certificates that expire within the warning window (never a key).
+         */
+        CertificatesExpiring: {
+            /** Cluster Id */
+            cluster_id: string;
+            /** Count */
+            count: number;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            soonest: components["schemas"]["CertificateOut"];
+        };
+        /**
+         * ClusterAccessEvent
+         * @description Who was handed (or refused) a cluster's admin kubeconfig, and when; never the kubeconfig itself.
+         */
+        ClusterAccessEvent: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Project Id
+             * @description The cluster's project; null when the cluster does not exist.
+             */
+            project_id: string | null;
+            /**
+             * Reason
+             * @description Why the service was refused; null for a grant.
+             * @default null
+             */
+            reason?: string | null;
+            /**
+             * Service
+             * @description The calling service, from its signed identity.
+             */
+            service: string;
+        };
         /**
          * ClusterEvent
          * @description A cluster as events describe it (never the kubeconfig).
@@ -222,7 +298,7 @@ export interface components {
         };
         /**
          * JobRequest
-         * @description A request to a deployment worker: run (or resume) this operation.
+         * @description A request to a service's workers: run (or resume) this operation.
          */
         JobRequest: {
             /** Operation Id */
@@ -439,6 +515,12 @@ export interface components {
 
 /** Every event type of the contract and the payload (`data`) it carries. */
 export interface Events {
+    /** A service named in KO_CLUSTER_ACCESS_SERVICES was handed a cluster's admin kubeconfig (audit, without it). */
+    "kubeoperator.deployment.cluster.access-granted.v1": components["schemas"]["ClusterAccessEvent"];
+    /** A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit). */
+    "kubeoperator.deployment.cluster.access-refused.v1": components["schemas"]["ClusterAccessEvent"];
+    /** A certificate check found certificates of a cluster that expire within 30 days (or have expired). */
+    "kubeoperator.deployment.cluster.certificates-expiring.v1": components["schemas"]["CertificatesExpiring"];
     /** A cluster was planned; its deploy operation is queued. */
     "kubeoperator.deployment.cluster.created.v1": components["schemas"]["ClusterEvent"];
     /** A cluster was forgotten after its hosts were reset (or by force). */
@@ -447,7 +529,7 @@ export interface Events {
     "kubeoperator.deployment.cluster.updated.v1": components["schemas"]["ClusterEvent"];
     /** An operation was cancelled. */
     "kubeoperator.deployment.operation.cancelled.v1": components["schemas"]["OperationSummary"];
-    /** One event of a running operation (Ansible's task events plus phase starts and ends and a final `end`). The envelope id is `<operation id>:<counter>`; counters increase by one, with no gaps, across resumes. */
+    /** One event of a running operation (an executor's task events plus phase starts and ends and a final `end`). The envelope id is `<operation id>:<counter>`; counters increase by one, with no gaps, across resumes. */
     "kubeoperator.deployment.operation.event.v1": components["schemas"]["OperationEventOut"];
     /** An operation stopped at a failed phase; `failure` says why. */
     "kubeoperator.deployment.operation.failed.v1": components["schemas"]["OperationSummary"];

@@ -172,6 +172,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters/{cluster_id}/certificates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The certificates of every node with their expiry, as the last check read them (soonest first) */
+        get: operations["getClusterCertificates"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/certificates/check": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Read every node's certificates again (202, follow the check-certificates operation) */
+        post: operations["checkClusterCertificates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/certificates/renew": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew kubeadm's certificates one master at a time, refresh the admin kubeconfig (202, follow it) */
+        post: operations["renewClusterCertificates"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters/{cluster_id}/kubeconfig": {
         parameters: {
             query?: never;
@@ -183,6 +234,57 @@ export interface paths {
         get: operations["downloadKubeconfig"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/workers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add workers: ready inventory hosts join the running cluster (202, follow the add-workers operation) */
+        post: operations["addWorkers"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/workers/{node}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a worker: cordon, drain, delete the node, reset and release its host (202, follow the operation) */
+        delete: operations["removeWorker"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/workers/{node}/rebuild": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Rebuild a worker: its node deleted, its host reset and joined again (202, follow the operation) */
+        post: operations["rebuildWorker"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1086,6 +1188,56 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** CertificateOut */
+        CertificateOut: {
+            /**
+             * Ca
+             * @description A certificate authority (kubeadm's CAs live 10 years; renew does not change them).
+             */
+            ca: boolean;
+            /**
+             * Days Left
+             * @description Whole days until it expires (negative: expired).
+             */
+            days_left: number;
+            /** Issuer */
+            issuer: string;
+            /**
+             * Node
+             * @description The node (inventory host name) the file is on.
+             */
+            node: string;
+            /**
+             * Not After
+             * Format: date-time
+             */
+            not_after: string;
+            /**
+             * Path
+             * @description The file: a certificate, or a kubeconfig holding a client certificate.
+             */
+            path: string;
+            /** Subject */
+            subject: string;
+        };
+        /** CertificatesOut */
+        CertificatesOut: {
+            /**
+             * Checked At
+             * @description When they were read; null: never (run a check).
+             */
+            checked_at: string | null;
+            /**
+             * Expiring Within Days
+             * @description The warning window: an event is sent for these.
+             */
+            expiring_within_days: number;
+            /**
+             * Items
+             * @description Soonest expiry first.
+             */
+            items: components["schemas"]["CertificateOut"][];
+        };
         /** CheckReport */
         CheckReport: {
             /** Failed */
@@ -1752,6 +1904,13 @@ export interface components {
             description?: string;
             /** Kubernetesversion */
             kubernetesVersion: string;
+            /**
+             * Requires
+             * @description Component name → the oldest version of it this package's Kubernetes works with, e.g. etcd: 3.5.24 (kubeadm's minimum external etcd). Optional: without it KubeOperator uses its own table by Kubernetes minor. Omitted from the file when empty, so manifests without it read as before.
+             */
+            requires?: {
+                [key: string]: string;
+            };
         };
         /** MemberIn */
         MemberIn: {
@@ -1868,9 +2027,17 @@ export interface components {
             ip: string;
             /** Name */
             name: string;
+            /**
+             * Not Ready Since
+             * @description Since when the node health check sees it not Ready (null: Ready or not checked).
+             */
+            not_ready_since?: string | null;
             /** Role */
             role: string;
-            /** Status */
+            /**
+             * Status
+             * @description pending, joining, ready, not-ready, removing or rebuilding.
+             */
             status: string;
         };
         /** OfflinePackageDetail */
@@ -2301,6 +2468,12 @@ export interface components {
         PhaseOut: {
             /** Ended At */
             ended_at: string | null;
+            /**
+             * Executor
+             * @description What runs the phase: ansible, terraform or python.
+             * @default ansible
+             */
+            executor?: string;
             /** Message */
             message: string;
             /** Name */
@@ -2681,6 +2854,21 @@ export interface components {
              */
             provisioner?: "none" | "nfs" | "rook-ceph" | "vsphere-csi" | "cinder-csi";
         };
+        /** TaintIn */
+        TaintIn: {
+            /**
+             * Effect
+             * @enum {string}
+             */
+            effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
+            /** Key */
+            key: string;
+            /**
+             * Value
+             * @default
+             */
+            value?: string;
+        };
         /** TokenCreatedOut */
         TokenCreatedOut: {
             /**
@@ -2820,6 +3008,34 @@ export interface components {
              * @description Set a new password (admin reset).
              */
             password?: string | null;
+        };
+        /** WorkerIn */
+        WorkerIn: {
+            /**
+             * Host Id
+             * @description An inventory host of the cluster's project, ready and in no cluster.
+             */
+            host_id: string;
+            /**
+             * Labels
+             * @description Node labels set when it joins (not in the kubernetes.io/k8s.io namespaces).
+             */
+            labels?: {
+                [key: string]: string;
+            };
+            /**
+             * Taints
+             * @description Node taints set when it joins.
+             */
+            taints?: components["schemas"]["TaintIn"][];
+        };
+        /** WorkersAdd */
+        WorkersAdd: {
+            /**
+             * Nodes
+             * @description The hosts to join as workers.
+             */
+            nodes: components["schemas"]["WorkerIn"][];
         };
         /** ZoneCreate */
         ZoneCreate: {
@@ -3322,6 +3538,99 @@ export interface operations {
             };
         };
     };
+    getClusterCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CertificatesOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    checkClusterCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    renewClusterCertificates: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     downloadKubeconfig: {
         parameters: {
             query?: never;
@@ -3340,6 +3649,110 @@ export interface operations {
                 };
                 content: {
                     "application/yaml": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    addWorkers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkersAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    removeWorker: {
+        parameters: {
+            query?: {
+                /** @description The host is dead: delete the node without draining, reset what can be reached. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                cluster_id: string;
+                /** @description The node's name as the cluster lists it. */
+                node: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    rebuildWorker: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+                /** @description The node's name as the cluster lists it. */
+                node: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
                 };
             };
             /** @description Validation Error */

@@ -149,7 +149,8 @@ class Worker:
         self.stopping = True
         for operation_id, cancel in list(self._running.items()):
             cancel.set()
-            self._kill_orphans(operation_id)
+            # An executor may wait for its processes to stop (Terraform saves its state): not on the loop.
+            await asyncio.to_thread(self._kill_orphans, operation_id)
         if self._tasks:
             await asyncio.wait(list(self._tasks), timeout=15)
 

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from ko_common.db import SessionDep
 from ko_common.identity import CurrentIdentity, permission
 from ko_common.repository import Page
-from ko_deployment.clusters import service, validation
-from ko_deployment.clusters.schemas import ClusterCreate, ClusterCreateBody, ClusterOut, ClusterStatus, Unchecked
+from ko_deployment.clusters import certificates, scaling, service, validation
+from ko_deployment.clusters.schemas import (
+    CertificatesOut,
+    ClusterCreate,
+    ClusterCreateBody,
+    ClusterOut,
+    ClusterStatus,
+    Unchecked,
+    WorkersAdd,
+)
 
 router = APIRouter(prefix="/api/v1/clusters", tags=["clusters"])
 
@@ -112,3 +120,91 @@ async def delete_cluster(
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     body = ClusterOut.of(cluster, await service.operation_ref(session, cluster))
     return Response(body.model_dump_json(), status_code=status.HTTP_202_ACCEPTED, media_type="application/json")
+
+
+@router.post(
+    "/{cluster_id}/workers",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="addWorkers",
+    summary="Add workers: ready inventory hosts join the running cluster (202, follow the add-workers operation)",
+    openapi_extra=permission("project:write"),
+)
+async def add_workers(
+    session: SessionDep, identity: CurrentIdentity, cluster_id: str, body: WorkersAdd, ctx: Ctx
+) -> ClusterOut:
+    cluster = await scaling.add_workers(session, identity, cluster_id, body, ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+
+
+@router.delete(
+    "/{cluster_id}/workers/{node}",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="removeWorker",
+    summary="Remove a worker: cordon, drain, delete the node, reset and release its host (202, follow the operation)",
+    openapi_extra=permission("project:write"),
+)
+async def remove_worker(
+    session: SessionDep,
+    identity: CurrentIdentity,
+    cluster_id: str,
+    node: Annotated[str, Path(max_length=255, description="The node's name as the cluster lists it.")],
+    ctx: Ctx,
+    force: Annotated[
+        bool,
+        Query(description="The host is dead: delete the node without draining, reset what can be reached."),
+    ] = False,
+) -> ClusterOut:
+    cluster = await scaling.remove_worker(session, identity, cluster_id, node, force, ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+
+
+@router.get(
+    "/{cluster_id}/certificates",
+    operation_id="getClusterCertificates",
+    summary="The certificates of every node with their expiry, as the last check read them (soonest first)",
+    openapi_extra=permission("project:read"),
+)
+async def get_certificates(session: SessionDep, identity: CurrentIdentity, cluster_id: str) -> CertificatesOut:
+    return certificates.of(await service.get(session, identity, cluster_id))
+
+
+@router.post(
+    "/{cluster_id}/certificates/check",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="checkClusterCertificates",
+    summary="Read every node's certificates again (202, follow the check-certificates operation)",
+    openapi_extra=permission("project:write"),
+)
+async def check_certificates(session: SessionDep, identity: CurrentIdentity, cluster_id: str, ctx: Ctx) -> ClusterOut:
+    cluster = await certificates.start(session, identity, cluster_id, "check-certificates", ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+
+
+@router.post(
+    "/{cluster_id}/certificates/renew",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="renewClusterCertificates",
+    summary="Renew kubeadm's certificates one master at a time, refresh the admin kubeconfig (202, follow it)",
+    openapi_extra=permission("project:write"),
+)
+async def renew_certificates(session: SessionDep, identity: CurrentIdentity, cluster_id: str, ctx: Ctx) -> ClusterOut:
+    cluster = await certificates.start(session, identity, cluster_id, "renew-certificates", ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+
+
+@router.post(
+    "/{cluster_id}/workers/{node}/rebuild",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="rebuildWorker",
+    summary="Rebuild a worker: its node deleted, its host reset and joined again (202, follow the operation)",
+    openapi_extra=permission("project:write"),
+)
+async def rebuild_worker(
+    session: SessionDep,
+    identity: CurrentIdentity,
+    cluster_id: str,
+    node: Annotated[str, Path(max_length=255, description="The node's name as the cluster lists it.")],
+    ctx: Ctx,
+) -> ClusterOut:
+    cluster = await scaling.rebuild_worker(session, identity, cluster_id, node, ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))

@@ -1,7 +1,7 @@
 """Events of clusters (ko.deployment.cluster.*); never the kubeconfig."""
 
 from ko_common.events import event_spec
-from ko_deployment.clusters.schemas import ClusterAccessEvent, ClusterEvent
+from ko_deployment.clusters.schemas import CertificatesExpiring, ClusterAccessEvent, ClusterEvent
 
 CREATED = event_spec(
     "ko.deployment.cluster.created", ClusterEvent, "A cluster was planned; its deploy operation is queued."
@@ -21,4 +21,9 @@ ACCESS_REFUSED = event_spec(
     "ko.deployment.cluster.access-refused",
     ClusterAccessEvent,
     "A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit).",
+)
+CERTIFICATES_EXPIRING = event_spec(
+    "ko.deployment.cluster.certificates-expiring",
+    CertificatesExpiring,
+    "A certificate check found certificates of a cluster that expire within 30 days (or have expired).",
 )

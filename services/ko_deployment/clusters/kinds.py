@@ -29,7 +29,8 @@ RESET_FAILED = Transition(
 
 
 def register(kinds: KindRegistry, playbooks_dir: Path, inventory: InventoryClient | None) -> None:
-    """deploy, reset, add-workers and remove-workers, with their phases from the Ansible content."""
+    """deploy, reset, add-workers, remove-workers and the certificates', with their phases from the Ansible content."""
+    from ko_deployment.clusters.certificates import store_checked  # it imports this module's neighbours
 
     def phases(kind: str) -> Any:
         def of(_: KindRequest) -> list[PhaseDef]:
@@ -96,6 +97,43 @@ def register(kinds: KindRegistry, playbooks_dir: Path, inventory: InventoryClien
             description="Cordon and drain workers, delete their nodes, reset their hosts and release them.",
         )
     )
+    kinds.register(
+        OperationKind(
+            "rebuild-worker",
+            phases=phases("rebuild-worker"),
+            on_start=Transition("scaling", "Rebuilding a worker."),
+            on_success=Transition("running", "Worker rebuilt."),
+            on_failure=Transition(
+                "running", "Rebuilding the worker stopped{at}: {reason} Retry the operation.", "no reason given"
+            ),
+            on_cancel=Transition("running", "Rebuilding the worker was cancelled{at}. Retry it."),
+            effect=workers_joined,
+            description="Reset a worker's host and join it again.",
+        )
+    )
+    kinds.register(
+        OperationKind(
+            "check-certificates",
+            phases=phases("check-certificates"),
+            effect=store_checked,
+            description="Read the expiry of every certificate on every node.",
+        )
+    )
+    renew_failed = Transition(
+        "running", "Renewing the certificates stopped{at}: {reason} Retry the operation.", "it was cancelled."
+    )
+    kinds.register(
+        OperationKind(
+            "renew-certificates",
+            phases=phases("renew-certificates"),
+            on_start=Transition("running", "Renewing the certificates, one master at a time."),
+            on_success=Transition("running", "Certificates renewed."),
+            on_failure=renew_failed,
+            on_cancel=renew_failed,
+            effect=store_checked,
+            description="Renew kubeadm's certificates one master at a time and refresh the admin kubeconfig.",
+        )
+    )
 
 
 async def show_on_cluster(session: AsyncSession, op: Any, transition: Transition) -> None:
@@ -133,8 +171,8 @@ async def workers_joined(session: AsyncSession, op: Any, artifacts: Path | None)
         return
     cluster = await ClusterRepository(session).get(op.cluster_id)
     for node in cluster.nodes if cluster is not None else []:
-        if node.status == "joining":
-            node.status = "ready"
+        if node.status in ("joining", "rebuilding"):
+            node.status, node.not_ready_since = "ready", None
 
 
 def workers_removed(inventory: InventoryClient | None) -> Effect:

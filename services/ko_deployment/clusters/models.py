@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ko_common.db import IdMixin, TimestampMixin
+from ko_common.db import IdMixin, TimestampMixin, UTCDateTime
 from ko_deployment.models import Base
 
 STATUSES = ("waiting", "deploying", "running", "failed", "upgrading", "scaling", "terminating", "lost")
@@ -31,6 +32,9 @@ class Cluster(IdMixin, TimestampMixin, Base):
     spec: Mapped[dict[str, Any]] = mapped_column(JSON)
     current_operation_id: Mapped[str | None] = mapped_column(String(36), default=None)
     kubeconfig_enc: Mapped[str | None] = mapped_column(Text, default=None)
+    # The certificates of every node as the last check-certificates or renew read them (no keys).
+    certificates: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    certificates_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     created_by: Mapped[str] = mapped_column(String(255), default="")
 
     nodes: Mapped[list[ClusterNode]] = relationship(
@@ -51,4 +55,7 @@ class ClusterNode(Base):
     name: Mapped[str] = mapped_column(String(64))
     ip: Mapped[str] = mapped_column(String(45))
     role: Mapped[str] = mapped_column(String(16))
+    # pending, joining, ready, not-ready (NotReady longer than KO_NODE_NOT_READY_SECONDS), removing, rebuilding
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    # Since when the node health check has seen it not Ready (null: Ready, or not checked).
+    not_ready_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)

@@ -300,12 +300,78 @@ def _keep_refused(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 ClusterCreateBody = Annotated[ClusterCreate, WrapValidator(_keep_refused)]
 
 
+_LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
+)
+_LABEL_VALUE = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+_RESERVED = ("kubernetes.io/", "k8s.io/")
+
+
+def _check_labels(labels: dict[str, str]) -> dict[str, str]:
+    for key, value in labels.items():
+        if not _LABEL_KEY.match(key) or len(key) > 253:
+            raise ValueError(f"label {key!r}: a key is [prefix/]name, e.g. example.com/rack or rack")
+        prefix = key.split("/", 1)[0] + "/" if "/" in key else ""
+        if any(prefix.endswith(r) for r in _RESERVED):
+            raise ValueError(f"label {key!r}: the kubernetes.io and k8s.io prefixes are Kubernetes' own; use yours")
+        if not _LABEL_VALUE.match(value):
+            raise ValueError(f"label {key}={value!r}: a value is up to 63 letters, digits, '-', '_' or '.'")
+    return labels
+
+
+class TaintIn(Strict):
+    key: str = Field(min_length=1, max_length=253, pattern=r"^([a-z0-9.-]+/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+    value: str = Field("", max_length=63, pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$")
+    effect: Literal["NoSchedule", "PreferNoSchedule", "NoExecute"]
+
+
+class WorkerIn(Strict):
+    host_id: IdRef = Field(description="An inventory host of the cluster's project, ready and in no cluster.")
+    labels: Annotated[dict[str, str], AfterValidator(_check_labels)] = Field(
+        default_factory=dict, description="Node labels set when it joins (not in the kubernetes.io/k8s.io namespaces)."
+    )
+    taints: list[TaintIn] = Field(default_factory=list, max_length=20, description="Node taints set when it joins.")
+
+
+class WorkersAdd(Strict):
+    nodes: list[WorkerIn] = Field(min_length=1, max_length=100, description="The hosts to join as workers.")
+
+
+class CertificateOut(BaseModel):
+    node: str = Field(description="The node (inventory host name) the file is on.")
+    path: str = Field(description="The file: a certificate, or a kubeconfig holding a client certificate.")
+    subject: str
+    issuer: str
+    not_after: datetime
+    days_left: int = Field(description="Whole days until it expires (negative: expired).")
+    ca: bool = Field(description="A certificate authority (kubeadm's CAs live 10 years; renew does not change them).")
+
+
+class CertificatesOut(BaseModel):
+    checked_at: datetime | None = Field(description="When they were read; null: never (run a check).")
+    items: list[CertificateOut] = Field(description="Soonest expiry first.")
+    expiring_within_days: int = Field(description="The warning window: an event is sent for these.")
+
+
+class CertificatesExpiring(BaseModel):
+    """A check found certificates that expire within the warning window (never a key)."""
+
+    cluster_id: str
+    project_id: str
+    name: str
+    count: int
+    soonest: CertificateOut
+
+
 class NodeOut(BaseModel):
     host_id: str
     name: str
     ip: str
     role: str
-    status: str
+    status: str = Field(description="pending, joining, ready, not-ready, removing or rebuilding.")
+    not_ready_since: datetime | None = Field(
+        None, description="Since when the node health check sees it not Ready (null: Ready or not checked)."
+    )
 
 
 class OperationRef(BaseModel):
@@ -345,7 +411,17 @@ class ClusterOut(BaseModel):
             status=c.status,  # type: ignore[arg-type]
             status_message=c.status_message,
             spec=c.spec,
-            nodes=[NodeOut(host_id=n.host_id, name=n.name, ip=n.ip, role=n.role, status=n.status) for n in c.nodes],
+            nodes=[
+                NodeOut(
+                    host_id=n.host_id,
+                    name=n.name,
+                    ip=n.ip,
+                    role=n.role,
+                    status=n.status,
+                    not_ready_since=n.not_ready_since,
+                )
+                for n in c.nodes
+            ],
             current_operation_id=c.current_operation_id,
             operation=operation,
             has_kubeconfig=c.kubeconfig_enc is not None,

@@ -1,0 +1,195 @@
+"""Day 2: workers added to and removed from a running cluster (operations `add-workers`, `remove-workers`).
+
+Adding: the hosts are checked (in the project, ready, in no cluster, not given twice: every problem
+in one 422 naming `nodes[i].host_id`), claimed in inventory (all or none), stored as `joining` nodes,
+and an `add-workers` operation runs the idempotent deploy phases a new node needs (the existing
+nodes run them without change); the new node joins with a fresh bootstrap token made on the first
+master, then gets the labels and taints asked for. If queueing fails, the hosts are released again.
+
+Removing: the node is cordoned and drained on the first master (the eviction API, so
+PodDisruptionBudgets hold; after `drain_timeout_seconds` the phase fails naming the pods that
+block), deleted from the cluster, its host reset, and on success released in inventory and
+forgotten. `force` (a dead host) deletes the node without draining and resets what can be reached.
+A cluster keeps at least one node; masters are not removed here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ko_common.errors import Conflict, InvalidInput, NotFound
+from ko_common.events import emit
+from ko_common.identity import Identity
+from ko_common.logging import log_fields
+from ko_deployment.clusters import events, validation
+from ko_deployment.clusters.models import Cluster, ClusterNode
+from ko_deployment.clusters.repository import ClusterRepository
+from ko_deployment.clusters.schemas import ClusterEvent, WorkersAdd
+from ko_deployment.clusters.service import Context, get, operation_spec
+from ko_deployment.operations import service as operations
+
+log = logging.getLogger(__name__)
+DRAIN_TIMEOUT_SECONDS = 300
+
+
+async def ready_for_change(session: AsyncSession, cluster: Cluster, what: str) -> None:
+    """A Day-2 operation may start: the cluster is running and no operation of it is queued or running."""
+    busy = await operations.SERVICE.repo(session).active_for_cluster(cluster.id)
+    if busy is not None:
+        raise Conflict(
+            f"Cluster {cluster.name} is busy with operation {busy.id} ({busy.kind}): wait for it or cancel it.",
+            field="cluster_id",
+        )
+    if cluster.status != "running":
+        raise Conflict(
+            f"Cluster {cluster.name} is {cluster.status}: {what} only on a running cluster "
+            "(retry or finish its last operation first).",
+            field="cluster_id",
+        )
+
+
+async def add_workers(
+    session: AsyncSession, identity: Identity, cluster_id: str, body: WorkersAdd, ctx: Context
+) -> Cluster:
+    cluster = await get(session, identity, cluster_id, write=True)
+    await ready_for_change(session, cluster, "workers are added")
+    hosts = {h["id"]: h for h in await ctx.inventory.project_hosts(identity, cluster.project_id)}
+    members = {n.host_id for n in cluster.nodes}
+    problems: list[tuple[str, str]] = []
+    seen: dict[str, int] = {}
+    for i, node in enumerate(body.nodes):
+        where = f"nodes[{i}].host_id"
+        host = hosts.get(node.host_id)
+        if node.host_id in seen:
+            problems.append((where, f"the same host as nodes[{seen[node.host_id]}]"))
+        elif node.host_id in members:
+            problems.append((where, f"host {host['name'] if host else node.host_id} is already a node of this cluster"))
+        elif host is None:
+            problems.append((where, f"no host {node.host_id} in this project: register it under Hosts first"))
+        elif host.get("cluster_id"):
+            problems.append((where, f"host {host['name']} already belongs to cluster {host['cluster_id']}"))
+        elif host["status"] != "ready":
+            problems.append(
+                (where, f"host {host['name']} is {host['status']}: {host['status_message']} Check it again.")
+            )
+        seen.setdefault(node.host_id, i)
+    validation.refuse(problems)
+    package = await validation.ready_package(session, cluster.version, cluster.arch)
+    if package is None:
+        raise Conflict(
+            f"The offline package of Kubernetes {cluster.version} ({cluster.arch}) is not imported any more: "
+            "import it again under Offline packages, then add the workers.",
+            field="cluster_id",
+        )
+    host_ids = [n.host_id for n in body.nodes]
+    await session.commit()  # no transaction held while inventory claims the hosts
+    await ctx.inventory.claim(identity, cluster.project_id, cluster.id, host_ids)
+    try:
+        cluster = await get(session, identity, cluster_id, write=True)
+        first = max((n.position for n in cluster.nodes), default=-1) + 1
+        for i, node in enumerate(body.nodes):
+            host = hosts[node.host_id]
+            cluster.nodes.append(
+                ClusterNode(position=first + i, host_id=node.host_id, name=host["name"], ip=host["ip"],
+                            role="worker", status="joining")
+            )  # fmt: skip
+        await ClusterRepository(session).flush()
+        spec = operation_spec(cluster, package.manifest, ctx.repository_url)
+        asked = {n.host_id: n for n in body.nodes}
+        for node in spec["nodes"]:
+            if node["host_id"] in asked:
+                node["hostvars"]["ko_node_labels"] = asked[node["host_id"]].labels
+                node["hostvars"]["ko_node_taints"] = [t.model_dump() for t in asked[node["host_id"]].taints]
+        op = await operations.create(
+            session, project_id=cluster.project_id, cluster_id=cluster.id, kind="add-workers", spec=spec,
+            created_by=identity.username,
+        )  # fmt: skip
+        cluster.current_operation_id = op.id
+        await ClusterRepository(session).flush()
+        await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id,
+                   project_id=cluster.project_id)  # fmt: skip
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        try:
+            await ctx.inventory.release(identity, cluster_id, host_ids)
+        except Exception:
+            log.exception("could not release the hosts of cluster %s that were not added", cluster_id)
+        raise
+    log.info("workers added", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, nodes=len(host_ids)))
+    return cluster
+
+
+async def remove_worker(
+    session: AsyncSession, identity: Identity, cluster_id: str, node_name: str, force: bool, ctx: Context
+) -> Cluster:
+    cluster = await get(session, identity, cluster_id, write=True)
+    node = next((n for n in cluster.nodes if n.name == node_name), None)
+    if node is None:
+        known = ", ".join(n.name for n in cluster.nodes)
+        raise NotFound(f"Cluster {cluster.name} has no node {node_name} (its nodes: {known}).", field="node")
+    if node.role != "worker":
+        raise InvalidInput(
+            f"{node_name} is a master: remove workers here; masters are changed by the master operations.",
+            field="node",
+        )
+    if node.status == "joining" and not force:
+        raise Conflict(f"{node_name} has not joined yet: remove it with force=true.", field="node")
+    await ready_for_change(session, cluster, "workers are removed")
+    package = await validation.ready_package(session, cluster.version, cluster.arch)
+    spec = operation_spec(cluster, package.manifest if package else {}, ctx.repository_url)
+    for entry in spec["nodes"]:
+        if entry["host_id"] == node.host_id:
+            entry["groups"].append("removing")
+    spec["extravars"]["ko_remove"] = {"force": force, "drain_timeout_seconds": DRAIN_TIMEOUT_SECONDS}
+    op = await operations.create(
+        session, project_id=cluster.project_id, cluster_id=cluster.id, kind="remove-workers", spec=spec,
+        created_by=identity.username,
+    )  # fmt: skip
+    node.status = "removing"
+    cluster.current_operation_id = op.id
+    await ClusterRepository(session).flush()
+    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id,
+               project_id=cluster.project_id)  # fmt: skip
+    log.info("worker removal queued", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, node=node_name))
+    return cluster
+
+
+async def rebuild_worker(
+    session: AsyncSession, identity: Identity, cluster_id: str, node_name: str, ctx: Context
+) -> Cluster:
+    """Reset a worker's host and join it again (a node NotReady for good, a host repaired or reinstalled)."""
+    cluster = await get(session, identity, cluster_id, write=True)
+    node = next((n for n in cluster.nodes if n.name == node_name), None)
+    if node is None:
+        known = ", ".join(n.name for n in cluster.nodes)
+        raise NotFound(f"Cluster {cluster.name} has no node {node_name} (its nodes: {known}).", field="node")
+    if node.role != "worker":
+        raise InvalidInput(f"{node_name} is a master: only workers are rebuilt.", field="node")
+    await ready_for_change(session, cluster, "workers are rebuilt")
+    package = await validation.ready_package(session, cluster.version, cluster.arch)
+    if package is None:
+        raise Conflict(
+            f"The offline package of Kubernetes {cluster.version} ({cluster.arch}) is not imported any more: "
+            "import it again under Offline packages, then rebuild the worker.",
+            field="cluster_id",
+        )
+    spec = operation_spec(cluster, package.manifest, ctx.repository_url)
+    for entry in spec["nodes"]:
+        if entry["host_id"] == node.host_id:
+            entry["groups"].append("removing")
+    # The node is broken or about to be reset: deleted without draining (its pods are rescheduled).
+    spec["extravars"]["ko_remove"] = {"force": True, "drain_timeout_seconds": DRAIN_TIMEOUT_SECONDS}
+    op = await operations.create(
+        session, project_id=cluster.project_id, cluster_id=cluster.id, kind="rebuild-worker", spec=spec,
+        created_by=identity.username,
+    )  # fmt: skip
+    node.status, node.not_ready_since = "rebuilding", None
+    cluster.current_operation_id = op.id
+    await ClusterRepository(session).flush()
+    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id,
+               project_id=cluster.project_id)  # fmt: skip
+    log.info("worker rebuild queued", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, node=node_name))
+    return cluster
