@@ -23,6 +23,7 @@ const clusters = {
       overview: 'Overview',
       nodes: 'Nodes ({{count}})',
       operations: 'Operations',
+      certificates: 'Certificates',
     },
     status: {
       waiting: 'Waiting',
@@ -41,7 +42,12 @@ const clusters = {
       ready: 'Ready',
       joining: 'Joining',
       removing: 'Removing',
+      'not-ready': 'Not ready',
+      rebuilding: 'Rebuilding',
     },
+    // After a not-ready node's tag: how long, the exact time in a tooltip.
+    notReadyFor: 'for {{duration}}',
+    notReadySince: 'Not ready since {{time}}',
   },
   wizard: {
     title: 'Create cluster',
@@ -158,6 +164,9 @@ const clusters = {
       upgrade: 'Upgrade',
       'add-workers': 'Add workers',
       'remove-workers': 'Remove workers',
+      'rebuild-worker': 'Rebuild worker',
+      'check-certificates': 'Check certificates',
+      'renew-certificates': 'Renew certificates',
     },
     status: {
       queued: 'Queued',

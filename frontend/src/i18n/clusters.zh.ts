@@ -25,6 +25,7 @@ const clusters: typeof clustersEn = {
       overview: '概览',
       nodes: '节点（{{count}}）',
       operations: '操作记录',
+      certificates: '证书',
     },
     status: {
       waiting: '等待中',
@@ -43,7 +44,12 @@ const clusters: typeof clustersEn = {
       ready: '就绪',
       joining: '加入中',
       removing: '移除中',
+      'not-ready': '未就绪',
+      rebuilding: '重建中',
     },
+    // After a not-ready node's tag: how long, the exact time in a tooltip.
+    notReadyFor: '已持续 {{duration}}',
+    notReadySince: '自 {{time}} 起未就绪',
   },
   wizard: {
     title: '创建集群',
@@ -160,6 +166,9 @@ const clusters: typeof clustersEn = {
       upgrade: '升级',
       'add-workers': '添加节点',
       'remove-workers': '移除节点',
+      'rebuild-worker': '重建节点',
+      'check-certificates': '检查证书',
+      'renew-certificates': '续期证书',
     },
     status: {
       queued: '排队中',

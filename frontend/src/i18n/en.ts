@@ -1,4 +1,5 @@
 // English strings. zh.ts must have exactly the same keys (its type is this object's).
+import certificatesEn from './certificates.en';
 import clustersEn from './clusters.en';
 import cloud from './en.cloud';
 import consoleEn from './console.en';
@@ -388,6 +389,7 @@ const en = {
   ...clustersEn,
   ...consoleEn,
   ...workersEn,
+  ...certificatesEn,
 };
 
 export default en;

@@ -1,11 +1,11 @@
-// English strings of adding and removing the workers of a running cluster (spread into en.ts).
+// English strings of adding, removing and rebuilding the workers of a running cluster (spread into en.ts).
 const workersEn = {
   workers: {
     add: 'Add workers',
     addTitle: 'Add workers to {{name}}',
     addIntro:
       'Choose ready hosts of this project that are in no cluster. Each joins {{name}} as a worker node; the labels and taints you give are set on its node when it joins. You can follow it live.',
-    notRunning: 'Workers are added and removed only while the cluster is running.',
+    notRunning: 'Workers are added, removed and rebuilt only while the cluster is running.',
     busy: 'An operation is running on this cluster: wait for it or cancel it first.',
     chosen: 'Chosen: {{count}}',
     choose: 'Choose at least one host.',
@@ -40,6 +40,15 @@ const workersEn = {
     typeName: 'Type {{name}} to confirm:',
     removing: 'Removing {{name}}: draining, then resetting its host.',
     removed: 'Done: the worker left {{cluster}} and its host is free again.',
+    rebuild: 'Rebuild',
+    rebuildAction: 'Rebuild worker {{name}}',
+    rebuildTitle: 'Rebuild worker {{name}}?',
+    rebuildExplain:
+      '{{name}} is deleted from {{cluster}} at once, without draining: Kubernetes reschedules the pods that ran on it onto other nodes. Then its host is reset (Kubernetes and the container runtime are removed), set up again and joined to {{cluster}} as a worker with the same name. Use it for a node that stays not ready, or a host that was repaired or reinstalled. You can follow it live.',
+    rebuildNotReady: '{{name}} has been not ready since {{time}}.',
+    notReadyBanner: 'Worker {{name}} has been not ready for {{duration}}. If it does not recover, rebuild it: its host is reset and joins again.',
+    rebuilding: 'Rebuilding {{name}}: its host is reset, then joins again.',
+    rebuilt: 'Done: the worker was rebuilt and joined {{cluster}} again.',
   },
 };
 

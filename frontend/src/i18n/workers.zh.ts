@@ -1,4 +1,4 @@
-// 为运行中的集群添加、移除工作节点的中文（展开到 zh.ts）。键必须与 workers.en.ts 一致。
+// 为运行中的集群添加、移除、重建工作节点的中文（展开到 zh.ts）。键必须与 workers.en.ts 一致。
 import type workersEn from './workers.en';
 
 const workersZh: typeof workersEn = {
@@ -7,7 +7,7 @@ const workersZh: typeof workersEn = {
     addTitle: '为 {{name}} 添加工作节点',
     addIntro:
       '选择本项目中已就绪且不属于任何集群的主机，每台主机将作为工作节点加入 {{name}}；填写的标签和污点会在节点加入时设置。加入过程可以实时查看。',
-    notRunning: '只有集群处于运行中时才能添加或移除工作节点。',
+    notRunning: '只有集群处于运行中时才能添加、移除或重建工作节点。',
     busy: '该集群正在执行操作：请等待其完成或先取消。',
     chosen: '已选：{{count}} 台',
     choose: '请至少选择一台主机。',
@@ -42,6 +42,15 @@ const workersZh: typeof workersEn = {
     typeName: '输入 {{name}} 以确认：',
     removing: '正在移除 {{name}}：先排水，再重置其主机。',
     removed: '完成：该工作节点已离开 {{cluster}}，其主机已重新空闲。',
+    rebuild: '重建',
+    rebuildAction: '重建工作节点 {{name}}',
+    rebuildTitle: '重建工作节点 {{name}}？',
+    rebuildExplain:
+      '立即从 {{cluster}} 中删除 {{name}}，不排水：其上运行的 Pod 由 Kubernetes 重新调度到其他节点。随后重置其主机（移除 Kubernetes 和容器运行时），重新安装并以同名工作节点再次加入 {{cluster}}。适用于长时间未就绪的节点，或已修复、重装的主机。重建过程可以实时查看。',
+    rebuildNotReady: '{{name}} 自 {{time}} 起未就绪。',
+    notReadyBanner: '工作节点 {{name}} 已未就绪 {{duration}}。如果无法恢复，请重建：其主机将被重置并重新加入。',
+    rebuilding: '正在重建 {{name}}：先重置其主机，再重新加入。',
+    rebuilt: '完成：该工作节点已重建并重新加入 {{cluster}}。',
   },
 };
 

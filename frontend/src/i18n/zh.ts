@@ -1,5 +1,6 @@
 // 简体中文。键必须与 en.ts 完全一致（类型检查保证）。
 import type en from './en';
+import certificatesZh from './certificates.zh';
 import clustersZh from './clusters.zh';
 import consoleZh from './console.zh';
 import workersZh from './workers.zh';
@@ -390,6 +391,7 @@ const zh: typeof en = {
   ...clustersZh,
   ...consoleZh,
   ...workersZh,
+  ...certificatesZh,
 };
 
 export default zh;

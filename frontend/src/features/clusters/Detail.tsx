@@ -9,12 +9,14 @@ import { useFormatTime } from '../../app/format';
 import { canWrite } from '../../app/permissions';
 import { QueryError } from '../../app/QueryError';
 import { AdvancedSettings } from './AdvancedSettings';
+import { Certificates } from './certificates/Certificates';
 import type { AdvancedSpec } from './create/advanced';
 import { downloadKubeconfig, useCluster, useOperations, type Node, type Operation } from './api';
 import { DeleteCluster } from './DeleteCluster';
 import { formatDuration, kindLabel } from './format';
 import { ClusterStatusTag, NodeStatusTag, OperationProgress, OperationStatusTag } from './StatusTag';
 import { AddWorkers } from './workers/AddWorkers';
+import { NotReadyWorkers, RebuildWorkerButton, RebuildWorkerDialog } from './workers/RebuildWorker';
 import { RemoveWorkerButton, RemoveWorkerDialog } from './workers/RemoveWorker';
 import { workersBlocked } from './workers/workers';
 
@@ -40,6 +42,7 @@ export default function ClusterDetail() {
   const operations = useOperations(clusterId);
   const [downloading, setDownloading] = useState(false);
   const [removing, setRemoving] = useState<Node | null>(null);
+  const [rebuilding, setRebuilding] = useState<Node | null>(null);
 
   if (cluster.isError) return <QueryError error={cluster.error} />;
   const c = cluster.data;
@@ -64,7 +67,7 @@ export default function ClusterDetail() {
       dataIndex: 'role',
       render: (role: string) => <Tag color={role === 'master' ? 'blue' : 'default'}>{role === 'master' ? t('wizard.hosts.master') : t('wizard.hosts.worker')}</Tag>,
     },
-    { title: t('hosts.statusCol'), dataIndex: 'status', render: (status: string) => <NodeStatusTag status={status} /> },
+    { title: t('hosts.statusCol'), dataIndex: 'status', render: (status: string, node) => <NodeStatusTag status={status} notReadySince={node.not_ready_since} /> },
     ...(blocked === 'readOnly'
       ? []
       : [
@@ -72,7 +75,12 @@ export default function ClusterDetail() {
             title: t('common.actions'),
             key: 'actions',
             render: (_: unknown, node: Node) =>
-              node.role === 'master' ? null : <RemoveWorkerButton node={node} blocked={blocked} onOpen={() => setRemoving(node)} />,
+              node.role === 'master' ? null : (
+                <Space size={4}>
+                  <RebuildWorkerButton node={node} blocked={blocked} onOpen={() => setRebuilding(node)} />
+                  <RemoveWorkerButton node={node} blocked={blocked} onOpen={() => setRemoving(node)} />
+                </Space>
+              ),
           },
         ]),
   ];
@@ -181,11 +189,18 @@ export default function ClusterDetail() {
               label: t('clusters.tabs.nodes', { count: c.nodes.length }),
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
+                  <NotReadyWorkers nodes={c.nodes} blocked={blocked} onOpen={setRebuilding} />
                   <AddWorkers cluster={c} />
                   <Table<Node> rowKey="host_id" size="small" data-testid="cluster-nodes" columns={nodeColumns} dataSource={c.nodes} pagination={false} />
                   {removing && <RemoveWorkerDialog cluster={c} node={removing} onClose={() => setRemoving(null)} />}
+                  {rebuilding && <RebuildWorkerDialog cluster={c} node={rebuilding} onClose={() => setRebuilding(null)} />}
                 </Space>
               ),
+            },
+            {
+              key: 'certificates',
+              label: t('clusters.tabs.certificates'),
+              children: <Certificates cluster={c} />,
             },
             {
               key: 'operations',

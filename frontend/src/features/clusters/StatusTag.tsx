@@ -1,8 +1,9 @@
 import { Progress, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { useFormatTime } from '../../app/format';
 import { HoverTooltip } from '../../app/HoverTooltip';
 import type { Cluster, ClusterStatus, OperationRef, OperationStatus } from './api';
-import { kindLabel } from './format';
+import { kindLabel, notReadyFor } from './format';
 
 const CLUSTER_COLOR: Record<ClusterStatus, string> = {
   waiting: 'default',
@@ -50,17 +51,40 @@ export function OperationStatusTag({ status }: { status: OperationStatus }) {
   );
 }
 
-const NODE_COLOR = { pending: 'default', ready: 'green', joining: 'processing', removing: 'orange' } as const;
+const NODE_COLOR = {
+  pending: 'default',
+  ready: 'green',
+  joining: 'processing',
+  removing: 'orange',
+  'not-ready': 'red',
+  rebuilding: 'processing',
+} as const;
 type NodeStatus = keyof typeof NODE_COLOR;
 const isNodeStatus = (s: string): s is NodeStatus => Object.hasOwn(NODE_COLOR, s);
 
-/** A node's status in the console's language (`joining` while it is added, `removing` while it goes); an unknown one as the API names it. */
-export function NodeStatusTag({ status }: { status: string }) {
+/**
+ * A node's status in the console's language (`joining` while it is added, `removing` while it goes,
+ * `not-ready` once the health check has seen it NotReady too long, `rebuilding`); an unknown one as
+ * the API names it. A not-ready node also says for how long, the exact time in a tooltip.
+ */
+export function NodeStatusTag({ status, notReadySince }: { status: string; notReadySince?: string | null }) {
   const { t } = useTranslation();
-  return (
+  const formatTime = useFormatTime();
+  const tag = (
     <Tag color={isNodeStatus(status) ? NODE_COLOR[status] : 'default'} data-testid="node-status" data-status={status}>
       {isNodeStatus(status) ? t(`clusters.nodeStatus.${status}`) : status}
     </Tag>
+  );
+  if (status !== 'not-ready' || !notReadySince) return tag;
+  return (
+    <Space size={0}>
+      {tag}
+      <HoverTooltip title={t('clusters.notReadySince', { time: formatTime(notReadySince) })}>
+        <Typography.Text type="danger" data-testid="node-not-ready-for">
+          {t('clusters.notReadyFor', { duration: notReadyFor(notReadySince) })}
+        </Typography.Text>
+      </HoverTooltip>
+    </Space>
   );
 }
 

@@ -13,6 +13,8 @@ export type OperationEvent = Schemas['OperationEventOut'];
 export type KubernetesVersion = Schemas['KubernetesVersion'];
 export type WorkersAdd = Schemas['WorkersAdd'];
 export type Node = Cluster['nodes'][number];
+export type Certificates = Schemas['CertificatesOut'];
+export type Certificate = Schemas['CertificateOut'];
 
 export const CLUSTER_STATUSES: ClusterStatus[] = ['waiting', 'deploying', 'running', 'failed', 'upgrading', 'scaling', 'terminating', 'lost'];
 
@@ -129,6 +131,40 @@ export const useRemoveWorker = () =>
       }),
     ),
   );
+
+/** POST rebuild of one worker: it shows `rebuilding`; the answer carries the `rebuild-worker` operation. */
+export const useRebuildWorker = () =>
+  useWorkersMutation(({ id, node }: { id: string; node: string }) =>
+    call(api.POST('/api/v1/clusters/{cluster_id}/workers/{node}/rebuild', { params: { path: { cluster_id: id, node } } })),
+  );
+
+export const certificatesKey = (clusterId: string) => ['certificates', clusterId] as const;
+
+/** The certificates as the last check read them (`checked_at` null: never checked). */
+export function useCertificates(clusterId: string) {
+  return useQuery({
+    queryKey: certificatesKey(clusterId),
+    queryFn: () => call(api.GET('/api/v1/clusters/{cluster_id}/certificates', { params: { path: { cluster_id: clusterId } } })),
+  });
+}
+
+/** POST check or renew: 202 with the cluster carrying the queued `check-certificates`/`renew-certificates` operation. */
+export function useCertificatesAction() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, action }: { id: string; action: 'check' | 'renew' }) =>
+      call(
+        action === 'check'
+          ? api.POST('/api/v1/clusters/{cluster_id}/certificates/check', { params: { path: { cluster_id: id } } })
+          : api.POST('/api/v1/clusters/{cluster_id}/certificates/renew', { params: { path: { cluster_id: id } } }),
+      ),
+    onSuccess: (cluster) => {
+      queryClient.setQueryData(clusterKey(cluster.id), cluster);
+      void queryClient.invalidateQueries({ queryKey: operationsKey });
+      return queryClient.invalidateQueries({ queryKey: [...clustersKey, 'list'] });
+    },
+  });
+}
 
 function useOperationAction(action: 'retry' | 'cancel') {
   const queryClient = useQueryClient();

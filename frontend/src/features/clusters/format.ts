@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 
-const KINDS = ['deploy', 'reset', 'scale', 'upgrade', 'add-workers', 'remove-workers'] as const;
+const KINDS = ['deploy', 'reset', 'scale', 'upgrade', 'add-workers', 'remove-workers', 'rebuild-worker', 'check-certificates', 'renew-certificates'] as const;
 
 /** An operation kind in the console's language (an unknown one as the API names it). */
 export function kindLabel(t: TFunction, kind: string): string {
@@ -16,3 +16,6 @@ export function formatDuration(ms: number): string {
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
+
+/** How long a node has been not ready, as the operations' durations read ("2h 03m"). */
+export const notReadyFor = (since: string, now = Date.now()) => formatDuration(now - Date.parse(since));

@@ -154,12 +154,15 @@ describe('live deploy view', () => {
     expect(PHASES.every((name) => screen.getByTestId(`phase-${name}`))).toBe(true);
   });
 
-  test('a worker operation is titled by its kind and its success says what changed', async () => {
+  test('a worker or certificates operation is titled by its kind and its success says what changed', async () => {
     const done = (kind: string) =>
       operation({ kind, status: 'succeeded', ended_at: '2026-01-03T00:09:00Z', phases: [{ ...operation().phases[0], name: 'drain', status: 'succeeded' }] });
     for (const [kind, title, text] of [
       ['add-workers', 'Add workers · prod-1', 'Done: the new workers joined prod-1.'],
       ['remove-workers', 'Remove workers · prod-1', 'Done: the worker left prod-1 and its host is free again.'],
+      ['rebuild-worker', 'Rebuild worker · prod-1', 'Done: the worker was rebuilt and joined prod-1 again.'],
+      ['check-certificates', 'Check certificates · prod-1', 'Done: the certificates of prod-1 were read.'],
+      ['renew-certificates', 'Renew certificates · prod-1', 'Done: the certificates of prod-1 were renewed and the admin kubeconfig refreshed.'],
     ]) {
       gateway({ current: done(kind) });
       const { unmount } = renderPage(<DeployView />, { me: asReader(), ...ROUTE });

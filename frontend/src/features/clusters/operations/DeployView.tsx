@@ -26,6 +26,15 @@ const BADGE: Record<StreamState, 'processing' | 'success' | 'warning' | 'default
   ended: 'default',
 };
 
+// What a succeeded operation changed, by kind (the others: the generic sentence).
+const SUCCEEDED: Record<string, 'workers.added' | 'workers.removed' | 'workers.rebuilt' | 'certificates.checked' | 'certificates.renewed'> = {
+  'add-workers': 'workers.added',
+  'remove-workers': 'workers.removed',
+  'rebuild-worker': 'workers.rebuilt',
+  'check-certificates': 'certificates.checked',
+  'renew-certificates': 'certificates.renewed',
+};
+
 export default function DeployView() {
   const { t } = useTranslation();
   const { message } = App.useApp();
@@ -133,11 +142,7 @@ export default function DeployView() {
           title={
             op?.kind === 'reset'
               ? t('clusterDelete.resetDone', { name: cluster.data?.name ?? '' })
-              : op?.kind === 'add-workers'
-                ? t('workers.added', { cluster: cluster.data?.name ?? '' })
-                : op?.kind === 'remove-workers'
-                  ? t('workers.removed', { cluster: cluster.data?.name ?? '' })
-                  : t('operations.succeeded', { cluster: cluster.data?.name ?? '' })
+              : t(SUCCEEDED[op?.kind ?? ''] ?? 'operations.succeeded', { cluster: cluster.data?.name ?? '' })
           }
           action={
             op?.kind === 'reset' ? (

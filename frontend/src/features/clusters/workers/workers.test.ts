@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ApiError } from '../../../api';
 import { asAdmin, asManager, asReader, host } from '../../../test/fixtures';
 import { cluster } from '../testData';
-import { candidates, checkDrafts, mapErrors, toBody, workersBlocked, type WorkerDraft } from './workers';
+import { candidates, checkDrafts, mapErrors, notReadyWorkers, rebuildRefusal, toBody, workersBlocked, type WorkerDraft } from './workers';
 
 const drafts: WorkerDraft[] = [
   { host_id: 'h-4', labels: [{ key: 'example.com/rack', value: 'r1' }], taints: [] },
@@ -119,5 +119,30 @@ describe('where the API’s errors go', () => {
     const out = mapErrors(unprocessable([{ field: 'nodes', message: 'List should have at least 1 item' }, { field: 'nodes[7].host_id', message: 'x' }]), drafts, describe_);
     expect(out.banner).toEqual(['nodes: List should have at least 1 item', 'nodes[7].host_id: x']);
     expect(mapErrors(new Error('boom'), drafts, describe_).banner).toEqual(['unexpected']);
+  });
+});
+
+describe('rebuilding', () => {
+  test('a refusal is said as the API says it; the page is read again when the node is gone or the cluster busy or stopped', () => {
+    const refusal = (status: number, field: string, detail: string) => rebuildRefusal(new ApiError(status, { error: 'x', detail, field }), describe_);
+    expect(refusal(409, 'cluster_id', 'Cluster prod-1 is failed: workers are rebuilt only on a running cluster.')).toEqual({
+      text: 'Cluster prod-1 is failed: workers are rebuilt only on a running cluster.',
+      stale: true,
+    });
+    expect(refusal(404, 'node', 'Cluster prod-1 has no node worker-9.').stale).toBe(true);
+    // The cluster itself gone is the page's own 404, a master can not be chosen here: nothing to catch up.
+    expect(refusal(404, 'cluster_id', 'No cluster k-1.').stale).toBe(false);
+    expect(refusal(422, 'node', 'master-1 is a master: only workers are rebuilt.')).toEqual({ text: 'master-1 is a master: only workers are rebuilt.', stale: false });
+    expect(rebuildRefusal(new Error('boom'), describe_)).toEqual({ text: 'unexpected', stale: false });
+  });
+
+  test('the workers offered for a rebuild first are the not-ready ones; a not-ready master is not', () => {
+    const nodes = [
+      { name: 'master-1', role: 'master', status: 'not-ready' },
+      { name: 'worker-1', role: 'worker', status: 'ready' },
+      { name: 'worker-2', role: 'worker', status: 'not-ready' },
+      { name: 'worker-3', role: 'worker', status: 'rebuilding' },
+    ];
+    expect(notReadyWorkers(nodes).map((n) => n.name)).toEqual(['worker-2']);
   });
 });

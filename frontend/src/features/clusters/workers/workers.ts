@@ -1,11 +1,11 @@
-// The model of adding and removing workers: who may, when, the body sent, and where each of the
-// API's field errors belongs (the host's row, one label or taint row, or the banner).
+// The model of adding, removing and rebuilding workers: who may, when, the body sent, and where each
+// of the API's field errors belongs (the host's row, one label or taint row, or the banner).
 import { ApiError } from '../../../api';
 import { toNamePath } from '../../../app/errors';
 import type { Me } from '../../../app/auth';
 import { canWrite } from '../../../app/permissions';
 import type { Host } from '../../hosts/api';
-import type { Cluster } from '../api';
+import type { Cluster, Node } from '../api';
 import { unsuitable } from '../create/spec';
 
 export type Effect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
@@ -40,6 +40,20 @@ export function workersBlocked(me: Me | null | undefined, cluster: Pick<Cluster,
   if (cluster.status !== 'running') return 'notRunning';
   return null;
 }
+
+/**
+ * A rebuild refused: the API's sentence for the dialog, and whether what the page shows is stale and
+ * must be fetched again: the node is gone (404 `node`) or the cluster is busy or not running (409),
+ * so the rows and the buttons' gating catch up. A master (422 `node`) cannot be chosen here.
+ */
+export function rebuildRefusal(error: unknown, describe: (e: unknown) => string): { text: string; stale: boolean } {
+  const stale = error instanceof ApiError && (error.status === 409 || (error.status === 404 && error.field === 'node'));
+  return { text: describe(error), stale };
+}
+
+/** Workers the health check has seen not ready for too long: rebuilding them is offered first. */
+export const notReadyWorkers = <N extends Pick<Node, 'role' | 'status'>>(nodes: N[]): N[] =>
+  nodes.filter((n) => n.role !== 'master' && n.status === 'not-ready');
 
 /** The hosts offered: the project's hosts not already in this cluster, those that can join first. */
 export function candidates(hosts: Host[], clusterId: string): Host[] {
