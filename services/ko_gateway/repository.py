@@ -40,11 +40,15 @@ router = APIRouter(include_in_schema=False)
 
 @router.api_route(PATH + "/{path:path}", methods=["GET", "HEAD"])
 async def repository_file(path: str, request: Request) -> Response:
-    resolve_dot_segments(request.url.path)  # refuses `..`
-    path = resolve_dot_segments("/" + path).lstrip("/")
+    resolve_dot_segments(request.url.path)  # refuses `..`, however it was encoded
+    # Forwarded as the node sent it (still percent-encoded): a .deb of an epoch version is named
+    # `keepalived_1%3a2.2.7...deb` on disk, which apt asks for as `..._1%253a2.2.7...`; decoded here and
+    # sent on, it would be decoded once more upstream and name a file that does not exist.
+    raw = request.scope.get("raw_path") or request.url.path.encode()
+    forwarded = resolve_dot_segments(raw.decode("latin-1"))
     headers = {k: v for k, v in request.headers.items() if k.lower() in REQUEST_HEADERS}
     upstream = client(request.app).build_request(
-        request.method, f"{service_url(request.app, 'deployment')}{PATH}/{path}", headers=headers
+        request.method, httpx.URL(service_url(request.app, "deployment") + forwarded), headers=headers
     )
     try:
         response = await client(request.app).send(upstream, stream=True)

@@ -29,6 +29,8 @@ def served(stack: Stack) -> Path:
     package.mkdir(parents=True, exist_ok=True)
     (package / "manifest.yaml").write_bytes(CONTENT)
     (package / ".import-secret").write_bytes(b"hidden")
+    # A Debian pool name of an epoch version: apt asks for it percent-encoded (`%253a`).
+    (package / "keepalived_1%3a2.2.7-1_amd64.deb").write_bytes(b"deb")
     return package
 
 
@@ -62,6 +64,9 @@ def test_the_gateway_serves_the_repository_on_every_address_read_only(stack: Sta
         conn.request("GET", "/repository/packages/9.9.9-amd64/./manifest.yaml")
         dotted = conn.getresponse()
         assert (dotted.status, dotted.read()) == (200, CONTENT)
+        conn.request("GET", "/repository/packages/9.9.9-amd64/./keepalived_1%253a2.2.7-1_amd64.deb")
+        epoch = conn.getresponse()
+        assert (epoch.status, epoch.read()) == (200, b"deb")
     finally:
         conn.close()
 
