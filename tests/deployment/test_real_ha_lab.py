@@ -1,0 +1,167 @@
+"""A real HA cluster, 3 masters + 1 worker behind an external VIP (keepalived + haproxy on the masters),
+deployed by the product on lab hosts (issue 13 item 5), through its public API as ``make run`` starts it.
+
+With the real offline package (Kubernetes built from source, etcd 3.6) and the container-host settings
+of docs/container-hosts.md, network plugin none and the site's CNI written by the test (as in
+test_real_cluster_lab.py, whose helpers this uses): every node Ready, etcd healthy on 3 members, the
+API answering through the VIP with the downloaded kubeconfig; then the API server of the master that
+holds the VIP is stopped (its static pod manifest moved away) and the API still answers through the
+VIP (haproxy on the holder sends to the other masters); back, and the cluster deleted: its reset
+leaves the hosts clean. Needs 4 lab hosts; skips with one line without the real binaries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import yaml
+
+from tests.deployment.cluster_checks import assert_reset_clean
+from tests.deployment.engine_support import phase_seconds
+from tests.deployment.test_deploy_ha_lab import vip_holders, wait_holders
+from tests.deployment.test_real_cluster_lab import (
+    CONTAINER_HOSTS,
+    DEPLOY_TIMEOUT,
+    POD_CIDR,
+    SERVICE_CIDR,
+    RealCluster,
+    _all_ready,
+    _real_package,
+    _register_hosts,
+    _site_cni,
+    _wait_operation,
+)
+from tests.e2e.test_console_e2e import ADMIN_PASSWORD, Product, _free_port
+from tests.lab.lab import Lab
+from tests.lab.sshutil import ssh_root
+from tests.support.real_package import TEST_IMAGE, k8s_bin_dir
+
+pytestmark = [pytest.mark.realk8s, pytest.mark.lab, pytest.mark.timeout(DEPLOY_TIMEOUT + 1800)]
+MANIFEST = "/etc/kubernetes/manifests/kube-apiserver.yaml"
+
+
+@pytest.fixture(scope="module")
+def ha(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealCluster]:
+    package = _real_package()
+    if len(lab.hosts) < 4:
+        pytest.skip("the real HA cluster needs 4 lab hosts (KO_LAB_HOSTS=4)")
+    _, bin_dir = k8s_bin_dir()
+    tmp = tmp_path_factory.mktemp("real-ha")
+    product = Product(tmp / "data", _free_port())
+    api = httpx.Client(base_url=product.url, timeout=60, trust_env=False)
+    real: RealCluster | None = None
+    try:
+        product.wait_ready()
+        r = api.post("/api/v1/auth/login", json={"username": "admin", "password": ADMIN_PASSWORD})
+        assert r.status_code == 200, r.text
+        api.headers["X-CSRF-Token"] = r.json()["csrf_token"]
+        project = next(p["id"] for p in api.get("/api/v1/projects").json()["items"] if p["name"] == "default")
+        hosts = lab.hosts[-4:]
+        host_ids = _register_hosts(api, project, hosts)
+        r = api.post("/api/v1/offline-packages", json={"source": str(package)})
+        assert r.status_code == 202, r.text
+        deadline = time.monotonic() + 600
+        while (p := api.get(f"/api/v1/offline-packages/{r.json()['id']}").json())["status"] == "importing":
+            assert time.monotonic() < deadline, p
+            time.sleep(1)
+        assert p["status"] == "ready", p
+        image = f"{TEST_IMAGE}:{p['components']['test-busybox']}"
+        real = RealCluster(product, lab, api, bin_dir / "kubectl", hosts, host_ids, tmp, image)
+        vip = str(ipaddress.ip_network(lab.net).network_address + 250)
+        body = {
+            "project_id": project, "name": "real-ha", "version": p["kubernetes_version"], "topology": "ha",
+            "nodes": [{"host_id": h, "role": "master" if i < 3 else "worker"} for i, h in enumerate(host_ids)],
+            "load_balancer": {"mode": "external", "vip": vip},
+            "network": {"plugin": "none", "pod_cidr": POD_CIDR, "service_cidr": SERVICE_CIDR},
+            "addons": {"coredns": False, "metrics_server": False},
+            "ingress": {"enabled": False},
+            "advanced": CONTAINER_HOSTS,
+        }  # fmt: skip
+        started = time.monotonic()
+        r = api.post("/api/v1/clusters", json=body)
+        assert r.status_code == 201, r.text
+        real.cluster = r.json()
+        real.op = _wait_operation(api, real.cluster["operation"]["id"], DEPLOY_TIMEOUT)
+        real.figures["first_deploy_seconds"] = time.monotonic() - started
+        print(f"\nreal 3+1 HA first deploy: {real.figures['first_deploy_seconds']:.0f}s; {phase_seconds(real.op)}")
+        yield real
+        print(f"\nreal HA figures: {real.figures}")
+    finally:
+        with contextlib.suppress(Exception):
+            if real is not None and real.cluster and not real.deleted:
+                r = api.delete(f"/api/v1/clusters/{real.cluster['id']}")
+                if r.status_code == 202:
+                    _wait_operation(api, r.json()["operation"]["id"], 900)
+        api.close()
+        product.stop()
+
+
+def test_three_masters_deploy_and_the_api_answers_through_the_vip(ha: RealCluster) -> None:
+    op = ha.op
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{ha.product.output()}{ha.diagnose()}"
+    r = ha.api.get(f"/api/v1/clusters/{ha.cluster['id']}/kubeconfig")
+    assert r.status_code == 200, r.text
+    ha.kubeconfig.write_text(r.text)
+    vip = ha.cluster["spec"]["load_balancer"]["vip"]
+    assert yaml.safe_load(r.text)["clusters"][0]["cluster"]["server"] == f"https://{vip}:8443"
+    _site_cni(ha)
+    ha.wait("4 nodes Ready", lambda: _all_ready(ha, 4))
+    masters = ha.hosts[:3]
+    endpoints = ",".join(f"https://{m.ip}:2379" for m in masters)
+    health = ssh_root(
+        masters[0],
+        "ETCDCTL_API=3 etcdctl --cacert /etc/etcd/pki/ca.crt --cert /etc/etcd/pki/client.crt "
+        f"--key /etc/etcd/pki/client.key --endpoints {endpoints} endpoint health",
+    )
+    assert (health.stdout + health.stderr).count("is healthy") == 3, health.stdout + health.stderr
+    assert ha.kubectl("get", "--raw", "/readyz").stdout.strip() == "ok"
+
+
+def test_the_api_still_answers_when_the_vip_holders_api_server_stops(ha: RealCluster) -> None:
+    masters = ha.hosts[:3]
+    vip = ha.cluster["spec"]["load_balancer"]["vip"]
+    holder_name = wait_holders(masters, vip, 20)[0]
+    holder = next(m for m in masters if m.name == holder_name)
+    moved = ssh_root(holder, f"mv {MANIFEST} /root/kube-apiserver.yaml.stopped")
+    assert moved.returncode == 0, moved.stderr
+    try:
+        # The kubelet stops it; haproxy's checks take it out of the pool.
+        ha.wait(
+            "the holder's API server stopped",
+            lambda: ssh_root(holder, "exec 3<>/dev/tcp/127.0.0.1/6443 && echo open").stdout.strip() != "open",
+            timeout=120,
+        )
+        assert vip_holders(masters, vip) == [holder_name]  # the VIP did not move: haproxy answers for it
+        answers = []
+        for _ in range(5):
+            answers.append(ha.kubectl("get", "--raw", "/readyz", check=False).stdout.strip())
+            time.sleep(1)
+        assert answers.count("ok") >= 4, answers  # haproxy may try the stopped one once before its check fails
+        nodes = ha.json("get", "nodes")["items"]
+        assert len(nodes) == 4
+    finally:
+        ssh_root(holder, f"mv /root/kube-apiserver.yaml.stopped {MANIFEST}")
+    ha.wait(
+        "the holder's API server back",
+        lambda: ha.kubectl("get", "--raw", "/readyz", check=False).stdout.strip() == "ok",
+    )
+
+
+def test_delete_resets_the_ha_hosts_clean(ha: RealCluster) -> None:
+    r = ha.api.delete(f"/api/v1/clusters/{ha.cluster['id']}")
+    assert r.status_code == 202, r.text
+    op = _wait_operation(ha.api, r.json()["operation"]["id"], 900)
+    ha.deleted = True
+    assert op["status"] == "succeeded", op.get("failure")
+    assert_reset_clean(ha.hosts)
+    for host in ha.hosts:
+        ssh_root(
+            host,
+            f"ip -o route show root {POD_CIDR} | grep via | cut -d' ' -f1 | xargs -r -n1 ip route del;"
+            f" ip route del {SERVICE_CIDR} 2>/dev/null || true",
+        )
