@@ -23,7 +23,7 @@ from ko_common.errors import Conflict, InvalidInput
 from ko_common.events import REGISTRY, add_event_tables
 from ko_common.identity import Identity
 from ko_common.operations import pump, worker
-from ko_common.operations.channels import operation_channels
+from ko_common.operations.channels import OperationChannels, operation_channels
 from ko_common.operations.executors import PythonExecutor, StepContext, StepFailed
 from ko_common.operations.kinds import KindRegistry, KindRequest, OperationKind, PhaseDef, Transition
 from ko_common.operations.models import OperationEventMixin, OperationMixin, OperationPhaseMixin, OperationTables
@@ -56,12 +56,15 @@ class SnapEvent(OperationEventMixin, Base):
 
 
 TABLES = OperationTables(SnapOperation, SnapPhase, SnapEvent)
-CHANNELS = operation_channels("enginetest")
+# Declared only while this module's tests run (the fixture below): declaring it at import would put the
+# test service's event types into the contract's registry for the whole session (test_contracts).
+CHANNELS: OperationChannels
 
 
 @pytest.fixture(autouse=True, scope="module")
-def _forget_test_channels() -> Iterator[None]:
-    """The test service's event types leave the contract's registry with this module."""
+def _test_channels() -> Iterator[None]:
+    global CHANNELS
+    CHANNELS = operation_channels("enginetest")
     yield
     for type_ in [t for t in REGISTRY if t.startswith("kubeoperator.enginetest.")]:
         del REGISTRY[type_]
