@@ -10,6 +10,8 @@ have_initdb || need+=(postgresql)
 # A CJK font, so the console's Chinese renders in the end-to-end screenshots.
 fc-list :lang=zh 2>/dev/null | grep -q . || need+=(fonts-wqy-zenhei)
 command -v ssh >/dev/null 2>&1 || need+=(openssh-client)
+# The backup tests run a real sshd of their own on loopback (tests/backup/servers.py); it is not started as a service.
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 # The yum index tests build rpms and read the repodata with real consumers (tests/deployment/test_yum_index.py);
 # the product itself needs none of them.
@@ -26,6 +28,10 @@ apt_install system-deps "${need[@]}"
 # The Debian postgresql package starts a cluster of its own; the tests start their own servers.
 if [[ " ${need[*]} " == *" postgresql "* ]] && command -v pg_ctlcluster >/dev/null 2>&1; then
   for c in $(ls /etc/postgresql 2>/dev/null); do pg_ctlcluster "$c" main stop 2>/dev/null || true; done
+fi
+# Likewise openssh-server's own sshd, where the package's scripts started it.
+if [[ " ${need[*]} " == *" openssh-server "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now ssh 2>/dev/null || true
 fi
 # Likewise the docker-registry package starts a registry on :5000; the tests start their own.
 if [[ " ${need[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null 2>&1; then

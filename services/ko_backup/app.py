@@ -5,22 +5,48 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from pydantic import Field, SecretStr
 
+from ko_backup.accounts.endpoints import router as accounts_router
 from ko_backup.models import Base
 from ko_common.app import ServiceSpec, create_service_app
+from ko_common.crypto import SecretBox, attach
 from ko_common.settings import Settings
 
 
 class BackupSettings(Settings):
     service: str = "backup"
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that encrypts backup account secrets at rest: base64 of 32 bytes (`openssl rand -base64 32`), "
+        "the same as inventory's and deployment's. Unset in development: generated into <data_dir>/secret-key.",
+    )
+    storage_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=120,
+        description="How long a backup storage (SFTP, S3) may take to answer before it is unreachable.",
+    )
+
+    def secret_fields(self) -> list[str]:
+        return [*super().secret_fields(), "secret_key"]
+
+
+async def _install_secret_box(app: FastAPI) -> None:
+    # Fails start-up with a clear message when the key is unusable, before any request.
+    attach(app.state.db.sessionmaker, SecretBox.from_settings(app.state.settings))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    # pydantic-settings fills every field from KO_* variables; mypy needs pydantic's plugin to know.
+    settings = settings or BackupSettings()  # type: ignore[call-arg]
     spec = ServiceSpec(
         name="backup",
         title="KubeOperator backup",
         description="Backup accounts, strategies and etcd snapshots.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
+        routers=[accounts_router],
+        on_startup=[_install_secret_box],
     )
-    return create_service_app(spec, settings or BackupSettings())
+    return create_service_app(spec, settings)
