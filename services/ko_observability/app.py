@@ -2,25 +2,91 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
+from pydantic import Field, SecretStr
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.app import ServiceSpec, create_service_app
+from ko_common.crypto import SecretBox, attach
 from ko_common.settings import Settings
+from ko_observability.channels.dispatcher import DeliveryPolicy, Dispatcher
+from ko_observability.channels.endpoints import router as channels_router
+from ko_observability.channels.repository import ChannelRepository
 from ko_observability.models import Base
 
 
 class ObservabilitySettings(Settings):
     service: str = "observability"
+    secret_key: SecretStr | None = Field(
+        None,
+        description="Key that encrypts notification channels' secrets at rest: base64 of 32 bytes "
+        "(`openssl rand -base64 32`). Unset in development: generated into <data_dir>/secret-key.",
+    )
+    notify_timeout_seconds: float = Field(10.0, gt=0, le=120, description="How long a send waits for the receiver.")
+    notify_max_attempts: int = Field(6, ge=1, le=50, description="Attempts of a message before it is failed.")
+    notify_backoff_seconds: float = Field(
+        2.0, gt=0, le=600, description="Wait before the first retry; doubled for each further one."
+    )
+    notify_backoff_max_seconds: float = Field(300.0, gt=0, le=86400, description="Longest wait between retries.")
+    notify_rate_window_seconds: float = Field(
+        60.0, gt=0, le=3600, description="The window channels' rate limits count in (their limits are per minute)."
+    )
+    notify_poll_seconds: float = Field(1.0, gt=0, le=60, description="How often pending messages are looked for.")
+    notify_concurrency: int = Field(16, ge=1, le=256, description="Sends in flight at once, over all channels.")
+    notify_proxy: str | None = Field(
+        None, description="HTTP(S) proxy for robots and webhooks (e.g. to reach DingTalk from an offline site)."
+    )
+
+    def secret_fields(self) -> list[str]:
+        return [*super().secret_fields(), "secret_key"]
+
+    def delivery_policy(self) -> DeliveryPolicy:
+        return DeliveryPolicy(
+            timeout_seconds=self.notify_timeout_seconds,
+            max_attempts=self.notify_max_attempts,
+            backoff_seconds=self.notify_backoff_seconds,
+            backoff_max_seconds=self.notify_backoff_max_seconds,
+            rate_window_seconds=self.notify_rate_window_seconds,
+            poll_seconds=self.notify_poll_seconds,
+            concurrency=self.notify_concurrency,
+            proxy=self.notify_proxy,
+        )
+
+
+async def _start_deliveries(app: FastAPI) -> None:
+    # Fails start-up with a clear message when the key is unusable, before any request.
+    attach(app.state.db.sessionmaker, SecretBox.from_settings(app.state.settings))
+    dispatcher = Dispatcher(app.state.db, app.state.settings.delivery_policy())
+    app.state.db.after_commit.append(dispatcher.wake)
+    app.state.dispatcher = dispatcher
+    app.state.dispatcher_task = asyncio.create_task(dispatcher.run(), name="notification-dispatcher")
+
+
+async def _stop_deliveries(app: FastAPI) -> None:
+    app.state.dispatcher_task.cancel()
+    await asyncio.gather(app.state.dispatcher_task, return_exceptions=True)
+    await app.state.dispatcher.close()
+
+
+async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, int]:
+    return {"notification_channels": await ChannelRepository(session).count_in_project(project_id)}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
+    # pydantic-settings fills every field from KO_* variables; mypy needs pydantic's plugin to know.
+    settings = settings or ObservabilitySettings()  # type: ignore[call-arg]
     spec = ServiceSpec(
         name="observability",
         title="KubeOperator observability",
         description="Cluster health, Kubernetes events, alert rules and notifications.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
+        routers=[channels_router],
+        on_startup=[_start_deliveries],
+        on_shutdown=[_stop_deliveries],
+        project_usage=_project_usage,
     )
-    return create_service_app(spec, settings or ObservabilitySettings())
+    return create_service_app(spec, settings)
