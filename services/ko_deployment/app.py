@@ -21,6 +21,7 @@ from ko_common.operations.executors import PrepareFailed
 from ko_common.operations.worker import Worker
 from ko_common.settings import SERVICE_PORTS, Settings
 from ko_deployment.clusters import kinds as cluster_kinds
+from ko_deployment.clusters import upgrade
 from ko_deployment.clusters.access import router as cluster_access_router
 from ko_deployment.clusters.endpoints import router as clusters_router
 from ko_deployment.clusters.health import NodeHealth
@@ -172,6 +173,7 @@ async def _start_worker(app: FastAPI) -> None:
     client = InventoryClient(settings.inventory_url, app.state.identity_key)
     app.state.cluster_context = ClusterContext(client, settings.playbooks_dir, settings.resolved_repository_url)
     cluster_kinds.register(operations.KINDS, settings.playbooks_dir, client)
+    operations.STEPS.steps[upgrade.RECORD_STEP] = upgrade.record_version_step(app.state.db)
 
     async def nodes(spec: dict[str, Any]) -> list[NodeAccess]:
         try:

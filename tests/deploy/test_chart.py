@@ -103,7 +103,9 @@ def test_every_service_gets_the_common_settings(default_objects: list[dict[str, 
         )
         names = list(env)
         assert names.index("KO_DATABASE_PASSWORD") < names.index("KO_DATABASE_URL"), "$(VAR) needs VAR defined first"
-        assert ("KO_SECRET_KEY" in env) == (component(deployment) in {"inventory", "deployment", "backup"}), name
+        assert ("KO_SECRET_KEY" in env) == (
+            component(deployment) in {"inventory", "deployment", "observability", "backup"}
+        ), name
         assert ("KO_ADMIN_PASSWORD" in env) == (component(deployment) == "gateway"), name
 
 

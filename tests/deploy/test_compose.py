@@ -56,7 +56,7 @@ def test_every_service_is_configured(compose: dict[str, Any]) -> None:
         assert env["KO_DATABASE_URL"].startswith("postgresql+asyncpg://"), name
         assert "@postgres:5432/" in env["KO_DATABASE_URL"], name
         assert env["KO_IDENTITY_KEY"].startswith("${KO_IDENTITY_KEY:?"), name
-        assert ("KO_SECRET_KEY" in env) == (name in {"inventory", "deployment", "backup"}), name
+        assert ("KO_SECRET_KEY" in env) == (name in {"inventory", "deployment", "observability", "backup"}), name
         assert ("KO_ADMIN_PASSWORD" in env) == (name == "gateway"), name
         assert service["build"]["target"] == name
         assert service["build"]["dockerfile"] == "deploy/docker/Dockerfile"

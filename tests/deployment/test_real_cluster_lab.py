@@ -37,7 +37,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import signal
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -59,6 +61,7 @@ from tests.support.real_package import (
     RealPackageUnavailable,
     build_real_package,
     k8s_bin_dir,
+    k8s_versions,
 )
 
 DEPLOY_TIMEOUT = 2400  # a first deploy: ~4-10 min on 2 shared cores, much more at load 20
@@ -516,6 +519,199 @@ def test_certificates_are_read_then_renewed_and_the_kubeconfig_refreshed(real: R
     real.wait(
         "/readyz through the refreshed kubeconfig",
         lambda: real.kubectl("get", "--raw", "/readyz", check=False).stdout.strip() == "ok",
+    )
+
+
+def _guarded(image: str) -> list[dict[str, Any]]:
+    """Two replicas spread over the workers and a PodDisruptionBudget keeping one available."""
+    labels = {"app": "guarded"}
+    return [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "guarded", "namespace": NAMESPACE},
+            "spec": {
+                "replicas": 2,
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": labels},
+                    "spec": {
+                        "terminationGracePeriodSeconds": 1,
+                        "topologySpreadConstraints": [
+                            {
+                                "maxSkew": 1,
+                                "topologyKey": "kubernetes.io/hostname",
+                                "whenUnsatisfiable": "ScheduleAnyway",
+                                "labelSelector": {"matchLabels": labels},
+                            }
+                        ],
+                        "containers": [
+                            {
+                                "name": "sleep",
+                                "image": image,
+                                "imagePullPolicy": "Never",
+                                "command": ["/bin/busybox", "sleep", "100000"],
+                            }
+                        ],
+                    },
+                },
+            },
+        },
+        {
+            "apiVersion": "policy/v1",
+            "kind": "PodDisruptionBudget",
+            "metadata": {"name": "guarded", "namespace": NAMESPACE},
+            "spec": {"minAvailable": 1, "selector": {"matchLabels": labels}},
+        },
+    ]
+
+
+class Availability:
+    """Reads the guarded Deployment's available replicas every half second (a thread); keeps the fewest seen."""
+
+    def __init__(self, real: RealCluster) -> None:
+        self.real, self.stop, self.fewest, self.reads = real, threading.Event(), 99, 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop.is_set():
+            r = self.real.kubectl(
+                "get",
+                "deploy",
+                "-n",
+                NAMESPACE,
+                "guarded",
+                "-o",
+                "jsonpath={.status.availableReplicas}",
+                check=False,
+                timeout=10,
+            )
+            if r.returncode == 0:  # the API server restarting does not answer: nothing is known then
+                self.reads += 1
+                self.fewest = min(self.fewest, int(r.stdout.strip() or 0))
+            self.stop.wait(0.5)
+
+    def __enter__(self) -> Availability:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(30)
+
+
+def _wait_phase(real: RealCluster, op_id: str, phase: str, timeout: float = 900) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        op: dict[str, Any] = real.api.get(f"/api/v1/operations/{op_id}").json()
+        if any(p["name"] == phase and p["status"] == "running" for p in op["phases"]):
+            return op
+        assert op["status"] in ("queued", "running") and time.monotonic() < deadline, (phase, op)
+        time.sleep(1)
+
+
+def test_an_upgrade_survives_a_kill_and_a_cancel_and_keeps_the_guarded_pods(real: RealCluster) -> None:
+    """1 master + 2 workers upgraded to the next package (a higher patch version stamped on the same
+    source: only one Kubernetes source can be built here), through a cancel then a retry, and a kill -9
+    of the deployment service (the launcher starts it again; the operation resumes)."""
+    newer = [v for v, _ in k8s_versions() if v != real.cluster["version"]]
+    if not newer:
+        pytest.skip(
+            f"{SKIP_PREFIX}: one Kubernetes version in the cache: build a second (a higher patch) to test upgrades"
+        )
+    target = newer[0]
+    package = build_real_package(target)
+    r = real.api.post("/api/v1/offline-packages", json={"source": str(package)})
+    assert r.status_code == 202, r.text
+    deadline = time.monotonic() + 600
+    while (p := real.api.get(f"/api/v1/offline-packages/{r.json()['id']}").json())["status"] == "importing":
+        assert time.monotonic() < deadline, p
+        time.sleep(1)
+    assert p["status"] == "ready", p
+    cluster_id = real.cluster["id"]
+    downgrade = real.api.post(f"/api/v1/clusters/{cluster_id}/upgrade", json={"version": "1.35.0"})
+    assert downgrade.status_code == 422 and downgrade.json()["field"] == "version", downgrade.text
+
+    # Bare pods would block every drain (nothing recreates them): replaced by the guarded Deployment.
+    real.kubectl("delete", "pod", "-n", NAMESPACE, "web-0", "web-1", "--wait=true")
+    manifest = real.tmp / "guarded.json"
+    manifest.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": _guarded(real.image)}))
+    real.kubectl("apply", "-f", str(manifest))
+    real.wait(
+        "2 guarded replicas available",
+        lambda: (
+            real.kubectl(
+                "get", "deploy", "-n", NAMESPACE, "guarded", "-o", "jsonpath={.status.availableReplicas}"
+            ).stdout
+            == "2"
+        ),
+    )
+
+    started = time.monotonic()
+    with Availability(real) as seen:
+        r = real.api.post(f"/api/v1/clusters/{cluster_id}/upgrade", json={"version": target})
+        assert r.status_code == 202, r.text
+        op_id = r.json()["operation"]["id"]
+        assert real.api.get(f"/api/v1/clusters/{cluster_id}").json()["status"] in ("running", "upgrading")
+        _wait_phase(real, op_id, f"packages-{target}")
+        assert real.api.post(f"/api/v1/operations/{op_id}/cancel").status_code == 200
+        op = _wait_operation(real.api, op_id, 300)
+        assert op["status"] == "cancelled", op
+        cluster = real.api.get(f"/api/v1/clusters/{cluster_id}").json()
+        assert cluster["status"] == "running" and "Retry it to resume" in cluster["status_message"], cluster
+        assert real.api.post(f"/api/v1/operations/{op_id}/retry").status_code in (200, 202)
+        _wait_phase(real, op_id, f"workers-{target}")
+        time.sleep(5)  # inside the first worker's turn
+        os.kill(real.product.service_pid("deployment"), signal.SIGKILL)
+        op = _wait_operation(real.api, op_id, DEPLOY_TIMEOUT)
+    real.figures["upgrade_seconds"] = time.monotonic() - started
+    print(
+        f"\nreal upgrade 1+2 to {target} (with a cancel, a retry and a kill -9): "
+        f"{real.figures['upgrade_seconds']:.0f}s; {phase_seconds(op)}; guarded replicas at least {seen.fewest} "
+        f"in {seen.reads} reads"
+    )
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{real.product.output()}{real.diagnose()}"
+    assert seen.reads > 20 and seen.fewest >= 1, (seen.fewest, seen.reads)
+    nodes = real.json("get", "nodes")["items"]
+    assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes} == {f"v{target}"}
+    assert not [n["metadata"]["name"] for n in nodes if n["spec"].get("unschedulable")]
+    assert json.loads(real.kubectl("version", "-o", "json").stdout)["serverVersion"]["gitVersion"] == f"v{target}"
+    cluster = real.api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert (cluster["status"], cluster["status_message"], cluster["version"]) == ("running", "Upgraded.", target)
+    real.wait(
+        "the nodes' versions in the API",
+        lambda: {n["version"] for n in real.api.get(f"/api/v1/clusters/{cluster_id}").json()["nodes"]} == {target},
+        timeout=120,
+    )
+    snapshot = ssh_root(real.hosts[0], "ls /var/lib/kubeoperator/snapshots/").stdout
+    assert f"before-upgrade-{real.cluster['version']}-to-{target}" in snapshot, snapshot
+    real.cluster = real.api.get(f"/api/v1/clusters/{cluster_id}").json()
+    # The bare pods the tests below expect, back on their workers.
+    workers = [ssh_root(h, "hostname").stdout.strip().lower() for h in real.hosts[1:]]
+    real.kubectl("delete", "deploy,pdb", "-n", NAMESPACE, "guarded")
+    pods = real.tmp / "pods-again.json"
+    pods.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "List",
+                "items": [_pod(f"web-{i}", w, real.image) for i, w in enumerate(workers)],
+            }
+        )
+    )
+    real.kubectl("apply", "-f", str(pods))
+    real.wait(
+        "the web pods Running again",
+        lambda: (
+            len(
+                [
+                    p
+                    for p in real.json("get", "pods", "-n", NAMESPACE, "-l", "app in (web-0,web-1)")["items"]
+                    if p["status"].get("phase") == "Running"
+                ]
+            )
+            == 2
+        ),
     )
 
 

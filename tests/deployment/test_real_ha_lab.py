@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import threading
 import time
 from collections.abc import Iterator
 
@@ -37,7 +38,7 @@ from tests.deployment.test_real_cluster_lab import (
     _wait_operation,
 )
 from tests.e2e.test_console_e2e import ADMIN_PASSWORD, Product, _free_port
-from tests.lab.lab import Lab
+from tests.lab.lab import Host, Lab
 from tests.lab.sshutil import ssh_root
 from tests.support.real_package import TEST_IMAGE, k8s_bin_dir
 
@@ -150,6 +151,104 @@ def test_the_api_still_answers_when_the_vip_holders_api_server_stops(ha: RealClu
         "the holder's API server back",
         lambda: ha.kubectl("get", "--raw", "/readyz", check=False).stdout.strip() == "ok",
     )
+
+
+class ApiWatch:
+    """Asks the API through the VIP every half second (a thread) and keeps the longest time it did not answer."""
+
+    def __init__(self, ha: RealCluster) -> None:
+        self.ha, self.stop, self.longest, self.asked = ha, threading.Event(), 0.0, 0
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        down_since: float | None = None
+        while not self.stop.is_set():
+            ok = self.ha.kubectl("get", "--raw", "/readyz", check=False, timeout=10).stdout.strip() == "ok"
+            now, self.asked = time.monotonic(), self.asked + 1
+            if ok:
+                down_since = None
+            else:
+                down_since = down_since or now
+                self.longest = max(self.longest, now - down_since)
+            self.stop.wait(0.5)
+
+    def __enter__(self) -> ApiWatch:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(30)
+
+
+def _etcd_health(ha: RealCluster, masters: list[Host]) -> str:
+    endpoints = ",".join(f"https://{m.ip}:2379" for m in masters)
+    r = ssh_root(
+        masters[0],
+        "ETCDCTL_API=3 etcdctl --cacert /etc/etcd/pki/ca.crt --cert /etc/etcd/pki/client.crt "
+        f"--key /etc/etcd/pki/client.key --endpoints {endpoints} endpoint health; "
+        "ETCDCTL_API=3 etcdctl --cacert /etc/etcd/pki/ca.crt --cert /etc/etcd/pki/client.crt "
+        f"--key /etc/etcd/pki/client.key --endpoints {endpoints} member list",
+    )
+    return r.stdout + r.stderr
+
+
+def test_removing_the_first_master_keeps_etcd_and_the_api(ha: RealCluster) -> None:
+    """The first master (the one that made the certificates and ran kubeadm init) goes: 2 healthy members."""
+    cluster_id, gone = ha.cluster["id"], ha.hosts[0]
+    name = ssh_root(gone, "hostname").stdout.strip().lower()
+    started = time.monotonic()
+    with ApiWatch(ha) as watch:
+        r = ha.api.delete(f"/api/v1/clusters/{cluster_id}/masters/{name}")
+        assert r.status_code == 202, r.text
+        assert r.json()["operation"]["kind"] == "remove-masters"
+        op = _wait_operation(ha.api, r.json()["operation"]["id"], DEPLOY_TIMEOUT)
+    ha.figures["remove_master_seconds"] = time.monotonic() - started
+    print(f"\nreal remove a master: {ha.figures['remove_master_seconds']:.0f}s; {phase_seconds(op)}; "
+          f"API unanswered at most {watch.longest:.1f}s of {watch.asked} asks")  # fmt: skip
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{ha.product.output()}{ha.diagnose()}"
+    assert watch.longest < 10, watch.longest  # the VIP moving off the removed master
+    health = _etcd_health(ha, ha.hosts[1:3])
+    assert health.count("is healthy") == 2 and gone.ip not in health, health
+    nodes = [n["metadata"]["name"] for n in ha.json("get", "nodes")["items"]]
+    assert name not in nodes and len(nodes) == 3, nodes
+    cluster = ha.api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert (cluster["status"], cluster["status_message"]) == ("running", "Master removed."), cluster
+    assert [n["role"] for n in cluster["nodes"]] == ["master", "master", "worker"]
+    assert ha.api.get(f"/api/v1/hosts/{ha.host_ids[0]}").json()["cluster_id"] is None
+    for master in ha.hosts[1:3]:
+        servers = ssh_root(master, f"grep -o -- '--etcd-servers=.*' {MANIFEST}").stdout
+        assert gone.ip not in servers and master.ip in servers, servers
+    assert_reset_clean([gone])
+    assert ha.kubectl("get", "--raw", "/readyz").stdout.strip() == "ok"
+
+
+def test_the_removed_master_is_added_back(ha: RealCluster) -> None:
+    cluster_id, back = ha.cluster["id"], ha.hosts[0]
+    started = time.monotonic()
+    with ApiWatch(ha) as watch:
+        r = ha.api.post(f"/api/v1/clusters/{cluster_id}/masters", json={"nodes": [{"host_id": ha.host_ids[0]}]})
+        assert r.status_code == 202, r.text
+        op = _wait_operation(ha.api, r.json()["operation"]["id"], DEPLOY_TIMEOUT)
+    ha.figures["add_master_seconds"] = time.monotonic() - started
+    print(f"\nreal add a master: {ha.figures['add_master_seconds']:.0f}s; {phase_seconds(op)}; "
+          f"API unanswered at most {watch.longest:.1f}s of {watch.asked} asks")  # fmt: skip
+    assert op["status"] == "succeeded", f"{op.get('failure')}\n{ha.product.output()}{ha.diagnose()}"
+    assert watch.longest < 10, watch.longest
+    masters = [ha.hosts[1], ha.hosts[2], back]
+    health = _etcd_health(ha, masters)
+    assert health.count("is healthy") == 3, health
+    cluster = ha.api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert (cluster["status"], cluster["status_message"]) == ("running", "Masters added."), cluster
+    assert sorted(n["role"] for n in cluster["nodes"]) == ["master"] * 3 + ["worker"]
+    _site_cni(ha)
+    ha.wait("4 nodes Ready", lambda: _all_ready(ha, 4))
+    wanted = ",".join(f"https://{m.ip}:2379" for m in masters)
+    for master in masters:
+        servers = ssh_root(master, f"grep -o -- '--etcd-servers=[^ ]*' {MANIFEST}").stdout.strip()
+        assert servers == f"--etcd-servers={wanted}", (master.name, servers)
+    sans = ssh_root(back, "openssl x509 -noout -ext subjectAltName -in /etc/kubernetes/pki/apiserver.crt").stdout
+    assert all(m.ip in sans for m in masters), sans
 
 
 def test_delete_resets_the_ha_hosts_clean(ha: RealCluster) -> None:

@@ -86,15 +86,22 @@ class Product:
 
     def service_port(self, name: str) -> int:
         """The port the launcher gave service ``ko_<name>`` (read from its environment)."""
+        environ = dict(e.split(b"=", 1) for e in self._service_file(name, "environ").split(b"\0") if b"=" in e)
+        return int(environ[b"KO_HTTP_PORT"])
+
+    def service_pid(self, name: str) -> int:
+        """The process of service ``ko_<name>`` under the launcher (a test may kill -9 it: it is restarted)."""
+        return int(self._service_file(name, "stat").split(b" ", 1)[0])
+
+    def _service_file(self, name: str, what: str) -> bytes:
         for proc in Path("/proc").iterdir():
             try:
                 cmdline = (proc / "cmdline").read_bytes().split(b"\0")
                 ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
                 if f"ko_{name}".encode() not in cmdline or ppid != self.proc.pid:
                     continue
-                environ = dict(e.split(b"=", 1) for e in (proc / "environ").read_bytes().split(b"\0") if b"=" in e)
-                return int(environ[b"KO_HTTP_PORT"])
-            except (OSError, ValueError, KeyError):
+                return (proc / what).read_bytes()
+            except (OSError, ValueError):
                 continue
         raise LookupError(f"no ko_{name} process under the launcher {self.proc.pid}")
 

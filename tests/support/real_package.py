@@ -131,22 +131,30 @@ class RealPackageUnavailable(PackageUnavailable):
     """No real Kubernetes binaries here (or a part the package needs): the real tests skip."""
 
 
-def k8s_bin_dir(cache: Path = K8S_CACHE) -> tuple[str, Path]:
-    """The newest ``<version>/bin`` of the cache holding every binary the package needs."""
+def k8s_versions(cache: Path = K8S_CACHE) -> list[tuple[str, Path]]:
+    """Every ``<version>/bin`` of the cache holding every binary the package needs, oldest first."""
     needed = (*BINARIES, *IMAGE_BINARIES, "etcd", "pause")
 
     def key(path: Path) -> tuple[int, ...]:
         return tuple(int(p) for p in path.name.split("."))
 
-    versions = sorted(
-        (d for d in cache.glob("*.*.*") if all(p.isdigit() for p in d.name.split("."))), key=key, reverse=True
-    )
-    for version in versions:
-        bin_dir = version / "bin"
-        if all(os.access(bin_dir / n, os.X_OK) for n in needed) and (version / "SHA256SUMS").is_file():
-            return version.name, bin_dir
+    versions = sorted((d for d in cache.glob("*.*.*") if all(p.isdigit() for p in d.name.split("."))), key=key)
+    return [
+        (version.name, version / "bin")
+        for version in versions
+        if all(os.access(version / "bin" / n, os.X_OK) for n in needed) and (version / "SHA256SUMS").is_file()
+    ]
+
+
+def k8s_bin_dir(cache: Path = K8S_CACHE) -> tuple[str, Path]:
+    """The oldest complete ``<version>/bin`` of the cache: what every real cluster is deployed with (a
+    newer one, when there is one, is what the upgrade test goes to)."""
+    found = k8s_versions(cache)
+    if found:
+        return found[0]
+    needed = ", ".join((*BINARIES, *IMAGE_BINARIES, "etcd", "pause"))
     raise RealPackageUnavailable(
-        f"no real Kubernetes binaries in {cache}/<version>/bin ({', '.join(needed)} and ../SHA256SUMS): "
+        f"no real Kubernetes binaries in {cache}/<version>/bin ({needed} and ../SHA256SUMS): "
         f"{BUILD_HINT}, or point KO_K8S_CACHE at such a cache"
     )
 
@@ -388,9 +396,15 @@ def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path
     return versions
 
 
-def build_real_package() -> Path:
-    """The package directory (cached by content); RealPackageUnavailable when it cannot be made here."""
-    version, bin_dir = k8s_bin_dir()
+def build_real_package(version: str | None = None) -> Path:
+    """The package directory of `version` (default: k8s_bin_dir's), cached by content;
+    RealPackageUnavailable when it cannot be made here."""
+    if version is None:
+        version, bin_dir = k8s_bin_dir()
+    else:
+        bin_dir = dict(k8s_versions()).get(version) or K8S_CACHE / version / "bin"
+        if version not in dict(k8s_versions()):
+            raise RealPackageUnavailable(f"no real Kubernetes {version} binaries in {bin_dir}: {BUILD_HINT}")
     debs = deb_directory()
     if not list(debs.glob("containernetworking-plugins_*.deb")):
         raise RealPackageUnavailable(f"the lab's .debs ({debs}) hold no containernetworking-plugins")

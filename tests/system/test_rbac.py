@@ -12,6 +12,7 @@ import asyncio
 import itertools
 import re
 import socket
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -406,6 +407,47 @@ def _delete_user(m: Matrix, role: str, project: str | None) -> Call:
     return Call("DELETE", path, after=m.exists(path))
 
 
+def _backup_account(m: Matrix, project: str) -> dict[str, Any]:
+    """A local backup account shared with `project` (its directory made here: the service writes a probe)."""
+    body = {"name": unique("rbac-backup"), "kind": "local", "directory": tempfile.mkdtemp(prefix="ko-rbac-backup-"),
+            "project_ids": [project]}  # fmt: skip
+    r = m.admin.post(f"{API}/backup-accounts", json=body)
+    assert r.status_code == 201, r.text
+    out: dict[str, Any] = r.json()
+    return out
+
+
+def _backup_account_id(m: Matrix, project: str) -> str:
+    return str(m.once(f"backup-{project}", lambda: _backup_account(m, project)["id"]))
+
+
+def _create_backup_account(m: Matrix, role: str, project: str | None) -> Call:
+    body = {"name": unique("rbac-backup"), "kind": "local", "directory": tempfile.mkdtemp(prefix="ko-rbac-backup-"),
+            "project_ids": [m.project(project or "A")]}  # fmt: skip
+    return Call("POST", f"{API}/backup-accounts", body)
+
+
+def _delete_backup_account(m: Matrix, role: str, project: str | None) -> Call:
+    path = f"{API}/backup-accounts/{_backup_account(m, m.project(project or 'A'))['id']}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
+def _channel_body(project: str) -> dict[str, Any]:
+    # A webhook nobody answers: a test send reports the failure, nothing leaves this machine.
+    url = f"http://127.0.0.1:{_closed_port()}/hook"
+    return {"project_id": project, "name": unique("rbac-channel"), "kind": "webhook",
+            "config": {"url": url, "secret": "rbac-" + uuid.uuid4().hex}}  # fmt: skip
+
+
+def _channel_id(m: Matrix, project: str) -> str:
+    return str(m.once(f"channel-{project}", lambda: m.made("notification-channels", _channel_body(project))["id"]))
+
+
+def _delete_channel(m: Matrix, role: str, project: str | None) -> Call:
+    path = f"{API}/notification-channels/{m.made('notification-channels', _channel_body(m.project(project)))['id']}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
 BUILDERS: dict[str, Builder] = {
     # auth
     "login": _login,
@@ -542,6 +584,49 @@ BUILDERS: dict[str, Builder] = {
     "renewClusterCertificates": lambda m, r, p: Call(
         "POST", f"{API}/clusters/{m.cluster(m.project(p))}/certificates/renew"
     ),
+    # masters and upgrades (deployment): the seeded cluster is not running, the node and host do not exist
+    "addMasters": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{m.cluster(m.project(p))}/masters", {"nodes": [{"host_id": "no-such-host"}]}
+    ),
+    "removeMaster": lambda m, r, p: Call("DELETE", f"{API}/clusters/{m.cluster(m.project(p))}/masters/no-such-node"),
+    "upgradeCluster": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{m.cluster(m.project(p))}/upgrade", {"version": "1.99.0"}
+    ),
+    # backup accounts (backup): admins write, members of the projects they are shared with read
+    "listBackupAccounts": lambda m, r, p: Call(
+        "GET", f"{API}/backup-accounts", params={"project_id": m.project(p or "A")}
+    ),
+    "createBackupAccount": _create_backup_account,
+    "getBackupAccount": lambda m, r, p: Call(
+        "GET", f"{API}/backup-accounts/{_backup_account_id(m, m.project(p or 'A'))}"
+    ),
+    "updateBackupAccount": lambda m, r, p: Call(
+        "PATCH", f"{API}/backup-accounts/{_backup_account_id(m, m.project(p or 'A'))}", {"description": f"by {r}"}
+    ),
+    "deleteBackupAccount": _delete_backup_account,
+    "testBackupAccount": lambda m, r, p: Call(
+        "POST", f"{API}/backup-accounts/{_backup_account_id(m, m.project(p or 'A'))}/test"
+    ),
+    # notification channels (observability)
+    "listNotificationChannels": lambda m, r, p: Call(
+        "GET", f"{API}/notification-channels", params={"project_id": m.project(p)}
+    ),
+    "createNotificationChannel": lambda m, r, p: Call(
+        "POST", f"{API}/notification-channels", _channel_body(m.project(p))
+    ),
+    "getNotificationChannel": lambda m, r, p: Call(
+        "GET", f"{API}/notification-channels/{_channel_id(m, m.project(p))}"
+    ),
+    "updateNotificationChannel": lambda m, r, p: Call(
+        "PATCH", f"{API}/notification-channels/{_channel_id(m, m.project(p))}", {"description": f"by {r}"}
+    ),
+    "deleteNotificationChannel": _delete_channel,
+    "testNotificationChannel": lambda m, r, p: Call(
+        "POST", f"{API}/notification-channels/{_channel_id(m, m.project(p))}/test"
+    ),
+    "listNotificationDeliveries": lambda m, r, p: Call(
+        "GET", f"{API}/notification-channels/{_channel_id(m, m.project(p))}/deliveries"
+    ),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
@@ -555,6 +640,9 @@ AUTHORISED_STATUS = {
     "checkClusterCertificates": {409},  # the seeded cluster is not running (or busy)
     "renewClusterCertificates": {409},
     "importOfflinePackage": {422},  # the source does not exist: refused naming `source`, nothing imported
+    "addMasters": {409, 422},  # the seeded cluster is not running (409), or the host does not exist (422)
+    "removeMaster": {404},  # no such node: refused naming `node`
+    "upgradeCluster": {409},  # the seeded cluster is not running
 }
 
 

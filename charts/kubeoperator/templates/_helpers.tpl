@@ -197,7 +197,7 @@ Call with (dict "root" $ "component" "inventory").
       name: {{ $secretName }}
       key: {{ $values.secrets.keys.databaseUrl | default "databaseUrl" }}
 {{- end }}
-{{- if has $component (list "inventory" "deployment" "backup") }}
+{{- if has $component (list "inventory" "deployment" "observability" "backup") }}
 - name: KO_SECRET_KEY
   valueFrom:
     secretKeyRef:

@@ -18,6 +18,23 @@ export interface components {
             /** Skipped In Use */
             skipped_in_use: string[];
         };
+        /**
+         * BackupAccountEvent
+         * @description An account as events describe it: where it points, never a secret.
+         */
+        BackupAccountEvent: {
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "local" | "sftp" | "s3";
+            /** Name */
+            name: string;
+            /** Project Ids */
+            project_ids: string[];
+        };
         /** CertificateOut */
         CertificateOut: {
             /**
@@ -64,6 +81,25 @@ export interface components {
             /** Project Id */
             project_id: string;
             soonest: components["schemas"]["CertificateOut"];
+        };
+        /**
+         * ChannelEvent
+         * @description A channel as events describe it: never a secret.
+         */
+        ChannelEvent: {
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dingtalk" | "wecom" | "email" | "webhook";
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
         };
         /**
          * ClusterAccessEvent
@@ -137,6 +173,24 @@ export interface components {
             project_id: string;
             /** Username */
             username: string;
+        };
+        /**
+         * DeliveryFailedEvent
+         * @description A message a channel could not deliver after its attempts (the answer's status only, not its text).
+         */
+        DeliveryFailedEvent: {
+            /** Answer Status */
+            answer_status: number | null;
+            /** Attempts */
+            attempts: number;
+            /** Channel Id */
+            channel_id: string;
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Title */
+            title: string;
         };
         /**
          * Envelope
@@ -515,6 +569,12 @@ export interface components {
 
 /** Every event type of the contract and the payload (`data`) it carries. */
 export interface Events {
+    /** A backup account was created (and tested). */
+    "kubeoperator.backup.account.created.v1": components["schemas"]["BackupAccountEvent"];
+    /** A backup account was deleted. */
+    "kubeoperator.backup.account.deleted.v1": components["schemas"]["BackupAccountEvent"];
+    /** A backup account's settings, secrets or projects changed. */
+    "kubeoperator.backup.account.updated.v1": components["schemas"]["BackupAccountEvent"];
     /** A service named in KO_CLUSTER_ACCESS_SERVICES was handed a cluster's admin kubeconfig (audit, without it). */
     "kubeoperator.deployment.cluster.access-granted.v1": components["schemas"]["ClusterAccessEvent"];
     /** A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit). */
@@ -609,6 +669,14 @@ export interface Events {
     "kubeoperator.inventory.zone.updated.v1": components["schemas"]["ZoneEvent"];
     /** Internal: a job for the deployment workers (work queue, one worker each); `{id}` names the deployment database, so installations sharing a NATS keep their jobs apart. Not for integrations. */
     "kubeoperator.jobs.deployment.operation.v1": components["schemas"]["JobRequest"];
+    /** A notification channel was created. */
+    "kubeoperator.observability.channel.created.v1": components["schemas"]["ChannelEvent"];
+    /** A notification channel was deleted. */
+    "kubeoperator.observability.channel.deleted.v1": components["schemas"]["ChannelEvent"];
+    /** A notification channel's settings or secrets changed. */
+    "kubeoperator.observability.channel.updated.v1": components["schemas"]["ChannelEvent"];
+    /** A message could not be delivered to a channel after its attempts. */
+    "kubeoperator.observability.delivery.failed.v1": components["schemas"]["DeliveryFailedEvent"];
 }
 export type EventType = keyof Events;
 /** One event as the live stream delivers it: the envelope, its type and that type's payload. */

@@ -136,6 +136,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/backup-accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List backup accounts: every one for an admin, those shared with the caller's projects otherwise */
+        get: operations["listBackupAccounts"];
+        put?: never;
+        /** Create a backup account once a probe object was written, read back and deleted; secrets stored encrypted */
+        post: operations["createBackupAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/backup-accounts/{account_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a backup account (never its secrets) */
+        get: operations["getBackupAccount"];
+        put?: never;
+        post?: never;
+        /** Delete a backup account (the backups stored there are left in place) */
+        delete: operations["deleteBackupAccount"];
+        options?: never;
+        head?: never;
+        /** Change a backup account; secrets left out keep their values; a storage change is tested first */
+        patch: operations["updateBackupAccount"];
+        trace?: never;
+    };
+    "/api/v1/backup-accounts/{account_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Write, read back and delete a probe object; 422 naming the field to fix when that fails */
+        post: operations["testBackupAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters": {
         parameters: {
             query?: never;
@@ -234,6 +288,57 @@ export interface paths {
         get: operations["downloadKubeconfig"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/masters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add masters: ready hosts join the control plane and etcd, one member at a time (202, follow it) */
+        post: operations["addMasters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/masters/{node}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a master: refused if etcd would lose its quorum; drained, its etcd member removed, host reset (202, follow the operation) */
+        delete: operations["removeMaster"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/upgrade": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Upgrade along the imported packages, one minor version at a time (202, follow the upgrade operation) */
+        post: operations["upgradeCluster"];
         delete?: never;
         options?: never;
         head?: never;
@@ -585,6 +690,77 @@ export interface paths {
         get: operations["liveProjectEvents"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List notification channels of one project, or of every project the caller may read */
+        get: operations["listNotificationChannels"];
+        put?: never;
+        /** Create a notification channel (DingTalk, WeCom, email or webhook); its secrets are stored encrypted */
+        post: operations["createNotificationChannel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Get a notification channel (its secrets masked) */
+        get: operations["getNotificationChannel"];
+        put?: never;
+        post?: never;
+        /** Delete a notification channel and its delivery history */
+        delete: operations["deleteNotificationChannel"];
+        options?: never;
+        head?: never;
+        /** Change a notification channel; settings and secrets left out keep their values */
+        patch: operations["updateNotificationChannel"];
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery history of a channel, newest first, with each receiver's answer */
+        get: operations["listNotificationDeliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notification-channels/{channel_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send a test message now and return the receiver's answer (429 while the channel is at its rate limit) */
+        post: operations["testNotificationChannel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1016,6 +1192,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccountTestResult */
+        AccountTestResult: {
+            /** Detail */
+            detail: string;
+            /** Duration Ms */
+            duration_ms: number;
+            /** Ok */
+            ok: boolean;
+        };
         /** AddonsSpec */
         AddonsSpec: {
             /**
@@ -1176,6 +1361,235 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** BackupAccountCreate */
+        BackupAccountCreate: {
+            /**
+             * Access Key
+             * @description s3: the access key id (not secret; shown).
+             */
+            access_key?: string | null;
+            /** Bucket */
+            bucket?: string | null;
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Directory
+             * @description local, sftp: absolute directory the backups go to.
+             */
+            directory?: string | null;
+            /**
+             * Endpoint
+             * @description s3: the service URL, e.g. https://s3.example.com:9000.
+             */
+            endpoint?: string | null;
+            /**
+             * Host
+             * @description sftp: the server's name or address.
+             */
+            host?: string | null;
+            /**
+             * Host Key
+             * @description sftp: required; a server presenting another key is refused.
+             */
+            host_key?: string | null;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "local" | "sftp" | "s3";
+            /** Name */
+            name: string;
+            /**
+             * Password
+             * @description sftp: the login's password (or give private_key).
+             */
+            password?: string | null;
+            /**
+             * Path Style
+             * @description s3: bucket in the path, not the host name (default true).
+             */
+            path_style?: boolean | null;
+            /**
+             * Port
+             * @description sftp: SSH port (22 when left out).
+             */
+            port?: number | null;
+            /**
+             * Private Key
+             * @description sftp: an OpenSSH or PEM private key without passphrase.
+             */
+            private_key?: string | null;
+            /**
+             * Project Ids
+             * @description Projects whose members may list this account and back up to it.
+             */
+            project_ids?: string[];
+            /**
+             * Region
+             * @description s3: the bucket's region (us-east-1 when left out).
+             */
+            region?: string | null;
+            /**
+             * Secret Key
+             * @description s3: the secret access key.
+             */
+            secret_key?: string | null;
+            /**
+             * Username
+             * @description sftp: the login.
+             */
+            username?: string | null;
+            /**
+             * Verify Tls
+             * @description s3: check the endpoint's TLS certificate (default true).
+             */
+            verify_tls?: boolean | null;
+        };
+        /** BackupAccountOut */
+        BackupAccountOut: {
+            /** Access Key */
+            access_key: string | null;
+            /** Bucket */
+            bucket: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Directory */
+            directory: string | null;
+            /** Endpoint */
+            endpoint: string | null;
+            /** Has Password */
+            has_password: boolean;
+            /** Has Private Key */
+            has_private_key: boolean;
+            /** Has Secret Key */
+            has_secret_key: boolean;
+            /** Host */
+            host: string | null;
+            /** Host Key */
+            host_key: string | null;
+            /**
+             * Host Key Fingerprint
+             * @description SHA256 fingerprint, as `ssh-keygen -l` shows it.
+             */
+            host_key_fingerprint: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "local" | "sftp" | "s3";
+            /** Name */
+            name: string;
+            /** Path Style */
+            path_style: boolean | null;
+            /** Port */
+            port: number | null;
+            /**
+             * Project Ids
+             * @description Projects it is shared with (to a non-admin: only theirs).
+             */
+            project_ids: string[];
+            /** Region */
+            region: string | null;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Username */
+            username: string | null;
+            /** Verify Tls */
+            verify_tls: boolean | null;
+        };
+        /**
+         * BackupAccountUpdate
+         * @description Absent fields keep their value; the kind cannot change. A new password replaces a private key and
+         *     the other way round. Changing any storage setting tests the account again.
+         */
+        BackupAccountUpdate: {
+            /**
+             * Access Key
+             * @description s3: the access key id (not secret; shown).
+             */
+            access_key?: string | null;
+            /** Bucket */
+            bucket?: string | null;
+            /** Description */
+            description?: string | null;
+            /**
+             * Directory
+             * @description local, sftp: absolute directory the backups go to.
+             */
+            directory?: string | null;
+            /**
+             * Endpoint
+             * @description s3: the service URL, e.g. https://s3.example.com:9000.
+             */
+            endpoint?: string | null;
+            /**
+             * Host
+             * @description sftp: the server's name or address.
+             */
+            host?: string | null;
+            /**
+             * Host Key
+             * @description sftp: required; a server presenting another key is refused.
+             */
+            host_key?: string | null;
+            /** Name */
+            name?: string | null;
+            /**
+             * Password
+             * @description sftp: the login's password (or give private_key).
+             */
+            password?: string | null;
+            /**
+             * Path Style
+             * @description s3: bucket in the path, not the host name (default true).
+             */
+            path_style?: boolean | null;
+            /**
+             * Port
+             * @description sftp: SSH port (22 when left out).
+             */
+            port?: number | null;
+            /**
+             * Private Key
+             * @description sftp: an OpenSSH or PEM private key without passphrase.
+             */
+            private_key?: string | null;
+            /** Project Ids */
+            project_ids?: string[] | null;
+            /**
+             * Region
+             * @description s3: the bucket's region (us-east-1 when left out).
+             */
+            region?: string | null;
+            /**
+             * Secret Key
+             * @description s3: the secret access key.
+             */
+            secret_key?: string | null;
+            /**
+             * Username
+             * @description sftp: the login.
+             */
+            username?: string | null;
+            /**
+             * Verify Tls
+             * @description s3: check the endpoint's TLS certificate (default true).
+             */
+            verify_tls?: boolean | null;
+        };
         /**
          * CandidateOut
          * @description A user a project manager may add: only what is needed to pick them.
@@ -1237,6 +1651,129 @@ export interface components {
              * @description Soonest expiry first.
              */
             items: components["schemas"]["CertificateOut"][];
+        };
+        /** ChannelCreate */
+        ChannelCreate: {
+            /**
+             * Config
+             * @description Settings of the kind. dingtalk: url, secret (optional signing secret). wecom: url. email: host, port, security (none, starttls, tls), username, password, from_address, to (list), ca_certificate (optional PEM). webhook: url, secret (16+ characters, signs the body). url, secret and password are kept secret: never returned, shown masked. On update, absent keys keep their value.
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Description
+             * @default
+             */
+            description?: string;
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dingtalk" | "wecom" | "email" | "webhook";
+            /**
+             * Language
+             * @description Language of the messages: zh or en.
+             * @default zh
+             * @enum {string}
+             */
+            language?: "zh" | "en";
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Rate Limit Per Minute
+             * @description Messages a minute at most; beyond, messages queue and are merged. Default: the kind's.
+             */
+            rate_limit_per_minute?: number | null;
+        };
+        /** ChannelOut */
+        ChannelOut: {
+            /**
+             * Config
+             * @description The settings that are not secret.
+             */
+            config: {
+                [key: string]: unknown;
+            };
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Description */
+            description: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "dingtalk" | "wecom" | "email" | "webhook";
+            /**
+             * Language
+             * @enum {string}
+             */
+            language: "zh" | "en";
+            /**
+             * Masked
+             * @description The secret settings that are set, masked (e.g. the URL's host).
+             */
+            masked: {
+                [key: string]: string;
+            };
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Rate Limit Is Default */
+            rate_limit_is_default: boolean;
+            /**
+             * Rate Limit Per Minute
+             * @description The limit in force (the kind's default unless set).
+             */
+            rate_limit_per_minute: number;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * ChannelUpdate
+         * @description Absent fields keep their value; ``rate_limit_per_minute: null`` goes back to the kind's default.
+         */
+        ChannelUpdate: {
+            /**
+             * Config
+             * @description Settings of the kind. dingtalk: url, secret (optional signing secret). wecom: url. email: host, port, security (none, starttls, tls), username, password, from_address, to (list), ca_certificate (optional PEM). webhook: url, secret (16+ characters, signs the body). url, secret and password are kept secret: never returned, shown masked. On update, absent keys keep their value.
+             */
+            config?: {
+                [key: string]: unknown;
+            } | null;
+            /** Description */
+            description?: string | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /**
+             * Kind
+             * @description Cannot change; accepted when it is the channel's own.
+             */
+            kind?: ("dingtalk" | "wecom" | "email" | "webhook") | null;
+            /** Language */
+            language?: ("zh" | "en") | null;
+            /** Name */
+            name?: string | null;
+            /** Rate Limit Per Minute */
+            rate_limit_per_minute?: number | null;
         };
         /** CheckReport */
         CheckReport: {
@@ -1448,6 +1985,51 @@ export interface components {
             private_key?: string | null;
             /** Username */
             username?: string | null;
+        };
+        /** DeliveryOut */
+        DeliveryOut: {
+            /**
+             * Answer
+             * @description The receiver's answer (an excerpt), or why there was none.
+             */
+            answer: string;
+            /**
+             * Answer Status
+             * @description The receiver's HTTP status, or the SMTP server's reply code.
+             */
+            answer_status: number | null;
+            /** Attempts */
+            attempts: number;
+            /** Channel Id */
+            channel_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Last Attempt At */
+            last_attempt_at: string | null;
+            /**
+             * Merged With
+             * @description How many messages the last send merged this one with (0: sent alone).
+             */
+            merged_with: number;
+            /**
+             * Next Attempt At
+             * @description When the next attempt is due (pending only).
+             */
+            next_attempt_at: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pending" | "delivered" | "failed";
+            /** Test */
+            test: boolean;
+            /** Title */
+            title: string;
         };
         /** Error */
         Error: {
@@ -1912,6 +2494,22 @@ export interface components {
                 [key: string]: string;
             };
         };
+        /** MasterIn */
+        MasterIn: {
+            /**
+             * Host Id
+             * @description An inventory host of the cluster's project, ready, in no cluster, 2 CPUs or more.
+             */
+            host_id: string;
+        };
+        /** MastersAdd */
+        MastersAdd: {
+            /**
+             * Nodes
+             * @description The hosts to join as masters (their etcd members join one at a time).
+             */
+            nodes: components["schemas"]["MasterIn"][];
+        };
         /** MemberIn */
         MemberIn: {
             /**
@@ -2039,6 +2637,11 @@ export interface components {
              * @description pending, joining, ready, not-ready, removing or rebuilding.
              */
             status: string;
+            /**
+             * Version
+             * @description The kubelet version the API server reports, e.g. 1.36.2 (null until read); changes as an upgrade reaches the node.
+             */
+            version?: string | null;
         };
         /** OfflinePackageDetail */
         OfflinePackageDetail: {
@@ -2275,6 +2878,34 @@ export interface components {
              */
             total: number;
         };
+        /** Page[BackupAccountOut] */
+        Page_BackupAccountOut_: {
+            /** Items */
+            items: components["schemas"]["BackupAccountOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[ChannelOut] */
+        Page_ChannelOut_: {
+            /** Items */
+            items: components["schemas"]["ChannelOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
         /** Page[ClusterOut] */
         Page_ClusterOut_: {
             /** Items */
@@ -2293,6 +2924,20 @@ export interface components {
         Page_CredentialOut_: {
             /** Items */
             items: components["schemas"]["CredentialOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[DeliveryOut] */
+        Page_DeliveryOut_: {
+            /** Items */
+            items: components["schemas"]["DeliveryOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -2869,6 +3514,15 @@ export interface components {
              */
             value?: string;
         };
+        /**
+         * TestSendOut
+         * @description What the receiver answered a test message (it is in the delivery history too).
+         */
+        TestSendOut: {
+            delivery: components["schemas"]["DeliveryOut"];
+            /** Ok */
+            ok: boolean;
+        };
         /** TokenCreatedOut */
         TokenCreatedOut: {
             /**
@@ -2933,6 +3587,19 @@ export interface components {
             revoked_at: string | null;
             /** User Id */
             user_id: string;
+        };
+        /** UpgradeRequest */
+        UpgradeRequest: {
+            /**
+             * Version
+             * @description The Kubernetes version to reach, e.g. 1.36.2: its package imported.
+             */
+            version: string;
+            /**
+             * Worker Batch Percent
+             * @description Workers upgraded at once, as a percentage of them (default: one at a time).
+             */
+            worker_batch_percent?: number | null;
         };
         /** UserCreate */
         UserCreate: {
@@ -3399,6 +4066,202 @@ export interface operations {
             };
         };
     };
+    listBackupAccounts: {
+        parameters: {
+            query?: {
+                kind?: ("local" | "sftp" | "s3") | null;
+                limit?: number;
+                offset?: number;
+                /** @description Only those shared with this project. */
+                project_id?: string | null;
+                /** @description Part of the name or description. */
+                q?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BackupAccountOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createBackupAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupAccountCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupAccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getBackupAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupAccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteBackupAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateBackupAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupAccountUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupAccountOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    testBackupAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                account_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountTestResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listClusters: {
         parameters: {
             query?: {
@@ -3649,6 +4512,112 @@ export interface operations {
                 };
                 content: {
                     "application/yaml": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    addMasters: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MastersAdd"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    removeMaster: {
+        parameters: {
+            query?: {
+                /** @description The host is dead: no drain, its etcd member removed, reset only if it can be reached. */
+                force?: boolean;
+            };
+            header?: never;
+            path: {
+                cluster_id: string;
+                /** @description The master's node name as the cluster lists it. */
+                node: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    upgradeCluster: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpgradeRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterOut"];
                 };
             };
             /** @description Validation Error */
@@ -4579,6 +5548,234 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listNotificationChannels: {
+        parameters: {
+            query?: {
+                kind?: ("dingtalk" | "wecom" | "email" | "webhook") | null;
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ChannelOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChannelUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ChannelOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listNotificationDeliveries: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: ("pending" | "delivered" | "failed") | null;
+            };
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_DeliveryOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    testNotificationChannel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                channel_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestSendOut"];
                 };
             };
             /** @description Validation Error */

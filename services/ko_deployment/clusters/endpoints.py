@@ -9,14 +9,16 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from ko_common.db import SessionDep
 from ko_common.identity import CurrentIdentity, permission
 from ko_common.repository import Page
-from ko_deployment.clusters import certificates, scaling, service, validation
+from ko_deployment.clusters import certificates, masters, scaling, service, upgrade, validation
 from ko_deployment.clusters.schemas import (
     CertificatesOut,
     ClusterCreate,
     ClusterCreateBody,
     ClusterOut,
     ClusterStatus,
+    MastersAdd,
     Unchecked,
+    UpgradeRequest,
     WorkersAdd,
 )
 
@@ -155,6 +157,57 @@ async def remove_worker(
     ] = False,
 ) -> ClusterOut:
     cluster = await scaling.remove_worker(session, identity, cluster_id, node, force, ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+
+
+@router.post(
+    "/{cluster_id}/masters",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="addMasters",
+    summary="Add masters: ready hosts join the control plane and etcd, one member at a time (202, follow it)",
+    openapi_extra=permission("project:write"),
+)
+async def add_masters(
+    session: SessionDep, identity: CurrentIdentity, cluster_id: str, body: MastersAdd, ctx: Ctx
+) -> ClusterOut:
+    cluster = await masters.add_masters(session, identity, cluster_id, body, ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+
+
+@router.delete(
+    "/{cluster_id}/masters/{node}",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="removeMaster",
+    summary="Remove a master: refused if etcd would lose its quorum; drained, its etcd member removed, host reset "
+    "(202, follow the operation)",
+    openapi_extra=permission("project:write"),
+)
+async def remove_master(
+    session: SessionDep,
+    identity: CurrentIdentity,
+    cluster_id: str,
+    node: Annotated[str, Path(max_length=255, description="The master's node name as the cluster lists it.")],
+    ctx: Ctx,
+    force: Annotated[
+        bool,
+        Query(description="The host is dead: no drain, its etcd member removed, reset only if it can be reached."),
+    ] = False,
+) -> ClusterOut:
+    cluster = await masters.remove_master(session, identity, cluster_id, node, force, ctx)
+    return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
+
+
+@router.post(
+    "/{cluster_id}/upgrade",
+    status_code=status.HTTP_202_ACCEPTED,
+    operation_id="upgradeCluster",
+    summary="Upgrade along the imported packages, one minor version at a time (202, follow the upgrade operation)",
+    openapi_extra=permission("project:write"),
+)
+async def upgrade_cluster(
+    session: SessionDep, identity: CurrentIdentity, cluster_id: str, body: UpgradeRequest, ctx: Ctx
+) -> ClusterOut:
+    cluster = await upgrade.start(session, identity, cluster_id, body, ctx)
     return ClusterOut.of(cluster, await service.operation_ref(session, cluster))
 
 

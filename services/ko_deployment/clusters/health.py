@@ -1,6 +1,7 @@
 """Node health (issue 14 B.6): every running cluster's nodes read from its API server at an interval;
 a node not Ready for longer than `not_ready_seconds` is marked `not-ready` in the cluster's nodes
-(and `ready` again when it is), each change a `ko.deployment.cluster.updated` event.
+(and `ready` again when it is), and each node's kubelet version is kept (an upgrade shows node by
+node), each change a `ko.deployment.cluster.updated` event.
 
 Only nodes the product considers settled (`ready`, `not-ready`) are touched: one that is joining,
 being removed or rebuilt belongs to its operation. Nodes are matched by their InternalIP. A cluster
@@ -39,6 +40,7 @@ SETTLED = ("ready", "not-ready")
 class Seen:
     ready: bool
     reason: str
+    version: str | None = None
 
 
 def readiness(nodes: list[dict[str, Any]]) -> dict[str, Seen]:
@@ -47,7 +49,8 @@ def readiness(nodes: list[dict[str, Any]]) -> dict[str, Seen]:
     for node in nodes:
         status = node.get("status") or {}
         cond: dict[str, Any] = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), {})
-        seen = Seen(cond.get("status") == "True", str(cond.get("reason") or "no Ready condition"))
+        kubelet = str((status.get("nodeInfo") or {}).get("kubeletVersion") or "").removeprefix("v") or None
+        seen = Seen(cond.get("status") == "True", str(cond.get("reason") or "no Ready condition"), kubelet)
         for address in status.get("addresses") or []:
             if address.get("type") == "InternalIP":
                 out[str(address.get("address"))] = seen
@@ -71,7 +74,7 @@ class NodeHealth:
         """Check every running cluster once; how many clusters had a node change."""
         async with self.db.transaction() as session:
             stmt = select(Cluster).where(
-                Cluster.status.in_(("running", "scaling")), Cluster.kubeconfig_enc.is_not(None)
+                Cluster.status.in_(("running", "scaling", "upgrading")), Cluster.kubeconfig_enc.is_not(None)
             )
             clusters = (await session.execute(stmt)).scalars().all()
             box = box_for(session)
@@ -104,9 +107,12 @@ class NodeHealth:
                 return False
             changed = []
             for node in cluster.nodes:
+                state = seen.get(node.ip)
+                if state is not None and state.version and state.version != node.version:
+                    node.version = state.version
+                    changed.append((node.name, f"version {state.version}", node.status))
                 if node.status not in SETTLED:
                     continue
-                state = seen.get(node.ip)
                 if state is not None and state.ready:
                     node.not_ready_since = None
                     if node.status != "ready":

@@ -21,6 +21,7 @@ from ko_deployment.clusters.phases import phases_of
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.schemas import ClusterEvent
 from ko_deployment.clusters.service import TABLE, forget
+from ko_deployment.clusters.upgrade import upgrade_phases
 from ko_deployment.inventory_client import InventoryClient
 
 RESET_FAILED = Transition(
@@ -113,6 +114,57 @@ def register(kinds: KindRegistry, playbooks_dir: Path, inventory: InventoryClien
     )
     kinds.register(
         OperationKind(
+            "add-masters",
+            phases=phases("add-masters"),
+            on_start=Transition("scaling", "Adding masters."),
+            on_success=Transition("running", "Masters added."),
+            on_failure=Transition(
+                "running",
+                "Adding masters failed{at}: {reason} Retry the operation, or remove the new masters with force=true.",
+                "no reason given",
+            ),
+            on_cancel=Transition(
+                "running", "Adding masters was cancelled{at}. Retry it, or remove the new masters with force=true."
+            ),
+            effect=workers_joined,
+            description="Join ready inventory hosts as masters: etcd members one at a time, load balancers updated.",
+        )
+    )
+    remove_master_failed = Transition(
+        "running",
+        "Removing the master stopped{at}: {reason} Retry the operation, or remove with force=true if the host is dead.",
+        "it was cancelled.",
+    )
+    kinds.register(
+        OperationKind(
+            "remove-masters",
+            phases=phases("remove-masters"),
+            on_start=Transition("scaling", "Removing a master."),
+            on_success=Transition("running", "Master removed."),
+            on_failure=remove_master_failed,
+            on_cancel=remove_master_failed,
+            effect=workers_removed(inventory, kubeconfig=True),  # the first master may change
+            description="Drain a master, remove its etcd member while the others are healthy, reset and release it.",
+        )
+    )
+    upgrade_stopped = Transition(
+        "running",
+        "The upgrade stopped{at}: {reason} Retry it to resume there (the cluster runs the version shown).",
+        "it was cancelled.",
+    )
+    kinds.register(
+        OperationKind(
+            "upgrade",
+            phases=upgrade_phases,
+            on_start=Transition("upgrading", "Upgrading."),
+            on_success=Transition("running", "Upgraded."),
+            on_failure=upgrade_stopped,
+            on_cancel=upgrade_stopped,
+            description="Upgrade along a path of packages: masters one at a time, workers drained in batches.",
+        )
+    )
+    kinds.register(
+        OperationKind(
             "check-certificates",
             phases=phases("check-certificates"),
             effect=store_checked,
@@ -158,6 +210,11 @@ async def collect_deploy(session: AsyncSession, op: Any, artifacts: Path | None)
         return
     for node in cluster.nodes:
         node.status = "ready"
+    store_kubeconfig(session, cluster, artifacts)
+
+
+def store_kubeconfig(session: AsyncSession, cluster: Any, artifacts: Path | None) -> None:
+    """The admin kubeconfig the post phase wrote, stored encrypted (and gone from the disk)."""
     path = artifacts / "kubeconfig" if artifacts is not None else None
     if path is not None and path.is_file():
         cluster.kubeconfig_enc = box_for(session).encrypt(
@@ -175,14 +232,16 @@ async def workers_joined(session: AsyncSession, op: Any, artifacts: Path | None)
             node.status, node.not_ready_since = "ready", None
 
 
-def workers_removed(inventory: InventoryClient | None) -> Effect:
+def workers_removed(inventory: InventoryClient | None, *, kubeconfig: bool = False) -> Effect:
     async def effect(session: AsyncSession, op: Any, artifacts: Path | None) -> None:
-        """Removed workers: their hosts go back to inventory and the cluster forgets them."""
+        """Removed nodes: their hosts go back to inventory and the cluster forgets them."""
         if op.status != "succeeded":
             return
         cluster = await ClusterRepository(session).get(op.cluster_id)
         if cluster is None:
             return
+        if kubeconfig:
+            store_kubeconfig(session, cluster, artifacts)
         gone = [n for n in cluster.nodes if n.status == "removing"]
         if inventory is not None and gone:
             await inventory.release(service_identity("deployment"), cluster.id, [n.host_id for n in gone])

@@ -59,3 +59,5 @@ class ClusterNode(Base):
     status: Mapped[str] = mapped_column(String(16), default="pending")
     # Since when the node health check has seen it not Ready (null: Ready, or not checked).
     not_ready_since: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
+    # The kubelet version its API server reports (node health check): null until read.
+    version: Mapped[str | None] = mapped_column(String(32), default=None)

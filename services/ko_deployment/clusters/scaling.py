@@ -16,6 +16,8 @@ A cluster keeps at least one node; masters are not removed here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -50,16 +52,13 @@ async def ready_for_change(session: AsyncSession, cluster: Cluster, what: str) -
         )
 
 
-async def add_workers(
-    session: AsyncSession, identity: Identity, cluster_id: str, body: WorkersAdd, ctx: Context
-) -> Cluster:
-    cluster = await get(session, identity, cluster_id, write=True)
-    await ready_for_change(session, cluster, "workers are added")
-    hosts = {h["id"]: h for h in await ctx.inventory.project_hosts(identity, cluster.project_id)}
-    members = {n.host_id for n in cluster.nodes}
+def new_host_problems(
+    nodes: list[Any], hosts: dict[str, dict[str, Any]], members: set[str], *, master: bool = False
+) -> list[tuple[str, str]]:
+    """Every problem of the hosts asked to join, each naming `nodes[i].host_id`."""
     problems: list[tuple[str, str]] = []
     seen: dict[str, int] = {}
-    for i, node in enumerate(body.nodes):
+    for i, node in enumerate(nodes):
         where = f"nodes[{i}].host_id"
         host = hosts.get(node.host_id)
         if node.host_id in seen:
@@ -74,36 +73,58 @@ async def add_workers(
             problems.append(
                 (where, f"host {host['name']} is {host['status']}: {host['status_message']} Check it again.")
             )
+        elif master and ((host.get("facts") or {}).get("cpus") or 0) < 2:
+            cpus = (host.get("facts") or {}).get("cpus") or "unknown"
+            problems.append(
+                (where, f"host {host['name']} has {cpus} CPU(s); a master needs at least 2 (kubeadm's minimum)")
+            )
         seen.setdefault(node.host_id, i)
-    validation.refuse(problems)
+    return problems
+
+
+async def join_hosts(
+    session: AsyncSession,
+    identity: Identity,
+    cluster: Cluster,
+    ctx: Context,
+    *,
+    nodes: list[Any],
+    hosts: dict[str, dict[str, Any]],
+    role: str,
+    kind: str,
+    hostvars: Callable[[Any], dict[str, Any]],
+) -> Cluster:
+    """Claim the hosts in inventory (all or none), store them as `joining` nodes and queue `kind`.
+
+    If anything fails after the claim, the hosts are released again."""
     package = await validation.ready_package(session, cluster.version, cluster.arch)
     if package is None:
         raise Conflict(
             f"The offline package of Kubernetes {cluster.version} ({cluster.arch}) is not imported any more: "
-            "import it again under Offline packages, then add the workers.",
+            f"import it again under Offline packages, then add the {role}s.",
             field="cluster_id",
         )
-    host_ids = [n.host_id for n in body.nodes]
+    cluster_id = cluster.id
+    host_ids = [n.host_id for n in nodes]
     await session.commit()  # no transaction held while inventory claims the hosts
-    await ctx.inventory.claim(identity, cluster.project_id, cluster.id, host_ids)
+    await ctx.inventory.claim(identity, cluster.project_id, cluster_id, host_ids)
     try:
         cluster = await get(session, identity, cluster_id, write=True)
         first = max((n.position for n in cluster.nodes), default=-1) + 1
-        for i, node in enumerate(body.nodes):
+        for i, node in enumerate(nodes):
             host = hosts[node.host_id]
             cluster.nodes.append(
                 ClusterNode(position=first + i, host_id=node.host_id, name=host["name"], ip=host["ip"],
-                            role="worker", status="joining")
+                            role=role, status="joining")
             )  # fmt: skip
         await ClusterRepository(session).flush()
         spec = operation_spec(cluster, package.manifest, ctx.repository_url)
-        asked = {n.host_id: n for n in body.nodes}
-        for node in spec["nodes"]:
-            if node["host_id"] in asked:
-                node["hostvars"]["ko_node_labels"] = asked[node["host_id"]].labels
-                node["hostvars"]["ko_node_taints"] = [t.model_dump() for t in asked[node["host_id"]].taints]
+        asked = {n.host_id: n for n in nodes}
+        for entry in spec["nodes"]:
+            if entry["host_id"] in asked:
+                entry["hostvars"].update(hostvars(asked[entry["host_id"]]))
         op = await operations.create(
-            session, project_id=cluster.project_id, cluster_id=cluster.id, kind="add-workers", spec=spec,
+            session, project_id=cluster.project_id, cluster_id=cluster.id, kind=kind, spec=spec,
             created_by=identity.username,
         )  # fmt: skip
         cluster.current_operation_id = op.id
@@ -118,18 +139,36 @@ async def add_workers(
         except Exception:
             log.exception("could not release the hosts of cluster %s that were not added", cluster_id)
         raise
-    log.info("workers added", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, nodes=len(host_ids)))
+    log.info(f"{role}s added", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, nodes=len(host_ids)))
     return cluster
+
+
+async def add_workers(
+    session: AsyncSession, identity: Identity, cluster_id: str, body: WorkersAdd, ctx: Context
+) -> Cluster:
+    cluster = await get(session, identity, cluster_id, write=True)
+    await ready_for_change(session, cluster, "workers are added")
+    hosts = {h["id"]: h for h in await ctx.inventory.project_hosts(identity, cluster.project_id)}
+    validation.refuse(new_host_problems(body.nodes, hosts, {n.host_id for n in cluster.nodes}))
+    return await join_hosts(
+        session, identity, cluster, ctx, nodes=body.nodes, hosts=hosts, role="worker", kind="add-workers",
+        hostvars=lambda node: {"ko_node_labels": node.labels, "ko_node_taints": [t.model_dump() for t in node.taints]},
+    )  # fmt: skip
+
+
+def node_named(cluster: Cluster, node_name: str) -> ClusterNode:
+    node = next((n for n in cluster.nodes if n.name == node_name), None)
+    if node is None:
+        known = ", ".join(n.name for n in cluster.nodes)
+        raise NotFound(f"Cluster {cluster.name} has no node {node_name} (its nodes: {known}).", field="node")
+    return node
 
 
 async def remove_worker(
     session: AsyncSession, identity: Identity, cluster_id: str, node_name: str, force: bool, ctx: Context
 ) -> Cluster:
     cluster = await get(session, identity, cluster_id, write=True)
-    node = next((n for n in cluster.nodes if n.name == node_name), None)
-    if node is None:
-        known = ", ".join(n.name for n in cluster.nodes)
-        raise NotFound(f"Cluster {cluster.name} has no node {node_name} (its nodes: {known}).", field="node")
+    node = node_named(cluster, node_name)
     if node.role != "worker":
         raise InvalidInput(
             f"{node_name} is a master: remove workers here; masters are changed by the master operations.",
@@ -162,10 +201,7 @@ async def rebuild_worker(
 ) -> Cluster:
     """Reset a worker's host and join it again (a node NotReady for good, a host repaired or reinstalled)."""
     cluster = await get(session, identity, cluster_id, write=True)
-    node = next((n for n in cluster.nodes if n.name == node_name), None)
-    if node is None:
-        known = ", ".join(n.name for n in cluster.nodes)
-        raise NotFound(f"Cluster {cluster.name} has no node {node_name} (its nodes: {known}).", field="node")
+    node = node_named(cluster, node_name)
     if node.role != "worker":
         raise InvalidInput(f"{node_name} is a master: only workers are rebuilt.", field="node")
     await ready_for_change(session, cluster, "workers are rebuilt")

@@ -337,6 +337,28 @@ class WorkersAdd(Strict):
     nodes: list[WorkerIn] = Field(min_length=1, max_length=100, description="The hosts to join as workers.")
 
 
+class MasterIn(Strict):
+    host_id: IdRef = Field(
+        description="An inventory host of the cluster's project, ready, in no cluster, 2 CPUs or more."
+    )
+
+
+class MastersAdd(Strict):
+    nodes: list[MasterIn] = Field(
+        min_length=1, max_length=4, description="The hosts to join as masters (their etcd members join one at a time)."
+    )
+
+
+class UpgradeRequest(Strict):
+    version: str = Field(
+        min_length=5, max_length=32, description="The Kubernetes version to reach, e.g. 1.36.2: its package imported."
+    )
+    worker_batch_percent: int | None = Field(
+        None, ge=1, le=100,
+        description="Workers upgraded at once, as a percentage of them (default: one at a time).",
+    )  # fmt: skip
+
+
 class CertificateOut(BaseModel):
     node: str = Field(description="The node (inventory host name) the file is on.")
     path: str = Field(description="The file: a certificate, or a kubeconfig holding a client certificate.")
@@ -372,6 +394,10 @@ class NodeOut(BaseModel):
     not_ready_since: datetime | None = Field(
         None, description="Since when the node health check sees it not Ready (null: Ready or not checked)."
     )
+    version: str | None = Field(
+        None, description="The kubelet version the API server reports, e.g. 1.36.2 (null until read); changes as "
+        "an upgrade reaches the node.",
+    )  # fmt: skip
 
 
 class OperationRef(BaseModel):
@@ -419,6 +445,7 @@ class ClusterOut(BaseModel):
                     role=n.role,
                     status=n.status,
                     not_ready_since=n.not_ready_since,
+                    version=n.version,
                 )
                 for n in c.nodes
             ],

@@ -42,6 +42,11 @@ async def ready_package(session: AsyncSession, version: str, arch: str) -> Offli
     return (await session.execute(stmt)).scalars().first()
 
 
+async def ready_packages(session: AsyncSession, arch: str) -> list[OfflinePackage]:
+    stmt = select(OfflinePackage).where(OfflinePackage.arch == arch, OfflinePackage.status == "ready")
+    return list((await session.execute(stmt)).scalars().all())
+
+
 async def known_versions(session: AsyncSession, arch: str) -> dict[str, dict[str, Any]]:
     """The Kubernetes versions of the ready packages for ``arch``, in order, each with its package's manifest."""
     stmt = select(OfflinePackage.version, OfflinePackage.manifest).where(
@@ -227,6 +232,16 @@ def advanced_of(spec: dict[str, Any]) -> dict[str, Any]:
 def addons_of(spec: dict[str, Any]) -> dict[str, Any]:
     """The add-ons as the playbooks get them: every switch present (coredns is true for clusters planned before it)."""
     return AddonsSpec.model_validate(spec.get("addons") or {}).model_dump(mode="json")
+
+
+def address_in_subnet_of(address: str, host: dict[str, Any]) -> bool:
+    """The address is in the subnet of the host's own address (true when its facts do not say)."""
+    subnets = [
+        ipaddress.IPv4Interface(f"{a['address']}/{a['prefix']}").network
+        for a in (host.get("facts") or {}).get("addresses") or []
+        if a.get("family") == "ipv4" and a.get("address") == host["ip"]
+    ]
+    return not subnets or any(ipaddress.IPv4Address(address) in s for s in subnets)
 
 
 def refuse(problems: list[tuple[str, str]]) -> None:

@@ -3,7 +3,9 @@
 Per run of an operation it fetches the nodes' logins (`nodes`, from the service's inventory client),
 writes the private inventory and the vault-encrypted passwords into the run's directory, and computes
 the extra-vars once: the operation's own, with `run_vars` (the settings as they are now, so a retry
-sees a changed setting) merged over them, and `ko_artifacts_dir`.
+sees a changed setting) merged over them, and `ko_artifacts_dir`. A phase may have extra-vars of its
+own, merged over those for that phase only: the spec's `phase_vars`, by phase name (an upgrade runs
+the same playbooks once per version of its path, each time with that version's package).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class AnsibleExecutor(BaseExecutor):
                 phase=phase.name,
                 playbook=(self.playbooks_dir / phase.target).resolve(),
                 workdir=run.workdir,
-                extravars=run.scratch[EXTRAVARS],
+                extravars=phase_extravars(run, phase.name),
                 timeout_seconds=run.timeout_seconds,
                 envvars=self.envvars,
             ),
@@ -82,6 +84,11 @@ class AnsibleExecutor(BaseExecutor):
 
     def hint_for(self, text: str) -> str | None:
         return runner.hint_for(text)
+
+
+def phase_extravars(run: OperationRun, phase: str) -> dict[str, Any]:
+    own = (run.spec.get("phase_vars") or {}).get(phase)
+    return deep_merge(run.scratch[EXTRAVARS], own) if own else run.scratch[EXTRAVARS]
 
 
 def _quietly(step: Callable[[Path], None], workdir: Path) -> None:

@@ -1,0 +1,23 @@
+"""cluster nodes remember the kubelet version their API server reports (node health check, upgrades)
+
+Revision ID: 0008
+Revises: 0007
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("cluster_nodes", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.String(length=32), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("cluster_nodes", schema=None) as batch_op:
+        batch_op.drop_column("version")
