@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, text
 
+from ko_deployment.clusters.models import Cluster, ClusterNode
+from ko_deployment.clusters.service import operation_spec
 from tests.deployment.test_cluster_workers_api import hosts_by_id, running_cluster
 from tests.deployment.test_clusters_api import PM, RO, URL, World, body, database_url, named, world
 
@@ -91,3 +93,20 @@ def test_add_a_master_then_removals_that_would_lose_quorum_are_refused(world: Wo
     assert gone.status_code == 202, gone.text
     assert gone.json()["operation"]["kind"] == "remove-masters"
     assert [n["status"] for n in gone.json()["nodes"] if n["name"] == "node3"] == ["removing"]
+
+
+def test_a_joining_master_is_never_the_first_master_and_the_rest_keep_name_order() -> None:
+    """masters[0] runs kubeadm init, makes the certificates and adds etcd members: a master being added
+    (no copy of the certificate authorities yet) must not be it, even when its name sorts first."""
+    cluster = Cluster(id="c1", project_id="p", name="c", version="1.36.1", arch="amd64", spec={})
+    for i, (name, role, status) in enumerate([
+        ("lab2", "master", "ready"), ("lab3", "master", "ready"), ("lab4", "worker", "ready"),
+        ("lab1", "master", "joining"),
+    ]):  # fmt: skip
+        cluster.nodes.append(
+            ClusterNode(position=i, host_id=f"h-{name}", name=name, ip=f"10.0.0.{i}", role=role, status=status)
+        )
+    order = [n["host_id"] for n in operation_spec(cluster, {}, "http://repo")["nodes"]]
+    assert order == ["h-lab2", "h-lab1", "h-lab3", "h-lab4"]
+    cluster.nodes[3].status = "ready"  # joined: first by name again, as the inventory always ordered them
+    assert operation_spec(cluster, {}, "http://repo")["nodes"][0]["host_id"] == "h-lab1"

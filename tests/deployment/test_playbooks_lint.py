@@ -41,6 +41,10 @@ def test_operations_name_the_phases_in_the_original_order() -> None:
     assert [p.name for p in phases_of(PLAYBOOKS, "renew-certificates")] == ["renew", "post", "certificates-check"]
     rebuild = [p.name for p in phases_of(PLAYBOOKS, "rebuild-worker")]
     assert rebuild == ["drain", "reset-workers"] + [p.name for p in phases_of(PLAYBOOKS, "add-workers")]
+    assert [p.name for p in phases_of(PLAYBOOKS, "remove-masters")] == [
+        "drain", "etcd-members", "load-balancer", "certificates", "masters", "reset-host", "post"]  # fmt: skip
+    assert [p.name for p in phases_of(PLAYBOOKS, "upgrade")] == [
+        "preflight", "etcd-snapshot", "packages", "control-plane", "workers"]  # fmt: skip
 
 
 @pytest.mark.parametrize("playbook", sorted(p.name for p in PLAYBOOKS.glob("[0-9][0-9]-*.yml")))

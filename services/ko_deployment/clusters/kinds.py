@@ -155,7 +155,7 @@ def register(kinds: KindRegistry, playbooks_dir: Path, inventory: InventoryClien
     kinds.register(
         OperationKind(
             "upgrade",
-            phases=upgrade_phases,
+            phases=lambda req: upgrade_phases(req, phases_of(playbooks_dir, "upgrade")),
             on_start=Transition("upgrading", "Upgrading."),
             on_success=Transition("running", "Upgraded."),
             on_failure=upgrade_stopped,

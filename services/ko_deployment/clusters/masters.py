@@ -24,22 +24,18 @@ import logging
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.errors import Conflict, InvalidInput
-from ko_common.events import emit
 from ko_common.identity import Identity
-from ko_common.logging import log_fields
-from ko_deployment.clusters import events, validation
+from ko_deployment.clusters import validation
 from ko_deployment.clusters.models import Cluster, ClusterNode
-from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.scaling import (
-    DRAIN_TIMEOUT_SECONDS,
     join_hosts,
     new_host_problems,
     node_named,
+    queue_node_change,
     ready_for_change,
 )
-from ko_deployment.clusters.schemas import ClusterEvent, MastersAdd
+from ko_deployment.clusters.schemas import MastersAdd
 from ko_deployment.clusters.service import Context, get, operation_spec
-from ko_deployment.operations import service as operations
 
 log = logging.getLogger(__name__)
 
@@ -110,21 +106,15 @@ async def remove_master(
     why = removal_refusal(cluster, node, force)
     if why is not None:
         raise Conflict(f"Cannot remove master {node_name}: {why}", field="node")
+    if sum(1 for n in cluster.nodes if n.role == "master") == 2:  # one master left: `single` from now on
+        cluster.spec = {**cluster.spec, "topology": "single"}
     package = await validation.ready_package(session, cluster.version, cluster.arch)
     spec = operation_spec(cluster, package.manifest if package else {}, ctx.repository_url)
     for entry in spec["nodes"]:
         if entry["host_id"] == node.host_id:
             # Out of `masters` and `k8s_cluster`: every phase then sees the remaining masters only.
             entry["groups"] = ["removing"]
-    spec["extravars"]["ko_remove"] = {"force": force, "drain_timeout_seconds": DRAIN_TIMEOUT_SECONDS}
-    op = await operations.create(
-        session, project_id=cluster.project_id, cluster_id=cluster.id, kind="remove-masters", spec=spec,
-        created_by=identity.username,
-    )  # fmt: skip
-    node.status = "removing"
-    cluster.current_operation_id = op.id
-    await ClusterRepository(session).flush()
-    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id,
-               project_id=cluster.project_id)  # fmt: skip
-    log.info("master removal queued", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, node=node_name))
+    await queue_node_change(
+        session, identity, cluster, node, kind="remove-masters", spec=spec, node_status="removing", force=force
+    )
     return cluster

@@ -110,6 +110,8 @@ async def join_hosts(
     await ctx.inventory.claim(identity, cluster.project_id, cluster_id, host_ids)
     try:
         cluster = await get(session, identity, cluster_id, write=True)
+        if role == "master":  # more than one master: the playbooks check an `ha` cluster's count
+            cluster.spec = {**cluster.spec, "topology": "ha"}
         first = max((n.position for n in cluster.nodes), default=-1) + 1
         for i, node in enumerate(nodes):
             host = hosts[node.host_id]
@@ -164,6 +166,32 @@ def node_named(cluster: Cluster, node_name: str) -> ClusterNode:
     return node
 
 
+async def queue_node_change(
+    session: AsyncSession,
+    identity: Identity,
+    cluster: Cluster,
+    node: ClusterNode,
+    *,
+    kind: str,
+    spec: dict[str, Any],
+    node_status: str,
+    force: bool,
+) -> Any:
+    """Queue `kind` for one node leaving (group `removing`): the node shows `node_status` meanwhile."""
+    spec["extravars"]["ko_remove"] = {"force": force, "drain_timeout_seconds": DRAIN_TIMEOUT_SECONDS}
+    op = await operations.create(
+        session, project_id=cluster.project_id, cluster_id=cluster.id, kind=kind, spec=spec,
+        created_by=identity.username,
+    )  # fmt: skip
+    node.status, node.not_ready_since = node_status, None
+    cluster.current_operation_id = op.id
+    await ClusterRepository(session).flush()
+    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id,
+               project_id=cluster.project_id)  # fmt: skip
+    log.info(f"{kind} queued", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, node=node.name))
+    return op
+
+
 async def remove_worker(
     session: AsyncSession, identity: Identity, cluster_id: str, node_name: str, force: bool, ctx: Context
 ) -> Cluster:
@@ -182,17 +210,9 @@ async def remove_worker(
     for entry in spec["nodes"]:
         if entry["host_id"] == node.host_id:
             entry["groups"].append("removing")
-    spec["extravars"]["ko_remove"] = {"force": force, "drain_timeout_seconds": DRAIN_TIMEOUT_SECONDS}
-    op = await operations.create(
-        session, project_id=cluster.project_id, cluster_id=cluster.id, kind="remove-workers", spec=spec,
-        created_by=identity.username,
-    )  # fmt: skip
-    node.status = "removing"
-    cluster.current_operation_id = op.id
-    await ClusterRepository(session).flush()
-    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id,
-               project_id=cluster.project_id)  # fmt: skip
-    log.info("worker removal queued", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, node=node_name))
+    await queue_node_change(
+        session, identity, cluster, node, kind="remove-workers", spec=spec, node_status="removing", force=force
+    )
     return cluster
 
 
@@ -217,15 +237,7 @@ async def rebuild_worker(
         if entry["host_id"] == node.host_id:
             entry["groups"].append("removing")
     # The node is broken or about to be reset: deleted without draining (its pods are rescheduled).
-    spec["extravars"]["ko_remove"] = {"force": True, "drain_timeout_seconds": DRAIN_TIMEOUT_SECONDS}
-    op = await operations.create(
-        session, project_id=cluster.project_id, cluster_id=cluster.id, kind="rebuild-worker", spec=spec,
-        created_by=identity.username,
-    )  # fmt: skip
-    node.status, node.not_ready_since = "rebuilding", None
-    cluster.current_operation_id = op.id
-    await ClusterRepository(session).flush()
-    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id,
-               project_id=cluster.project_id)  # fmt: skip
-    log.info("worker rebuild queued", extra=log_fields(cluster_id=cluster.id, operation_id=op.id, node=node_name))
+    await queue_node_change(
+        session, identity, cluster, node, kind="rebuild-worker", spec=spec, node_status="rebuilding", force=True
+    )
     return cluster

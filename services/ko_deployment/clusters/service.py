@@ -103,12 +103,24 @@ async def create(session: AsyncSession, identity: Identity, body: ClusterCreate,
     return cluster
 
 
+def first_master(cluster: Cluster) -> ClusterNode | None:
+    """The master the playbooks run cluster-wide steps on (`masters[0]`: kubeadm init, the certificates,
+    etcd membership): of the masters not joining, the first by name (the inventory's order before nodes
+    were ordered here), so a master added later never becomes it before it holds the cluster's copy of
+    the certificate authorities."""
+    masters = [n for n in cluster.nodes if n.role == "master"]
+    settled = [n for n in masters if n.status != "joining"] or masters
+    return min(settled, key=lambda n: n.name) if settled else None
+
+
 def operation_spec(cluster: Cluster, manifest: dict[str, Any], repository_url: str) -> dict[str, Any]:
     groups = {"master": ["masters"], "worker": ["workers"]}
+    first = first_master(cluster)
+    ordered = sorted(cluster.nodes, key=lambda n: (n is not first, n.name))
     return {
         "nodes": [
             {"host_id": n.host_id, "groups": [*groups[n.role], "k8s_cluster"], "hostvars": {"ko_node_role": n.role}}
-            for n in cluster.nodes
+            for n in ordered
         ],
         "extravars": {
             "ko_cluster": {

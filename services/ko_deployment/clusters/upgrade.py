@@ -78,19 +78,19 @@ def upgrade_path(current: str, target: str, available: dict[str, OfflinePackage]
     return path
 
 
-def upgrade_phases(req: KindRequest) -> list[PhaseDef]:
+def upgrade_phases(req: KindRequest, template: list[PhaseDef]) -> list[PhaseDef]:
+    """The phases of operations.yml's `upgrade` once per version of the path, named `<name>-<version>`
+    (`etcd-snapshot` once, unnamed, in the first step), each step ending with `version-<version>`."""
     steps = req.spec["extravars"]["ko_upgrade"]["path"]
     phases: list[PhaseDef] = []
     for i, version in enumerate(steps):
-        phases.append(PhaseDef(f"preflight-{version}", "25-upgrade-preflight.yml"))
-        if i == 0:
-            phases.append(PhaseDef("etcd-snapshot", "26-etcd-snapshot.yml"))
-        phases += [
-            PhaseDef(f"packages-{version}", "03-kubernetes-components.yml"),
-            PhaseDef(f"control-plane-{version}", "27-upgrade-control-plane.yml"),
-            PhaseDef(f"workers-{version}", "28-upgrade-workers.yml"),
-            PhaseDef(f"version-{version}", RECORD_STEP, executor="python"),
-        ]
+        for phase in template:
+            if phase.name == "etcd-snapshot":
+                if i == 0:
+                    phases.append(phase)
+                continue
+            phases.append(PhaseDef(f"{phase.name}-{version}", phase.target, phase.executor))
+        phases.append(PhaseDef(f"version-{version}", RECORD_STEP, executor="python"))
     return phases
 
 

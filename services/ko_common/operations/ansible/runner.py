@@ -173,7 +173,8 @@ def prepare(workdir: Path, nodes: list[NodeAccess], group_vars: dict[str, Any] |
             known.append(f"{where} {node.host_key}")
     inventory = {"all": {"hosts": hosts, "children": groups, "vars": group_vars or {}}}
     path = workdir / "inventory.yml"
-    _write_secret(path, yaml.dump(inventory, Dumper=vault.Dumper, sort_keys=True))
+    # In the spec's order: a group's first host is the one the kind put first (e.g. `masters[0]`).
+    _write_secret(path, yaml.dump(inventory, Dumper=vault.Dumper, sort_keys=False))
     _write_secret(workdir / "known_hosts", "\n".join(known) + "\n")
     control_dir(workdir)
     return path
