@@ -1,5 +1,6 @@
 import {
   AuditOutlined,
+  BellOutlined,
   CloudServerOutlined,
   ClusterOutlined,
   DashboardOutlined,
@@ -7,6 +8,7 @@ import {
   KeyOutlined,
   LogoutOutlined,
   ProjectOutlined,
+  SaveOutlined,
   TeamOutlined,
   UserOutlined,
 } from '@ant-design/icons';
@@ -91,6 +93,18 @@ export function AppLayout() {
       ],
     },
     {
+      key: 'project',
+      type: 'group',
+      label: t('nav.projectArea'),
+      children: [
+        {
+          key: '/project/notification-channels',
+          icon: <BellOutlined />,
+          label: <Link to="/project/notification-channels">{t('nav.notificationChannels')}</Link>,
+        },
+      ],
+    },
+    {
       key: 'admin',
       type: 'group',
       label: t('nav.administration'),
@@ -108,6 +122,11 @@ export function AppLayout() {
           label: <Link to="/admin/offline-packages">{t('nav.packages')}</Link>,
         },
         admin && { key: '/admin/audit', icon: <AuditOutlined />, label: <Link to="/admin/audit">{t('nav.audit')}</Link> },
+        admin && {
+          key: '/admin/backup-accounts',
+          icon: <SaveOutlined />,
+          label: <Link to="/admin/backup-accounts">{t('nav.backupAccounts')}</Link>,
+        },
       ].filter((item) => !!item),
     },
   ];

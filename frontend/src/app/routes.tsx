@@ -24,12 +24,14 @@ const pages: Page[] = [
   { path: '/inventory/zones', load: () => import('../features/zones/List') },
   { path: '/inventory/plans', load: () => import('../features/plans/List') },
   { path: '/inventory/ip-pools', load: () => import('../features/ippools/List') },
+  { path: '/project/notification-channels', load: () => import('../features/notifications/List') },
   { path: '/admin/offline-packages', load: () => import('../features/packages/List') },
   { path: '/admin/users', load: () => import('../features/users/List'), admin: true },
   { path: '/admin/projects', load: () => import('../features/projects/List') },
   { path: '/admin/projects/:projectId/members', load: () => import('../features/projects/Members') },
   { path: '/admin/tokens', load: () => import('../features/tokens/List') },
   { path: '/admin/audit', load: () => import('../features/audit/List'), admin: true },
+  { path: '/admin/backup-accounts', load: () => import('../features/backupaccounts/List'), admin: true },
 ];
 const loadLogin: Loader = () => import('../features/login/Login');
 const loadNotFound: Loader = () => import('./NotFound');

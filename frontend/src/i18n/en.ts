@@ -1,8 +1,10 @@
 // English strings. zh.ts must have exactly the same keys (its type is this object's).
+import backupEn from './backup.en';
 import certificatesEn from './certificates.en';
 import clustersEn from './clusters.en';
 import cloud from './en.cloud';
 import consoleEn from './console.en';
+import notificationsEn from './notifications.en';
 import workersEn from './workers.en';
 const en = {
   ...cloud,
@@ -33,6 +35,9 @@ const en = {
     projects: 'Projects',
     tokens: 'API tokens',
     audit: 'Audit log',
+    backupAccounts: 'Backup accounts',
+    projectArea: 'Project',
+    notificationChannels: 'Notification channels',
   },
   header: {
     project: 'Project',
@@ -390,6 +395,8 @@ const en = {
   ...consoleEn,
   ...workersEn,
   ...certificatesEn,
+  ...backupEn,
+  ...notificationsEn,
 };
 
 export default en;

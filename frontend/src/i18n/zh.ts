@@ -1,8 +1,10 @@
 // 简体中文。键必须与 en.ts 完全一致（类型检查保证）。
 import type en from './en';
+import backupZh from './backup.zh';
 import certificatesZh from './certificates.zh';
 import clustersZh from './clusters.zh';
 import consoleZh from './console.zh';
+import notificationsZh from './notifications.zh';
 import workersZh from './workers.zh';
 import zhCloud from './zh.cloud';
 
@@ -35,6 +37,9 @@ const zh: typeof en = {
     projects: '项目',
     tokens: 'API 令牌',
     audit: '审计日志',
+    backupAccounts: '备份账号',
+    projectArea: '项目',
+    notificationChannels: '通知渠道',
   },
   header: {
     project: '项目',
@@ -392,6 +397,8 @@ const zh: typeof en = {
   ...consoleZh,
   ...workersZh,
   ...certificatesZh,
+  ...backupZh,
+  ...notificationsZh,
 };
 
 export default zh;
