@@ -165,8 +165,18 @@ const clusters = {
       'add-workers': 'Add workers',
       'remove-workers': 'Remove workers',
       'rebuild-worker': 'Rebuild worker',
+      'add-masters': 'Add masters',
+      'remove-masters': 'Remove master',
       'check-certificates': 'Check certificates',
       'renew-certificates': 'Renew certificates',
+    },
+    upgradePhase: {
+      preflight: 'Preflight checks for {{version}}',
+      'etcd-snapshot': 'etcd snapshot',
+      packages: 'Packages of {{version}}',
+      'control-plane': 'Control plane to {{version}}',
+      workers: 'Workers to {{version}}',
+      version: 'Version {{version}} recorded',
     },
     status: {
       queued: 'Queued',

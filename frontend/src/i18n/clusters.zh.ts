@@ -167,8 +167,18 @@ const clusters: typeof clustersEn = {
       'add-workers': '添加节点',
       'remove-workers': '移除节点',
       'rebuild-worker': '重建节点',
+      'add-masters': '添加主节点',
+      'remove-masters': '移除主节点',
       'check-certificates': '检查证书',
       'renew-certificates': '续期证书',
+    },
+    upgradePhase: {
+      preflight: '{{version}} 升级前检查',
+      'etcd-snapshot': 'etcd 快照',
+      packages: '{{version}} 软件包',
+      'control-plane': '控制平面升级到 {{version}}',
+      workers: '工作节点升级到 {{version}}',
+      version: '记录版本 {{version}}',
     },
     status: {
       queued: '排队中',

@@ -6,6 +6,8 @@ import cloud from './en.cloud';
 import consoleEn from './console.en';
 import notificationsEn from './notifications.en';
 import workersEn from './workers.en';
+import mastersEn from './masters.en';
+import upgradeEn from './upgrade.en';
 const en = {
   ...cloud,
   common: {
@@ -394,6 +396,8 @@ const en = {
   ...clustersEn,
   ...consoleEn,
   ...workersEn,
+  ...mastersEn,
+  ...upgradeEn,
   ...certificatesEn,
   ...backupEn,
   ...notificationsEn,

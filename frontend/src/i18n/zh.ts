@@ -6,6 +6,8 @@ import clustersZh from './clusters.zh';
 import consoleZh from './console.zh';
 import notificationsZh from './notifications.zh';
 import workersZh from './workers.zh';
+import mastersZh from './masters.zh';
+import upgradeZh from './upgrade.zh';
 import zhCloud from './zh.cloud';
 
 const zh: typeof en = {
@@ -396,6 +398,8 @@ const zh: typeof en = {
   ...clustersZh,
   ...consoleZh,
   ...workersZh,
+  ...mastersZh,
+  ...upgradeZh,
   ...certificatesZh,
   ...backupZh,
   ...notificationsZh,

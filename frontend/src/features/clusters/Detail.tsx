@@ -13,8 +13,12 @@ import { Certificates } from './certificates/Certificates';
 import type { AdvancedSpec } from './create/advanced';
 import { downloadKubeconfig, useCluster, useOperations, type Node, type Operation } from './api';
 import { DeleteCluster } from './DeleteCluster';
-import { formatDuration, kindLabel } from './format';
+import { formatDuration, kindLabel, phaseLabel } from './format';
 import { ClusterStatusTag, NodeStatusTag, OperationProgress, OperationStatusTag } from './StatusTag';
+import { AddMasters } from './masters/AddMasters';
+import { removeMasterBlocked } from './masters/masters';
+import { RemoveMasterButton, RemoveMasterDialog } from './masters/RemoveMaster';
+import { UpgradeCluster } from './upgrade/Upgrade';
 import { AddWorkers } from './workers/AddWorkers';
 import { NotReadyWorkers, RebuildWorkerButton, RebuildWorkerDialog } from './workers/RebuildWorker';
 import { RemoveWorkerButton, RemoveWorkerDialog } from './workers/RemoveWorker';
@@ -43,6 +47,7 @@ export default function ClusterDetail() {
   const [downloading, setDownloading] = useState(false);
   const [removing, setRemoving] = useState<Node | null>(null);
   const [rebuilding, setRebuilding] = useState<Node | null>(null);
+  const [removingMaster, setRemovingMaster] = useState<Node | null>(null);
 
   if (cluster.isError) return <QueryError error={cluster.error} />;
   const c = cluster.data;
@@ -68,6 +73,8 @@ export default function ClusterDetail() {
       render: (role: string) => <Tag color={role === 'master' ? 'blue' : 'default'}>{role === 'master' ? t('wizard.hosts.master') : t('wizard.hosts.worker')}</Tag>,
     },
     { title: t('hosts.statusCol'), dataIndex: 'status', render: (status: string, node) => <NodeStatusTag status={status} notReadySince={node.not_ready_since} /> },
+    // The kubelet's version as the health check last read it: an upgrade changes it node by node.
+    { title: t('clusters.version'), dataIndex: 'version', render: (v: string | null | undefined) => <span data-testid="node-version">{v ?? '—'}</span> },
     ...(blocked === 'readOnly'
       ? []
       : [
@@ -75,7 +82,9 @@ export default function ClusterDetail() {
             title: t('common.actions'),
             key: 'actions',
             render: (_: unknown, node: Node) =>
-              node.role === 'master' ? null : (
+              node.role === 'master' ? (
+                c && <RemoveMasterButton node={node} blocked={removeMasterBlocked(blocked, c)} onOpen={() => setRemovingMaster(node)} />
+              ) : (
                 <Space size={4}>
                   <RebuildWorkerButton node={node} blocked={blocked} onOpen={() => setRebuilding(node)} />
                   <RemoveWorkerButton node={node} blocked={blocked} onOpen={() => setRemoving(node)} />
@@ -127,6 +136,7 @@ export default function ClusterDetail() {
                 {t('clusters.kubeconfig')}
               </Button>
             </Tooltip>
+            <UpgradeCluster cluster={c} />
             <DeleteCluster cluster={c} withLabel leaveTo="/clusters" />
           </Space>
         )
@@ -190,10 +200,14 @@ export default function ClusterDetail() {
               children: (
                 <Space orientation="vertical" style={{ width: '100%' }}>
                   <NotReadyWorkers nodes={c.nodes} blocked={blocked} onOpen={setRebuilding} />
-                  <AddWorkers cluster={c} />
+                  <Space wrap>
+                    <AddWorkers cluster={c} />
+                    <AddMasters cluster={c} />
+                  </Space>
                   <Table<Node> rowKey="host_id" size="small" data-testid="cluster-nodes" columns={nodeColumns} dataSource={c.nodes} pagination={false} />
                   {removing && <RemoveWorkerDialog cluster={c} node={removing} onClose={() => setRemoving(null)} />}
                   {rebuilding && <RebuildWorkerDialog cluster={c} node={rebuilding} onClose={() => setRebuilding(null)} />}
+                  {removingMaster && <RemoveMasterDialog cluster={c} node={removingMaster} onClose={() => setRemovingMaster(null)} />}
                 </Space>
               ),
             },
@@ -221,7 +235,7 @@ export default function ClusterDetail() {
                       <Space wrap>
                         {op.phases.map((p) => (
                           <Tag key={p.position} color={p.status === 'succeeded' ? 'green' : p.status === 'failed' ? 'red' : p.status === 'running' ? 'processing' : 'default'}>
-                            {p.name} · {t(`operations.phaseStatus.${p.status}`)}
+                            {phaseLabel(t, p.name)} · {t(`operations.phaseStatus.${p.status}`)}
                           </Tag>
                         ))}
                         {op.failure && <Typography.Text type="danger">{op.failure.message}</Typography.Text>}

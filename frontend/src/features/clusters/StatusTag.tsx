@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useFormatTime } from '../../app/format';
 import { HoverTooltip } from '../../app/HoverTooltip';
 import type { Cluster, ClusterStatus, OperationRef, OperationStatus } from './api';
-import { kindLabel, notReadyFor } from './format';
+import { kindLabel, notReadyFor, phaseLabel } from './format';
 
 const CLUSTER_COLOR: Record<ClusterStatus, string> = {
   waiting: 'default',
@@ -101,7 +101,7 @@ export function OperationProgress({ operation }: { operation: OperationRef }) {
         {kindLabel(t, operation.kind)}
         {' · '}
         {t('operations.phasesDone', { done: operation.phases_done, total: operation.phases_total })}
-        {operation.phase ? ` · ${operation.phase}` : ''}
+        {operation.phase ? ` · ${phaseLabel(t, operation.phase)}` : ''}
       </Typography.Text>
       <Progress
         size="small"

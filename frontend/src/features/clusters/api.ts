@@ -12,6 +12,8 @@ export type Phase = Schemas['PhaseOut'];
 export type OperationEvent = Schemas['OperationEventOut'];
 export type KubernetesVersion = Schemas['KubernetesVersion'];
 export type WorkersAdd = Schemas['WorkersAdd'];
+export type MastersAdd = Schemas['MastersAdd'];
+export type UpgradeRequest = Schemas['UpgradeRequest'];
 export type Node = Cluster['nodes'][number];
 export type Certificates = Schemas['CertificatesOut'];
 export type Certificate = Schemas['CertificateOut'];
@@ -102,7 +104,7 @@ export function useDeleteCluster() {
   });
 }
 
-/** After a worker change (202): the cluster as answered, its hosts and operations refetched. */
+/** After a change of the nodes or the version (202): the cluster as answered, its hosts and operations refetched. */
 function useWorkersMutation<V>(fn: (vars: V) => Promise<Cluster>) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -136,6 +138,28 @@ export const useRemoveWorker = () =>
 export const useRebuildWorker = () =>
   useWorkersMutation(({ id, node }: { id: string; node: string }) =>
     call(api.POST('/api/v1/clusters/{cluster_id}/workers/{node}/rebuild', { params: { path: { cluster_id: id, node } } })),
+  );
+
+/** POST masters: the hosts join as `joining` masters; the answer carries the queued `add-masters` operation. */
+export const useAddMasters = () =>
+  useWorkersMutation(({ id, body }: { id: string; body: MastersAdd }) =>
+    call(api.POST('/api/v1/clusters/{cluster_id}/masters', { params: { path: { cluster_id: id } }, body })),
+  );
+
+/** DELETE one master by its node name (409 when etcd would lose its quorum); the answer carries `remove-masters`. */
+export const useRemoveMaster = () =>
+  useWorkersMutation(({ id, node, force }: { id: string; node: string; force: boolean }) =>
+    call(
+      api.DELETE('/api/v1/clusters/{cluster_id}/masters/{node}', {
+        params: { path: { cluster_id: id, node }, query: force ? { force: true } : {} },
+      }),
+    ),
+  );
+
+/** POST upgrade to a version (422 `version` when no path leads there); the answer carries the `upgrade` operation. */
+export const useUpgradeCluster = () =>
+  useWorkersMutation(({ id, body }: { id: string; body: UpgradeRequest }) =>
+    call(api.POST('/api/v1/clusters/{cluster_id}/upgrade', { params: { path: { cluster_id: id } }, body })),
   );
 
 export const certificatesKey = (clusterId: string) => ['certificates', clusterId] as const;

@@ -1,11 +1,36 @@
 import type { TFunction } from 'i18next';
 
-const KINDS = ['deploy', 'reset', 'scale', 'upgrade', 'add-workers', 'remove-workers', 'rebuild-worker', 'check-certificates', 'renew-certificates'] as const;
+const KINDS = [
+  'deploy',
+  'reset',
+  'scale',
+  'upgrade',
+  'add-workers',
+  'remove-workers',
+  'rebuild-worker',
+  'add-masters',
+  'remove-masters',
+  'check-certificates',
+  'renew-certificates',
+] as const;
 
 /** An operation kind in the console's language (an unknown one as the API names it). */
 export function kindLabel(t: TFunction, kind: string): string {
   const known = KINDS.find((k) => k === kind);
   return known ? t(`operations.kind.${known}`) : kind;
+}
+
+// An upgrade names its phases after each step's version (services/ko_deployment/clusters/upgrade.py):
+// the prefix is said in the console's language, the version kept as it is.
+const UPGRADE_PHASE = /^(preflight|packages|control-plane|workers|version)-(\d+\.\d+\.\d+\S*)$/;
+
+/** A phase name as users read it: an upgrade's phases translated, the others as the playbooks name them. */
+export function phaseLabel(t: TFunction, name: string): string {
+  if (name === 'etcd-snapshot') return t('operations.upgradePhase.etcd-snapshot');
+  const m = UPGRADE_PHASE.exec(name);
+  if (!m) return name;
+  const prefix = m[1] as 'preflight' | 'packages' | 'control-plane' | 'workers' | 'version';
+  return t(`operations.upgradePhase.${prefix}`, { version: m[2] });
 }
 
 /** "5s", "1m 05s", "2h 03m" */

@@ -27,8 +27,14 @@ const BADGE: Record<StreamState, 'processing' | 'success' | 'warning' | 'default
 };
 
 // What a succeeded operation changed, by kind (the others: the generic sentence).
-const SUCCEEDED: Record<string, 'workers.added' | 'workers.removed' | 'workers.rebuilt' | 'certificates.checked' | 'certificates.renewed'> = {
+const SUCCEEDED: Record<
+  string,
+  'workers.added' | 'workers.removed' | 'workers.rebuilt' | 'masters.added' | 'masters.removed' | 'upgrade.done' | 'certificates.checked' | 'certificates.renewed'
+> = {
   'add-workers': 'workers.added',
+  'add-masters': 'masters.added',
+  'remove-masters': 'masters.removed',
+  upgrade: 'upgrade.done',
   'remove-workers': 'workers.removed',
   'rebuild-worker': 'workers.rebuilt',
   'check-certificates': 'certificates.checked',

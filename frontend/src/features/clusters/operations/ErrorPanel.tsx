@@ -1,6 +1,7 @@
 import { Alert, Descriptions, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import type { Operation } from '../api';
+import { phaseLabel } from '../format';
 
 type Failure = NonNullable<Operation['failure']>;
 
@@ -16,7 +17,7 @@ export function ErrorPanel({ failure }: { failure: Failure }) {
       description={
         <>
           <Descriptions size="small" column={{ xs: 1, md: 3 }} style={{ marginTop: 8 }}>
-            <Descriptions.Item label={t('operations.failure.phase')}>{failure.phase}</Descriptions.Item>
+            <Descriptions.Item label={t('operations.failure.phase')}>{phaseLabel(t, failure.phase)}</Descriptions.Item>
             <Descriptions.Item label={t('operations.failure.host')}>{failure.host ?? '—'}</Descriptions.Item>
             <Descriptions.Item label={t('operations.failure.task')}>{failure.task ?? '—'}</Descriptions.Item>
           </Descriptions>

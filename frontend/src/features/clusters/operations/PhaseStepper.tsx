@@ -2,7 +2,7 @@ import { Steps, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Phase } from '../api';
-import { formatDuration } from '../format';
+import { formatDuration, phaseLabel } from '../format';
 import type { PhaseLive } from './eventLog';
 
 type StepStatus = 'wait' | 'process' | 'finish' | 'error';
@@ -44,7 +44,11 @@ export function PhaseStepper({ phases, live, ended }: { phases: Phase[]; live: M
         const start = p.started_at ? Date.parse(p.started_at) : null;
         const end = p.ended_at ? Date.parse(p.ended_at) : p.status === 'running' ? now : null;
         return {
-          title: <span data-testid={`phase-${p.name}`} data-status={p.status}>{p.name}</span>,
+          title: (
+            <span data-testid={`phase-${p.name}`} data-status={p.status}>
+              {phaseLabel(t, p.name)}
+            </span>
+          ),
           status: STEP[p.status],
           content: (
             <Typography.Text type="secondary" style={{ fontSize: 12 }}>
