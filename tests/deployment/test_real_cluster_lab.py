@@ -17,6 +17,12 @@ containers without cgroup controllers), network plugin none, CoreDNS, metrics-se
   Service reaches each from the pod on the other worker and from the master (kube-proxy's rules);
 - a Secret is stored encrypted in etcd 3.6;
 - a second run of every deploy phase changes nothing (tests/deployment/cluster_checks.py run_again);
+- certificates read, then renewed, and the refreshed kubeconfig works;
+- an upgrade to the next version of the cache (a second package stamped with a higher patch version:
+  one Kubernetes source can be built here), cancelled once and retried, the deployment service killed
+  with SIGKILL in the workers' phase (the launcher restarts it, the operation resumes): every node at
+  the new version, the cluster's version and its nodes' in the API, an etcd snapshot taken first, and a
+  Deployment guarded by a PodDisruptionBudget never below one available replica while workers drain;
 - the first worker removed through ``DELETE /api/v1/clusters/{id}/workers/{node}``: cordoned, drained,
   deleted, its host reset clean and free in inventory, while the pod on the other worker keeps running;
 - the cluster deleted through the API: its reset leaves the hosts clean.

@@ -118,6 +118,22 @@ done
 """
 
 
+INOTIFY_INSTANCES = 1024
+
+
+def _raise_inotify_instances() -> None:
+    """The lab's hosts share this machine's kernel, and its per-user inotify instances (128 by default):
+    systemd, containerd (its CRI plugin watches the CNI directory) and the kubelet of every host take
+    some, and two real clusters at once ran out (containerd then starts without CRI: "too many open
+    files"). A lab fact, raised here, never a product setting."""
+    path = Path("/proc/sys/fs/inotify/max_user_instances")
+    try:
+        if int(path.read_text()) < INOTIFY_INSTANCES:
+            path.write_text(str(INOTIFY_INSTANCES))
+    except (OSError, ValueError):
+        pass  # not writable here (a container): the lab still works for smaller clusters
+
+
 class LabError(RuntimeError):
     pass
 
@@ -448,6 +464,7 @@ class Lab:
             if not shutil.which(tool) and not Path(f"/usr/sbin/{tool}").exists():
                 raise LabError(f"{tool} not found: run deploy/dev/lab-deps.sh as root")
         self.down()  # leftovers of an earlier run that died
+        _raise_inotify_instances()
         base = base_rootfs()
         debs = deb_repository(base)
         self.state.mkdir(parents=True, exist_ok=True)
