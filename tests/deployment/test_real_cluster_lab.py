@@ -154,12 +154,15 @@ class RealCluster:
 
 
 def _wait_operation(api: httpx.Client, op_id: str, timeout: float) -> dict[str, Any]:
+    """The operation once it ended (answers other than 200, while a killed service restarts, are waited out)."""
     deadline = time.monotonic() + timeout
-    while (op := api.get(f"/api/v1/operations/{op_id}").json())["status"] not in ("succeeded", "failed", "cancelled"):
+    while True:
+        r = api.get(f"/api/v1/operations/{op_id}")
+        op: dict[str, Any] = r.json() if r.status_code == 200 else {"status": f"unknown ({r.status_code})"}
+        if op["status"] in ("succeeded", "failed", "cancelled"):
+            return op
         assert time.monotonic() < deadline, op
         time.sleep(2)
-    body: dict[str, Any] = op
-    return body
 
 
 def _register_hosts(api: httpx.Client, project: str, hosts: list[Host]) -> list[str]:
@@ -609,7 +612,8 @@ class Availability:
 def _wait_phase(real: RealCluster, op_id: str, phase: str, timeout: float = 900) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
-        op: dict[str, Any] = real.api.get(f"/api/v1/operations/{op_id}").json()
+        r = real.api.get(f"/api/v1/operations/{op_id}")
+        op: dict[str, Any] = r.json() if r.status_code == 200 else {"status": "running", "phases": []}
         if any(p["name"] == phase and p["status"] == "running" for p in op["phases"]):
             return op
         assert op["status"] in ("queued", "running") and time.monotonic() < deadline, (phase, op)
