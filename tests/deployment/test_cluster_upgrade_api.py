@@ -8,6 +8,10 @@ a skipped minor, a busy cluster. The upgrade itself runs on a real cluster in te
 
 from __future__ import annotations
 
+import json
+
+from sqlalchemy import create_engine, text
+
 from tests.deployment.test_cluster_workers_api import running_cluster
 from tests.deployment.test_clusters_api import RO, URL, World, database_url, seed_package, world
 
@@ -53,6 +57,15 @@ def test_an_upgrade_goes_one_minor_at_a_time_each_step_with_its_package(world: W
         "version-1.37.4",
         "preflight-1.38.2", "packages-1.38.2", "control-plane-1.38.2", "workers-1.38.2", "version-1.38.2",
     ]  # fmt: skip
+    # Each step's phases get that step's package; its packages phase leaves kubeadm and the kubelet alone.
+    engine = create_engine(w.dep_sync_url)
+    with engine.begin() as conn:
+        spec = conn.execute(text("SELECT spec FROM operations WHERE id = :id"), {"id": op["id"]}).scalar_one()
+    engine.dispose()
+    phase_vars = (json.loads(spec) if isinstance(spec, str) else spec)["phase_vars"]
+    assert phase_vars["control-plane-1.37.4"]["ko_package"]["url"].endswith("/packages/1.37.4-amd64")
+    assert phase_vars["workers-1.38.2"]["ko_upgrade"] == {"to": "1.38.2"}
+    assert phase_vars["packages-1.38.2"]["kubernetes_components_binaries"] == ["crictl", "helm"]
     busy = w.call("POST", f"{URL}/{c['id']}/upgrade", json={"version": "1.37.1"})
     assert busy.status_code == 409
     assert w.call("POST", f"/api/v1/operations/{r.json()['operation']['id']}/cancel").status_code == 200

@@ -113,6 +113,16 @@ def first_master(cluster: Cluster) -> ClusterNode | None:
     return min(settled, key=lambda n: n.name) if settled else None
 
 
+def package_vars(version: str, arch: str, manifest: dict[str, Any], repository_url: str) -> dict[str, Any]:
+    """The extra-var `ko_package`: an offline package as the playbooks read it."""
+    return {
+        "version": version,
+        "arch": arch,
+        "components": manifest.get("components") or {},
+        "url": f"{repository_url}/packages/{version}-{arch}",
+    }
+
+
 def operation_spec(cluster: Cluster, manifest: dict[str, Any], repository_url: str) -> dict[str, Any]:
     groups = {"master": ["masters"], "worker": ["workers"]}
     first = first_master(cluster)
@@ -129,12 +139,7 @@ def operation_spec(cluster: Cluster, manifest: dict[str, Any], repository_url: s
                 "addons": validation.addons_of(cluster.spec),
                 "advanced": validation.advanced_of(cluster.spec),
             },
-            "ko_package": {
-                "version": cluster.version,
-                "arch": cluster.arch,
-                "components": manifest.get("components") or {},
-                "url": f"{repository_url}/packages/{cluster.version}-{cluster.arch}",
-            },
+            "ko_package": package_vars(cluster.version, cluster.arch, manifest, repository_url),
         },
     }  # fmt: skip
 

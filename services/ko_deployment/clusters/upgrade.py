@@ -17,7 +17,6 @@ The nodes' kubelet versions are read by the node health poller as they change.
 from __future__ import annotations
 
 import logging
-import re
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,31 +27,27 @@ from ko_common.identity import Identity
 from ko_common.logging import log_fields
 from ko_common.operations.executors import Step, StepContext, StepFailed
 from ko_common.operations.kinds import KindRequest, PhaseDef
-from ko_deployment.clusters import events, validation
+from ko_deployment.clusters import events
 from ko_deployment.clusters.models import Cluster
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.scaling import ready_for_change
 from ko_deployment.clusters.schemas import ClusterEvent, UpgradeRequest
-from ko_deployment.clusters.service import Context, get, operation_spec
+from ko_deployment.clusters.service import Context, get, operation_spec, package_vars
 from ko_deployment.operations import service as operations
 from ko_deployment.packages.models import OfflinePackage
+from ko_deployment.packages.repository import OfflinePackageRepository
+from ko_deployment.packages.service import version_key
 
 log = logging.getLogger(__name__)
 RECORD_STEP = "record-version"
-_VERSION = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-
-
-def parse(version: str) -> tuple[int, int, int] | None:
-    m = _VERSION.match(version)
-    return (int(m[1]), int(m[2]), int(m[3])) if m else None
 
 
 def upgrade_path(current: str, target: str, available: dict[str, OfflinePackage]) -> list[OfflinePackage]:
     """The packages to go through, one per minor version, ending with `target`'s (InvalidInput: why not)."""
-    now, want = parse(current), parse(target)
-    if want is None:
+    now, want = version_key(current), version_key(target)
+    if want[:3] == (0, 0, 0):
         raise InvalidInput(f"{target!r} is not a Kubernetes version such as 1.36.2.", field="version")
-    if now is None or want <= now:
+    if want <= now:
         raise InvalidInput(
             f"The cluster runs {current}: an upgrade goes to a newer version, not {target} (no downgrades).",
             field="version",
@@ -66,14 +61,14 @@ def upgrade_path(current: str, target: str, available: dict[str, OfflinePackage]
         )
     path: list[OfflinePackage] = []
     for minor in range(now[1] + 1, want[1]):
-        candidates = [v for v in available if (p := parse(v)) is not None and p[:2] == (now[0], minor)]
+        candidates = [v for v in available if version_key(v)[:2] == (now[0], minor)]
         if not candidates:
             raise InvalidInput(
                 f"The path from {current} to {target} goes through {now[0]}.{minor} (one minor version at a time) "
                 f"and no {now[0]}.{minor} package is imported: import one, then upgrade.",
                 field="version",
             )
-        path.append(available[max(candidates, key=lambda v: parse(v) or (0, 0, 0))])
+        path.append(available[max(candidates, key=version_key)])
     path.append(available[target])
     return path
 
@@ -99,9 +94,8 @@ async def start(
 ) -> Cluster:
     cluster = await get(session, identity, cluster_id, write=True)
     await ready_for_change(session, cluster, "an upgrade starts")
-    ready = {
-        p.version: p for p in await validation.ready_packages(session, cluster.arch) if parse(p.version) is not None
-    }
+    packages = await OfflinePackageRepository(session).with_status("ready")
+    ready = {p.version: p for p in packages if p.arch == cluster.arch}
     path = upgrade_path(cluster.version, body.version, ready)
     current = ready.get(cluster.version)
     spec = operation_spec(cluster, current.manifest if current else path[0].manifest, ctx.repository_url)
@@ -116,12 +110,7 @@ async def start(
     spec["phase_vars"] = {}
     for package in path:
         step = {
-            "ko_package": {
-                "version": package.version,
-                "arch": package.arch,
-                "components": package.manifest.get("components") or {},
-                "url": f"{ctx.repository_url}/packages/{package.version}-{package.arch}",
-            },
+            "ko_package": package_vars(package.version, package.arch, package.manifest, ctx.repository_url),
             "ko_cluster": {"version": package.version},
             "ko_upgrade": {"to": package.version},
         }

@@ -42,11 +42,6 @@ async def ready_package(session: AsyncSession, version: str, arch: str) -> Offli
     return (await session.execute(stmt)).scalars().first()
 
 
-async def ready_packages(session: AsyncSession, arch: str) -> list[OfflinePackage]:
-    stmt = select(OfflinePackage).where(OfflinePackage.arch == arch, OfflinePackage.status == "ready")
-    return list((await session.execute(stmt)).scalars().all())
-
-
 async def known_versions(session: AsyncSession, arch: str) -> dict[str, dict[str, Any]]:
     """The Kubernetes versions of the ready packages for ``arch``, in order, each with its package's manifest."""
     stmt = select(OfflinePackage.version, OfflinePackage.manifest).where(
