@@ -10,11 +10,15 @@ from pydantic import Field, SecretStr
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.app import ServiceSpec, create_service_app
+from ko_common.cluster_access import ClusterAccessClient
 from ko_common.crypto import SecretBox, attach
-from ko_common.settings import Settings
+from ko_common.settings import SERVICE_PORTS, Settings
 from ko_observability.channels.dispatcher import DeliveryPolicy, Dispatcher
 from ko_observability.channels.endpoints import router as channels_router
 from ko_observability.channels.repository import ChannelRepository
+from ko_observability.health.consumer import consumer_for as health_consumer_for
+from ko_observability.health.endpoints import router as health_router
+from ko_observability.health.poller import HealthPolicy, HealthPoller
 from ko_observability.models import Base
 
 
@@ -38,6 +42,21 @@ class ObservabilitySettings(Settings):
     notify_concurrency: int = Field(16, ge=1, le=256, description="Sends in flight at once, over all channels.")
     notify_proxy: str | None = Field(
         None, description="HTTP(S) proxy for robots and webhooks (e.g. to reach DingTalk from an offline site)."
+    )
+
+    deployment_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['deployment']}",
+        description="Base URL of the deployment service (clusters' admin kubeconfigs for the health checks).",
+    )
+    health_interval_seconds: float = Field(
+        30.0, ge=0, le=3600, description="How often each running cluster's health is checked; 0 turns checks off."
+    )
+    health_timeout_seconds: float = Field(
+        5.0, gt=0, le=120, description="Longest one cluster's check may take; beyond it the cluster is unreachable."
+    )
+    health_concurrency: int = Field(20, ge=1, le=1000, description="Clusters checked at once by one process.")
+    health_access_cache_seconds: float = Field(
+        600.0, ge=0, le=86400, description="How long a cluster's admin kubeconfig is kept in memory between checks."
     )
 
     def secret_fields(self) -> list[str]:
@@ -71,6 +90,33 @@ async def _stop_deliveries(app: FastAPI) -> None:
     await app.state.dispatcher.close()
 
 
+def health_policy(settings: ObservabilitySettings) -> HealthPolicy:
+    return HealthPolicy(
+        interval_seconds=settings.health_interval_seconds,
+        timeout_seconds=settings.health_timeout_seconds,
+        concurrency=settings.health_concurrency,
+        access_cache_seconds=settings.health_access_cache_seconds,
+    )
+
+
+async def _start_health(app: FastAPI) -> None:
+    settings: ObservabilitySettings = app.state.settings
+    app.state.health_task = None
+    if settings.health_interval_seconds == 0:
+        return
+    access = ClusterAccessClient(
+        settings.deployment_url, app.state.identity_key, "observability", timeout=settings.health_timeout_seconds
+    )
+    app.state.health_poller = HealthPoller(app.state.db, access, health_policy(settings))
+    app.state.health_task = asyncio.create_task(app.state.health_poller.run(), name="health-poller")
+
+
+async def _stop_health(app: FastAPI) -> None:
+    if app.state.health_task is not None:
+        app.state.health_task.cancel()
+        await asyncio.gather(app.state.health_task, return_exceptions=True)
+
+
 async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, int]:
     return {"notification_channels": await ChannelRepository(session).count_in_project(project_id)}
 
@@ -84,9 +130,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Cluster health, Kubernetes events, alert rules and notifications.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[channels_router],
-        on_startup=[_start_deliveries],
-        on_shutdown=[_stop_deliveries],
+        routers=[channels_router, health_router],
+        consumers=[health_consumer_for(settings.resolved_database_url)],
+        on_startup=[_start_deliveries, _start_health],
+        on_shutdown=[_stop_health, _stop_deliveries],
         project_usage=_project_usage,
     )
     return create_service_app(spec, settings)
