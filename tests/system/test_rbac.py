@@ -448,6 +448,30 @@ def _delete_channel(m: Matrix, role: str, project: str | None) -> Call:
     return Call("DELETE", path, after=m.exists(path))
 
 
+def _health_cluster(m: Matrix, project_id: str) -> str:
+    """The seeded cluster, made known to observability as the deployment's events would announce it."""
+
+    def seed() -> str:
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        from ko_common.db import utcnow
+        from ko_observability.health.models import ClusterHealth
+
+        cluster_id = m.cluster(project_id)
+        row = ClusterHealth(cluster_id=cluster_id, project_id=project_id, name="rbac", cluster_status="failed",
+                            announced_at=utcnow(), state="unknown", reasons="[]", due_at=utcnow())  # fmt: skip
+        engine = create_engine(f"sqlite:///{m.world.stack.data_dir / 'observability.db'}")
+        try:
+            with Session(engine) as session, session.begin():
+                session.add(row)
+        finally:
+            engine.dispose()
+        return cluster_id
+
+    return str(m.once(f"health-{project_id}", seed))
+
+
 BUILDERS: dict[str, Builder] = {
     # auth
     "login": _login,
@@ -627,6 +651,9 @@ BUILDERS: dict[str, Builder] = {
     "listNotificationDeliveries": lambda m, r, p: Call(
         "GET", f"{API}/notification-channels/{_channel_id(m, m.project(p))}/deliveries"
     ),
+    # cluster health (observability)
+    "getClusterHealth": lambda m, r, p: Call("GET", f"{API}/clusters/{_health_cluster(m, m.project(p))}/health"),
+    "listClusterHealth": lambda m, r, p: Call("GET", f"{API}/cluster-health", params={"project_id": m.project(p)}),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {

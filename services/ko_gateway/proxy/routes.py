@@ -26,6 +26,7 @@ RESOURCE_OWNERS: dict[str, str] = {
     "notification-channels": "observability",
     "messages": "observability",
     "cluster-events": "observability",
+    "cluster-health": "observability",
     # backup
     "backup-accounts": "backup",
     "backup-strategies": "backup",
