@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from fastapi import FastAPI
 from pydantic import Field, SecretStr
 
 from ko_backup.accounts.endpoints import router as accounts_router
+from ko_backup.backups import reconciler
+from ko_backup.backups.endpoints import internal as backups_internal
+from ko_backup.backups.endpoints import router as backups_router
+from ko_backup.backups.service import Deps
 from ko_backup.models import Base
 from ko_common.app import ServiceSpec, create_service_app
+from ko_common.cluster_access import ClusterAccessClient
 from ko_common.crypto import SecretBox, attach
-from ko_common.settings import Settings
+from ko_common.operations.jobs import OperationRequester
+from ko_common.settings import SERVICE_PORTS, Settings
 
 
 class BackupSettings(Settings):
@@ -28,6 +35,17 @@ class BackupSettings(Settings):
         description="How long a backup storage (SFTP, S3) may take to answer before it is unreachable.",
     )
 
+    deployment_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['deployment']}",
+        description="Base URL of the deployment service: it runs the snapshots and restores on the nodes.",
+    )
+    reconcile_seconds: float = Field(
+        3.0,
+        gt=0,
+        le=300,
+        description="How often the ends of running backups' and restores' operations are looked up and recorded.",
+    )
+
     def secret_fields(self) -> list[str]:
         return [*super().secret_fields(), "secret_key"]
 
@@ -35,6 +53,19 @@ class BackupSettings(Settings):
 async def _install_secret_box(app: FastAPI) -> None:
     # Fails start-up with a clear message when the key is unusable, before any request.
     attach(app.state.db.sessionmaker, SecretBox.from_settings(app.state.settings))
+
+
+async def _start_backups(app: FastAPI) -> None:
+    settings: BackupSettings = app.state.settings
+    key = app.state.identity_key
+    deps = Deps(
+        clusters=ClusterAccessClient(settings.deployment_url, key, "backup"),
+        jobs=OperationRequester(settings.deployment_url, "deployment", key, "backup"),
+        storage_timeout=settings.storage_timeout_seconds,
+    )
+    app.state.backup_deps = deps
+    task = asyncio.create_task(reconciler.run(app.state.db, deps, settings.reconcile_seconds), name="backup-reconcile")
+    app.state.tasks.append(task)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -46,7 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Backup accounts, strategies and etcd snapshots.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[accounts_router],
-        on_startup=[_install_secret_box],
+        routers=[accounts_router, backups_router, backups_internal],
+        on_startup=[_install_secret_box, _start_backups],
     )
     return create_service_app(spec, settings)

@@ -15,3 +15,4 @@ OUTBOX, INBOX = add_event_tables(Base.metadata)
 # Imported last (they need Base) so that Base.metadata always holds every table,
 # whichever module is imported first: migrations and drift checks rely on it.
 from ko_backup.accounts import models as _accounts  # noqa: E402, F401
+from ko_backup.backups import models as _backups  # noqa: E402, F401

@@ -10,6 +10,7 @@ logged, never put in an exception's message, and hidden from ``repr`` of what is
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import quote
 
 import httpx
@@ -18,6 +19,7 @@ from ko_common.identity import HEADER, service_identity, sign
 
 # The route, written once: the deployment service serves it, this client calls it.
 PATH = "/internal/clusters/{cluster_id}/kubeconfig"
+INFO_PATH = "/internal/clusters/{cluster_id}"
 
 
 class ClusterAccessError(Exception):
@@ -49,6 +51,16 @@ class ClusterAccess:
     kubeconfig: str = field(repr=False)
 
 
+@dataclass(frozen=True)
+class ClusterInfo:
+    cluster_id: str
+    project_id: str
+    name: str
+    status: str
+    version: str
+    masters: tuple[str, ...]
+
+
 class ClusterAccessClient:
     def __init__(
         self,
@@ -67,7 +79,29 @@ class ClusterAccessClient:
 
     async def kubeconfig(self, cluster_id: str) -> ClusterAccess:
         """The cluster's admin kubeconfig; raises a `ClusterAccessError` subclass when it cannot be had."""
-        url = self.deployment_url + PATH.format(cluster_id=quote(cluster_id, safe=""))
+        body = await self._get(PATH, cluster_id)
+        return ClusterAccess(
+            cluster_id=body["cluster_id"],
+            project_id=body["project_id"],
+            name=body["name"],
+            server=body.get("server"),
+            kubeconfig=body["kubeconfig"],
+        )
+
+    async def info(self, cluster_id: str) -> ClusterInfo:
+        """The cluster's project, name, status, version and master names (same errors as `kubeconfig`)."""
+        body = await self._get(INFO_PATH, cluster_id)
+        return ClusterInfo(
+            cluster_id=body["cluster_id"],
+            project_id=body["project_id"],
+            name=body["name"],
+            status=body["status"],
+            version=body["version"],
+            masters=tuple(body.get("masters") or ()),
+        )
+
+    async def _get(self, path: str, cluster_id: str) -> dict[str, Any]:
+        url = self.deployment_url + path.format(cluster_id=quote(cluster_id, safe=""))
         token = sign(service_identity(self.service_name), self.identity_key, "deployment")
         try:
             async with httpx.AsyncClient(timeout=self.timeout, trust_env=False, transport=self.transport) as http:
@@ -78,14 +112,8 @@ class ClusterAccessClient:
                 "check KO_DEPLOYMENT_URL and that the service runs, then retry."
             ) from exc
         if r.status_code == 200:
-            body = r.json()
-            return ClusterAccess(
-                cluster_id=body["cluster_id"],
-                project_id=body["project_id"],
-                name=body["name"],
-                server=body.get("server"),
-                kubeconfig=body["kubeconfig"],
-            )
+            body: dict[str, Any] = r.json()
+            return body
         # Error bodies are `{"error", "detail"}` sentences from the service; they never hold the kubeconfig.
         detail = _detail(r)
         if r.status_code in (401, 403):

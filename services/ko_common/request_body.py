@@ -10,13 +10,16 @@ Every service, and the gateway in front of them, answers
   while it streams pass the limit, so that no body is ever read or forwarded whole past it.
 
 Limits are settings: ``KO_MAX_BODY_BYTES`` (default 1 MiB) for JSON and every other route,
-``KO_MAX_UPLOAD_BYTES`` (default 4 MiB) for upload routes. A route that declares no body (the
-gateway's forwarding route) checks no media type and lets a non-JSON body have the upload limit:
-the service behind it checks its own route's type and limit again.
+``KO_MAX_UPLOAD_BYTES`` (default 4 MiB) for upload routes. An internal route that streams a body
+through and limits it itself (``openapi_extra={STREAMED: True}``: a backup's snapshot) has none here;
+its caller sends it chunked, so the check before routing (on ``Content-Length``) does not apply.
+A route that declares no body (the gateway's forwarding route) checks no media type and lets a
+non-JSON body have the upload limit: the service behind it checks its own route's type and limit again.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from fastapi.routing import APIRoute
@@ -44,12 +47,19 @@ class BodyLimits:
         return cls(json=settings.max_body_bytes, upload=settings.max_upload_bytes)
 
 
+# A route's openapi_extra marking a body it streams through and limits itself (a backup's snapshot,
+# gigabytes, sent chunked between services): no size limit here.
+STREAMED = "x-ko-streamed-body"
+
+
 @dataclass(frozen=True)
 class Policy:
-    """What one route takes: media types (None: not checked) and whether its body is an upload."""
+    """What one route takes: media types (None: not checked), whether its body is an upload, and
+    whether the route streams it through and limits it itself."""
 
     media_types: tuple[str, ...] | None
     upload: bool
+    streamed: bool = False
 
 
 UNDECLARED = Policy(None, upload=False)
@@ -66,6 +76,8 @@ def is_json(kind: str) -> bool:
 def policy_of(route: BaseRoute | None) -> Policy:
     if not isinstance(route, APIRoute):
         return UNDECLARED
+    if (route.openapi_extra or {}).get(STREAMED):
+        return Policy(None, upload=False, streamed=True)
     content = ((route.openapi_extra or {}).get("requestBody") or {}).get("content")
     if content:
         return Policy(tuple(str(k).lower() for k in content), upload=True)
@@ -145,6 +157,8 @@ class RequestBodyMiddleware:
                 upload = is_upload(policy, kind)
                 error = too_large(self.limits, upload)
                 limit = self.limits.upload if upload else self.limits.json
+                if policy.streamed:
+                    limit = sys.maxsize
                 if declared is not None and declared > limit:
                     raise BodyRefused(error)
             message = await receive()

@@ -20,8 +20,9 @@ from ko_common.operations.ansible.runner import NodeAccess
 from ko_common.operations.executors import PrepareFailed
 from ko_common.operations.worker import Worker
 from ko_common.settings import SERVICE_PORTS, Settings
+from ko_deployment.backup_client import BackupClient
+from ko_deployment.clusters import etcd_backups, upgrade
 from ko_deployment.clusters import kinds as cluster_kinds
-from ko_deployment.clusters import upgrade
 from ko_deployment.clusters.access import router as cluster_access_router
 from ko_deployment.clusters.endpoints import router as clusters_router
 from ko_deployment.clusters.health import NodeHealth
@@ -68,6 +69,10 @@ class DeploymentSettings(Settings):
     inventory_url: str = Field(
         f"http://127.0.0.1:{SERVICE_PORTS['inventory']}",
         description="Base URL of the inventory service (the workers fetch the nodes' logins from it).",
+    )
+    backup_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['backup']}",
+        description="Base URL of the backup service (backups' snapshots are delivered to it, restores read from it).",
     )
     playbooks_dir: Path = Field(
         PLAYBOOKS_DIR,
@@ -174,6 +179,13 @@ async def _start_worker(app: FastAPI) -> None:
     app.state.cluster_context = ClusterContext(client, settings.playbooks_dir, settings.resolved_repository_url)
     cluster_kinds.register(operations.KINDS, settings.playbooks_dir, client)
     operations.STEPS.steps[upgrade.RECORD_STEP] = upgrade.record_version_step(app.state.db)
+    etcd_backups.register(
+        operations.KINDS,
+        operations.STEPS,
+        settings.playbooks_dir,
+        settings.data_dir.resolve(),
+        BackupClient(settings.backup_url, app.state.identity_key),
+    )
 
     async def nodes(spec: dict[str, Any]) -> list[NodeAccess]:
         try:

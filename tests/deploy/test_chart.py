@@ -109,16 +109,18 @@ def test_every_service_gets_the_common_settings(default_objects: list[dict[str, 
         assert ("KO_ADMIN_PASSWORD" in env) == (component(deployment) == "gateway"), name
 
 
-def test_gateway_urls_name_the_rendered_services(default_objects: list[dict[str, Any]]) -> None:
+def test_every_service_reaches_the_others_by_the_rendered_services(default_objects: list[dict[str, Any]]) -> None:
+    """The gateway forwards by these URLs; deployment asks inventory and delivers to backup; backup and
+    observability ask deployment."""
     services = by_kind(default_objects, "Service")
-    gateway = by_kind(default_objects, "Deployment")["ko-kubeoperator-gateway"]
-    env = env_of(gateway)
-    for service in ROUTED:
-        url = urlsplit(env[f"KO_{service.upper()}_URL"]["value"])
-        assert url.scheme == "http"
-        target = services[str(url.hostname)]
-        assert component(target) == service
-        assert url.port == target["spec"]["ports"][0]["port"] == PORTS[service]
+    for name, deployment in by_kind(default_objects, "Deployment").items():
+        env = env_of(deployment)
+        for service in ROUTED:
+            url = urlsplit(env[f"KO_{service.upper()}_URL"]["value"])
+            assert url.scheme == "http", name
+            target = services[str(url.hostname)]
+            assert component(target) == service
+            assert url.port == target["spec"]["ports"][0]["port"] == PORTS[service]
 
 
 def test_generated_secret_is_strong_and_never_inline(default_objects: list[dict[str, Any]]) -> None:

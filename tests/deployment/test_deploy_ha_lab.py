@@ -23,6 +23,7 @@ import pytest
 from tests.deployment.engine_support import Engine, deploy_engine, phase_seconds
 from tests.lab.lab import Host, Lab
 from tests.lab.sshutil import ssh_root
+from tests.support.real_package import k8s_versions
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(3000)]
 
@@ -34,6 +35,11 @@ FAILOVER_SECONDS = 20  # keepalived: advert_int 1 s, a BACKUP takes over after 3
 def engine(lab: Lab, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     if len(lab.hosts) < 4:
         pytest.skip("the HA deploy needs a lab of 4 hosts or more (KO_LAB_HOSTS)")
+    if k8s_versions():
+        pytest.skip(
+            "real Kubernetes binaries are cached: tests/deployment/test_real_ha_lab.py deploys 3+1 for real and "
+            "checks the same (etcd members, haproxy and keepalived, the VIP's failover, the reset)"
+        )
     with deploy_engine(lab, tmp_path_factory.mktemp("deploy-ha"), hosts=lab.hosts[-4:]) as engine:
         yield engine
 

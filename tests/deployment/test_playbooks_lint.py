@@ -45,6 +45,8 @@ def test_operations_name_the_phases_in_the_original_order() -> None:
         "drain", "etcd-members", "load-balancer", "certificates", "masters", "reset-host", "post"]  # fmt: skip
     assert [p.name for p in phases_of(PLAYBOOKS, "upgrade")] == [
         "preflight", "etcd-snapshot", "packages", "control-plane", "workers"]  # fmt: skip
+    assert [p.name for p in phases_of(PLAYBOOKS, "etcd-backup")] == ["etcd-backup", "cleanup"]
+    assert [p.name for p in phases_of(PLAYBOOKS, "etcd-restore")] == ["etcd-restore"]
 
 
 @pytest.mark.parametrize("playbook", sorted(p.name for p in PLAYBOOKS.glob("[0-9][0-9]-*.yml")))

@@ -28,7 +28,7 @@ import yaml
 
 from tests.deployment.cluster_checks import assert_reset_clean
 from tests.deployment.engine_support import phase_seconds
-from tests.deployment.test_deploy_ha_lab import vip_holders, wait_holders
+from tests.deployment.test_deploy_ha_lab import FAILOVER_SECONDS, vip_holders, wait_holders
 from tests.deployment.test_real_cluster_lab import (
     CONTAINER_HOSTS,
     DEPLOY_TIMEOUT,
@@ -155,6 +155,32 @@ def test_the_api_still_answers_when_the_vip_holders_api_server_stops(ha: RealClu
         "the holder's API server back",
         lambda: ha.kubectl("get", "--raw", "/readyz", check=False).stdout.strip() == "ok",
     )
+
+
+def test_the_vip_moves_when_its_holders_keepalived_stops_and_the_api_follows(ha: RealCluster) -> None:
+    """keepalived stopped on the VIP's holder: another master takes the VIP (unicast VRRP), the API answers
+    through it; back, nopreempt keeps the VIP where it went (this replaced the fake-binaries HA test)."""
+    masters = ha.hosts[:3]
+    vip = ha.cluster["spec"]["load_balancer"]["vip"]
+    for master in masters:
+        assert ssh_root(master, "systemctl is-active haproxy keepalived").stdout.split() == ["active", "active"]
+    assert ssh_root(ha.hosts[3], "systemctl is-active keepalived").stdout.strip() != "active"
+    holder = wait_holders(masters, vip, FAILOVER_SECONDS)[0]
+    by_name = {m.name: m for m in masters}
+    stopped = time.monotonic()
+    assert ssh_root(by_name[holder], "systemctl stop keepalived").returncode == 0
+    try:
+        new_holder = wait_holders(masters, vip, FAILOVER_SECONDS, but=holder)[0]
+        print(f"\nVIP moved from {holder} to {new_holder} in {time.monotonic() - stopped:.1f}s")
+        ha.wait(
+            "the API through the moved VIP",
+            lambda: ha.kubectl("get", "--raw", "/readyz", check=False).stdout.strip() == "ok",
+            timeout=60,
+        )
+    finally:
+        assert ssh_root(by_name[holder], "systemctl start keepalived").returncode == 0
+    time.sleep(3)  # three adverts: a wrongly preempting master would have taken it by now
+    assert vip_holders(masters, vip) == [new_holder]
 
 
 class ApiWatch:

@@ -17,11 +17,15 @@ SSH_OPTIONS = (
 )  # fmt: skip
 
 
-def ssh_root(host: Host, command: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def ssh_root(
+    host: Host, command: str, timeout: float = 60, input: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``command`` as root on ``host``; ``input`` is its standard input (none by default)."""
+    stdin = {"input": input} if input is not None else {"stdin": subprocess.DEVNULL}
     return subprocess.run(
         ["ssh", *SSH_OPTIONS, "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes", "-i", host.key_path,
          "-p", str(host.port), f"root@{host.ip}", command],
-        capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        capture_output=True, text=True, timeout=timeout, **stdin,  # type: ignore[call-overload]
     )  # fmt: skip
 
 

@@ -616,6 +616,19 @@ BUILDERS: dict[str, Builder] = {
     "upgradeCluster": lambda m, r, p: Call(
         "POST", f"{API}/clusters/{m.cluster(m.project(p))}/upgrade", {"version": "1.99.0"}
     ),
+    # backups and restores of a cluster (backup): the seeded cluster is not running, the backup does not exist
+    "listClusterBackups": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/backups"),
+    "createClusterBackup": lambda m, r, p: Call(
+        "POST",
+        f"{API}/clusters/{m.cluster(m.project(p))}/backups",
+        {"account_id": _backup_account_id(m, m.project(p or "A"))},
+    ),
+    "getClusterBackup": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/backups/no-such"),
+    "deleteClusterBackup": lambda m, r, p: Call("DELETE", f"{API}/clusters/{m.cluster(m.project(p))}/backups/no-such"),
+    "listClusterRestores": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/restores"),
+    "createClusterRestore": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{m.cluster(m.project(p))}/restores", {"backup_id": "no-such", "confirm": "x"}
+    ),
     # backup accounts (backup): admins write, members of the projects they are shared with read
     "listBackupAccounts": lambda m, r, p: Call(
         "GET", f"{API}/backup-accounts", params={"project_id": m.project(p or "A")}
@@ -670,6 +683,10 @@ AUTHORISED_STATUS = {
     "addMasters": {409, 422},  # the seeded cluster is not running (409), or the host does not exist (422)
     "removeMaster": {404},  # no such node: refused naming `node`
     "upgradeCluster": {409},  # the seeded cluster is not running
+    "createClusterBackup": {409},  # the seeded cluster is not running: no etcd to back up
+    "getClusterBackup": {404},  # no such backup
+    "deleteClusterBackup": {404},
+    "createClusterRestore": {422},  # no such backup, and the name not confirmed: refused, nothing stored
 }
 
 

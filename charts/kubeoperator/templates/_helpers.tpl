@@ -226,10 +226,11 @@ Call with (dict "root" $ "component" "inventory").
       optional: true
 - name: KO_COOKIE_SECURE
   value: {{ $own.cookieSecure | quote }}
+{{- end }}
+{{- /* Every service reaches the others by these (deployment asks inventory and delivers to backup; backup and observability ask deployment). */}}
 {{- range $service := list "inventory" "provisioning" "deployment" "observability" "backup" }}
 - name: KO_{{ upper $service }}_URL
   value: {{ include "kubeoperator.serviceURL" (dict "root" $root "component" $service) | quote }}
-{{- end }}
 {{- end }}
 {{- with $values.extraEnv }}
 {{ toYaml . }}

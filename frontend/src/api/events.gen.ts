@@ -35,6 +35,36 @@ export interface components {
             /** Project Ids */
             project_ids: string[];
         };
+        /**
+         * BackupEvent
+         * @description A backup's state; never a secret or an account's settings.
+         */
+        BackupEvent: {
+            /** Account Id */
+            account_id: string;
+            /** Cluster Id */
+            cluster_id: string;
+            /** Id */
+            id: string;
+            /** Kubernetes Version */
+            kubernetes_version: string | null;
+            /** Message */
+            message: string;
+            /** Operation Id */
+            operation_id: string | null;
+            /** Project Id */
+            project_id: string;
+            /** Revision */
+            revision: number | null;
+            /** Sha256 */
+            sha256: string | null;
+            /** Size */
+            size: number | null;
+            /** Status */
+            status: string;
+            /** Trigger */
+            trigger: string;
+        };
         /** CertificateOut */
         CertificateOut: {
             /**
@@ -154,6 +184,60 @@ export interface components {
             status_message: string;
             /** Version */
             version: string;
+        };
+        /**
+         * ClusterHealthEvent
+         * @description A cluster's health after a change of state or of reasons.
+         */
+        ClusterHealthEvent: {
+            /**
+             * Checked At
+             * @description When the verdict was reached.
+             */
+            checked_at: string | null;
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Cluster Status
+             * @description The cluster's status in the deployment service (running, ...).
+             */
+            cluster_status: string;
+            /**
+             * Latency Ms
+             * @description The API server's /readyz answer time at the last check.
+             */
+            latency_ms: number | null;
+            /** Name */
+            name: string;
+            /** Nodes Ready */
+            nodes_ready: number | null;
+            /** Nodes Total */
+            nodes_total: number | null;
+            /** Previous Reasons */
+            previous_reasons: string[];
+            /**
+             * Previous State
+             * @enum {string}
+             */
+            previous_state: "unknown" | "healthy" | "degraded" | "unreachable";
+            /** Project Id */
+            project_id: string;
+            /**
+             * Reasons
+             * @description Why the cluster is degraded or unreachable, one sentence each.
+             */
+            reasons: string[];
+            /**
+             * State
+             * @description healthy; degraded (see reasons); unreachable (see unreachable_since); unknown: not checked yet, or not checked while the cluster is not running, scaling or upgrading.
+             * @enum {string}
+             */
+            state: "unknown" | "healthy" | "degraded" | "unreachable";
+            /**
+             * Unreachable Since
+             * @description First check of the current unreachable spell.
+             */
+            unreachable_since: string | null;
         };
         /**
          * CredentialEvent
@@ -526,6 +610,23 @@ export interface components {
             /** Project Id */
             project_id: string;
         };
+        /** RestoreEvent */
+        RestoreEvent: {
+            /** Backup Id */
+            backup_id: string;
+            /** Cluster Id */
+            cluster_id: string;
+            /** Id */
+            id: string;
+            /** Message */
+            message: string;
+            /** Operation Id */
+            operation_id: string | null;
+            /** Project Id */
+            project_id: string;
+            /** Status */
+            status: string;
+        };
         /** TokenEvent */
         TokenEvent: {
             /** Id */
@@ -575,6 +676,20 @@ export interface Events {
     "kubeoperator.backup.account.deleted.v1": components["schemas"]["BackupAccountEvent"];
     /** A backup account's settings, secrets or projects changed. */
     "kubeoperator.backup.account.updated.v1": components["schemas"]["BackupAccountEvent"];
+    /** A backup was deleted from its account (by a user or by retention). */
+    "kubeoperator.backup.backup.deleted.v1": components["schemas"]["BackupEvent"];
+    /** A backup failed or was cancelled; its partial objects were removed. */
+    "kubeoperator.backup.backup.failed.v1": components["schemas"]["BackupEvent"];
+    /** A backup was started (on demand or by its cluster's strategy). */
+    "kubeoperator.backup.backup.started.v1": components["schemas"]["BackupEvent"];
+    /** A backup is complete in its account, checksum verified: restorable. */
+    "kubeoperator.backup.backup.succeeded.v1": components["schemas"]["BackupEvent"];
+    /** A restore failed or was cancelled. */
+    "kubeoperator.backup.restore.failed.v1": components["schemas"]["RestoreEvent"];
+    /** A restore of a cluster's etcd was started. */
+    "kubeoperator.backup.restore.started.v1": components["schemas"]["RestoreEvent"];
+    /** A restore finished: etcd restored on every member, the API serving. */
+    "kubeoperator.backup.restore.succeeded.v1": components["schemas"]["RestoreEvent"];
     /** A service named in KO_CLUSTER_ACCESS_SERVICES was handed a cluster's admin kubeconfig (audit, without it). */
     "kubeoperator.deployment.cluster.access-granted.v1": components["schemas"]["ClusterAccessEvent"];
     /** A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit). */
@@ -675,6 +790,8 @@ export interface Events {
     "kubeoperator.observability.channel.deleted.v1": components["schemas"]["ChannelEvent"];
     /** A notification channel's settings or secrets changed. */
     "kubeoperator.observability.channel.updated.v1": components["schemas"]["ChannelEvent"];
+    /** A cluster's health changed state (healthy, degraded, unreachable, unknown) or its reasons changed. */
+    "kubeoperator.observability.cluster.health-changed.v1": components["schemas"]["ClusterHealthEvent"];
     /** A message could not be delivered to a channel after its attempts. */
     "kubeoperator.observability.delivery.failed.v1": components["schemas"]["DeliveryFailedEvent"];
 }

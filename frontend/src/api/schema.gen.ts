@@ -190,6 +190,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cluster-health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health of the clusters of one project, or of every project the caller may read, by name */
+        get: operations["listClusterHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters": {
         parameters: {
             query?: never;
@@ -221,6 +238,42 @@ export interface paths {
         post?: never;
         /** Delete a cluster: its hosts are reset first (202, follow the reset operation); force forgets it now */
         delete: operations["deleteCluster"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a cluster's backups, newest first (only `good` ones can be restored) */
+        get: operations["listClusterBackups"];
+        put?: never;
+        /** Back up the cluster's etcd (and its PKI, encrypted) to a backup account now; follow operation_id */
+        post: operations["createClusterBackup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/backups/{backup_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one backup of a cluster */
+        get: operations["getClusterBackup"];
+        put?: never;
+        post?: never;
+        /** Delete a backup: its snapshot and PKI are removed from the account */
+        delete: operations["deleteClusterBackup"];
         options?: never;
         head?: never;
         patch?: never;
@@ -277,6 +330,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters/{cluster_id}/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A cluster's health: healthy, degraded with reasons, or unreachable since when; nodes and latency */
+        get: operations["getClusterHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters/{cluster_id}/kubeconfig": {
         parameters: {
             query?: never;
@@ -323,6 +393,24 @@ export interface paths {
         post?: never;
         /** Remove a master: refused if etcd would lose its quorum; drained, its etcd member removed, host reset (202, follow the operation) */
         delete: operations["removeMaster"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/restores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a cluster's restores, newest first */
+        get: operations["listClusterRestores"];
+        put?: never;
+        /** Restore the cluster's etcd from a good backup (confirm: the cluster's name); follow operation_id */
+        post: operations["createClusterRestore"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1590,6 +1678,77 @@ export interface components {
              */
             verify_tls?: boolean | null;
         };
+        /** BackupCreate */
+        BackupCreate: {
+            /**
+             * Account Id
+             * @description A backup account shared with the cluster's project.
+             */
+            account_id: string;
+        };
+        /** BackupOut */
+        BackupOut: {
+            /** Account Id */
+            account_id: string;
+            /** Cluster Id */
+            cluster_id: string;
+            /** Cluster Name */
+            cluster_name: string;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Etcd Hash */
+            etcd_hash: number | null;
+            /** Id */
+            id: string;
+            /** Kubernetes Version */
+            kubernetes_version: string | null;
+            /**
+             * Member
+             * @description The etcd member (master) that took it.
+             */
+            member: string | null;
+            /** Message */
+            message: string;
+            /**
+             * Operation Id
+             * @description The deployment operation that takes and delivers the snapshot.
+             */
+            operation_id: string | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Revision
+             * @description etcd revision of the snapshot.
+             */
+            revision: number | null;
+            /** Sha256 */
+            sha256: string | null;
+            /**
+             * Size
+             * @description Bytes of the etcd snapshot.
+             */
+            size: number | null;
+            /**
+             * Status
+             * @description good: the snapshot and PKI are complete in the account and the checksum matched; only good backups can be restored.
+             * @enum {string}
+             */
+            status: "running" | "good" | "failed" | "deleted";
+            /** Total Keys */
+            total_keys: number | null;
+            /**
+             * Trigger
+             * @enum {string}
+             */
+            trigger: "manual" | "schedule";
+        };
         /**
          * CandidateOut
          * @description A user a project manager may add: only what is needed to pick them.
@@ -1833,6 +1992,50 @@ export interface components {
              * @description A Kubernetes version of an imported package.
              */
             version: string;
+        };
+        /** ClusterHealthOut */
+        ClusterHealthOut: {
+            /**
+             * Checked At
+             * @description When the verdict was reached.
+             */
+            checked_at: string | null;
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Cluster Status
+             * @description The cluster's status in the deployment service (running, ...).
+             */
+            cluster_status: string;
+            /**
+             * Latency Ms
+             * @description The API server's /readyz answer time at the last check.
+             */
+            latency_ms: number | null;
+            /** Name */
+            name: string;
+            /** Nodes Ready */
+            nodes_ready: number | null;
+            /** Nodes Total */
+            nodes_total: number | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Reasons
+             * @description Why the cluster is degraded or unreachable, one sentence each.
+             */
+            reasons: string[];
+            /**
+             * State
+             * @description healthy; degraded (see reasons); unreachable (see unreachable_since); unknown: not checked yet, or not checked while the cluster is not running, scaling or upgrading.
+             * @enum {string}
+             */
+            state: "unknown" | "healthy" | "degraded" | "unreachable";
+            /**
+             * Unreachable Since
+             * @description First check of the current unreachable spell.
+             */
+            unreachable_since: string | null;
         };
         /** ClusterOut */
         ClusterOut: {
@@ -2892,10 +3095,38 @@ export interface components {
              */
             total: number;
         };
+        /** Page[BackupOut] */
+        Page_BackupOut_: {
+            /** Items */
+            items: components["schemas"]["BackupOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
         /** Page[ChannelOut] */
         Page_ChannelOut_: {
             /** Items */
             items: components["schemas"]["ChannelOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[ClusterHealthOut] */
+        Page_ClusterHealthOut_: {
+            /** Items */
+            items: components["schemas"]["ClusterHealthOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -3050,6 +3281,20 @@ export interface components {
         Page_RegionOut_: {
             /** Items */
             items: components["schemas"]["RegionOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[RestoreOut] */
+        Page_RestoreOut_: {
+            /** Items */
+            items: components["schemas"]["RestoreOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -3471,6 +3716,48 @@ export interface components {
              * @description The offline repository's URL (served at /repository on the gateway's port). Unless configured, each node is given this machine's address on the network that node is reached through, which may differ from the one shown here.
              */
             url: string;
+        };
+        /** RestoreCreate */
+        RestoreCreate: {
+            /**
+             * Backup Id
+             * @description A good backup of this cluster.
+             */
+            backup_id: string;
+            /**
+             * Confirm
+             * @description The cluster's name, typed again: a restore replaces all its data.
+             */
+            confirm: string;
+        };
+        /** RestoreOut */
+        RestoreOut: {
+            /** Backup Id */
+            backup_id: string;
+            /** Cluster Id */
+            cluster_id: string;
+            /** Completed At */
+            completed_at: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Id */
+            id: string;
+            /** Message */
+            message: string;
+            /** Operation Id */
+            operation_id: string | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed" | "cancelled";
         };
         /** RuntimeSpec */
         RuntimeSpec: {
@@ -4262,6 +4549,40 @@ export interface operations {
             };
         };
     };
+    listClusterHealth: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                state?: ("unknown" | "healthy" | "degraded" | "unreachable") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ClusterHealthOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listClusters: {
         parameters: {
             query?: {
@@ -4401,6 +4722,138 @@ export interface operations {
             };
         };
     };
+    listClusterBackups: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                status?: string | null;
+            };
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_BackupOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createClusterBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BackupCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClusterBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                backup_id: string;
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BackupOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteClusterBackup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                backup_id: string;
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     getClusterCertificates: {
         parameters: {
             query?: never;
@@ -4481,6 +4934,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClusterHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClusterHealthOut"];
                 };
             };
             /** @description Validation Error */
@@ -4583,6 +5067,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listClusterRestores: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RestoreOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createClusterRestore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestoreCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestoreOut"];
                 };
             };
             /** @description Validation Error */

@@ -1,7 +1,7 @@
 """An S3-compatible bucket as backup storage, through aiobotocore (botocore's signing and parsing).
 
-Large objects go up as multipart uploads of ``part_size`` bytes, so memory stays at one part
-whatever the size; a failed multipart upload is aborted, and S3 shows an object only once its
+Large objects go up as multipart uploads of ``part_size`` bytes, a few parts at once, so memory
+stays at those parts whatever the size; a failed multipart upload is aborted, and S3 shows an object only once its
 upload is complete, so a put that fails midway leaves nothing under its key. Refusals name the
 account field to fix: an unreachable endpoint, a missing bucket, an unknown access key, a wrong
 secret key, a denied action, a wrong region.
@@ -9,6 +9,7 @@ secret key, a denied action, a wrong region.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager, suppress
@@ -25,6 +26,7 @@ logging.getLogger("botocore").setLevel(logging.WARNING)
 logging.getLogger("aiobotocore").setLevel(logging.WARNING)
 
 PART_SIZE = 16 << 20  # S3 wants at least 5 MiB per part but the last, and at most 10,000 parts
+PARTS_IN_FLIGHT = 4
 T = TypeVar("T")
 
 
@@ -98,20 +100,31 @@ class S3Storage:
         name = check_key(key)
         bucket = self.spec.bucket
         buf = bytearray()
-        parts: list[dict[str, Any]] = []
+        etags: dict[int, str] = {}
+        in_flight: set[asyncio.Task[None]] = set()
         upload_id: str | None = None
-        written = 0
+        written = numbered = 0
 
-        async def send_part(data: bytes) -> None:
-            nonlocal upload_id
-            if upload_id is None:
-                made = await self._call(self.client.create_multipart_upload(Bucket=bucket, Key=name))
-                upload_id = str(made["UploadId"])
-            number = len(parts) + 1
+        async def upload(number: int, data: bytes) -> None:
             sent = await self._call(
                 self.client.upload_part(Bucket=bucket, Key=name, UploadId=upload_id, PartNumber=number, Body=data)
             )
-            parts.append({"PartNumber": number, "ETag": sent["ETag"]})
+            etags[number] = sent["ETag"]
+
+        async def send_part(data: bytes) -> None:
+            # Up to PARTS_IN_FLIGHT parts go up at once (signing and the server's work overlap the
+            # reading); memory stays at that many parts.
+            nonlocal upload_id, numbered
+            if upload_id is None:
+                made = await self._call(self.client.create_multipart_upload(Bucket=bucket, Key=name))
+                upload_id = str(made["UploadId"])
+            while len(in_flight) >= PARTS_IN_FLIGHT:
+                done, _ = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+                in_flight.difference_update(done)
+                for task in done:
+                    task.result()  # a failed part fails the put
+            numbered += 1
+            in_flight.add(asyncio.create_task(upload(numbered, data)))
 
         try:
             async for chunk in chunks_of(source):
@@ -125,12 +138,17 @@ class S3Storage:
                 await self._call(self.client.put_object(Bucket=bucket, Key=name, Body=bytes(buf)))
             else:
                 await send_part(bytes(buf))
+                await asyncio.gather(*in_flight)
+                parts = [{"PartNumber": n, "ETag": etags[n]} for n in sorted(etags)]
                 await self._call(
                     self.client.complete_multipart_upload(
                         Bucket=bucket, Key=name, UploadId=upload_id, MultipartUpload={"Parts": parts}
                     )
                 )
         except BaseException:
+            for task in in_flight:
+                task.cancel()
+            await asyncio.gather(*in_flight, return_exceptions=True)
             if upload_id is not None:
                 # If this fails too, the bucket's lifecycle rule for incomplete uploads cleans up.
                 with suppress(ClientError, BotoCoreError):

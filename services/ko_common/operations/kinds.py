@@ -9,7 +9,8 @@ A kind declares, once, everything the engine needs to know about it:
   the service's `StatusSink` in the same transaction as the operation's own change;
 - an optional `effect` for what else a change means (store the kubeconfig a deploy wrote, forget a
   cluster whose reset succeeded), also in that transaction;
-- which other services may ask for it through the job-request contract (`requesters`).
+- which other services may ask for it through the job-request contract (`requesters`), and how their
+  parameters become the operation's whole spec (`expand`, after the preflight checks).
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ class Transition:
 Effect = Callable[[AsyncSession, Any, Path | None], Awaitable[None]]
 # (session, the operation's creation request): raise InvalidInput/Conflict to refuse it.
 Preflight = Callable[[AsyncSession, "KindRequest"], Awaitable[None]]
+# (session, the creation request): the operation's whole spec, from the parameters a requesting service gave
+# (the nodes, the extra-vars): a service asks for "a backup of cluster X", the owner of clusters knows the rest.
+Expander = Callable[[AsyncSession, "KindRequest"], Awaitable[dict[str, Any]]]
 # Applies a transition to the operation's cluster (the service owning clusters knows how).
 StatusSink = Callable[[AsyncSession, Any, Transition], Awaitable[None]]
 
@@ -80,6 +84,7 @@ class OperationKind:
     on_cancel: Transition | None = None
     effect: Effect | None = None
     requesters: frozenset[str] = frozenset()
+    expand: Expander | None = None
     description: str = ""
 
     def transition(self, status: str) -> Transition | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Engine
@@ -61,6 +61,9 @@ class OperationService:
             registered = self.kinds.get(kind)
             for check in registered.preflight:
                 await check(session, request)
+            if registered.expand is not None:
+                spec = await registered.expand(session, request)
+                request = replace(request, spec=spec)
             if phases is None:
                 phases = registered.phases(request)
         elif phases is None:

@@ -23,7 +23,7 @@ import yaml
 from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ko_common.cluster_access import PATH
+from ko_common.cluster_access import INFO_PATH, PATH
 from ko_common.crypto import box_for
 from ko_common.db import SessionDep, utcnow
 from ko_common.errors import Conflict, Forbidden, NotFound
@@ -33,7 +33,7 @@ from ko_common.logging import log_fields
 from ko_deployment.clusters import events
 from ko_deployment.clusters.models import Cluster
 from ko_deployment.clusters.repository import ClusterRepository
-from ko_deployment.clusters.schemas import ClusterAccessEvent, ClusterAccessOut
+from ko_deployment.clusters.schemas import ClusterAccessEvent, ClusterAccessOut, ClusterInfoOut
 from ko_deployment.clusters.service import TABLE
 
 log = logging.getLogger(__name__)
@@ -60,6 +60,23 @@ async def cluster_kubeconfig(
 ) -> ClusterAccessOut:
     response.headers["Cache-Control"] = "no-store"
     return await kubeconfig_for_service(session, identity, cluster_id, allowed)
+
+
+@router.get(INFO_PATH)
+async def cluster_info(
+    session: SessionDep, identity: CurrentIdentity, allowed: Allowed, cluster_id: Annotated[str, Path(max_length=64)]
+) -> ClusterInfoOut:
+    """A cluster's project, status, version and masters for an allowed service (nothing secret: not audited)."""
+    if identity.service is None or identity.service not in allowed:
+        raise Forbidden(f"Only the services in {SETTING} ({', '.join(allowed) or 'none'}) may read clusters here.")
+    cluster = await ClusterRepository(session).get(cluster_id)
+    if cluster is None:
+        raise NotFound(f"No cluster {cluster_id}: it may have been deleted.", field="cluster_id")
+    masters = sorted(n.name for n in cluster.nodes if n.role == "master")
+    return ClusterInfoOut(
+        cluster_id=cluster.id, project_id=cluster.project_id, name=cluster.name, status=cluster.status,
+        version=cluster.version, masters=masters,
+    )  # fmt: skip
 
 
 async def kubeconfig_for_service(

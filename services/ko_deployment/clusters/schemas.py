@@ -494,6 +494,17 @@ class ClusterAccessOut(BaseModel):
     kubeconfig: str = Field(repr=False)
 
 
+class ClusterInfoOut(BaseModel):
+    """Internal, allowed services only: what another service needs to know of a cluster (no secret)."""
+
+    cluster_id: str
+    project_id: str
+    name: str
+    status: str
+    version: str
+    masters: list[str] = Field(description="Names of the cluster's master nodes (its etcd members).")
+
+
 class ClusterAccessEvent(BaseModel):
     """Who was handed (or refused) a cluster's admin kubeconfig, and when; never the kubeconfig itself."""
 

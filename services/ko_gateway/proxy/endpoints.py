@@ -76,7 +76,7 @@ async def health(request: Request) -> JSONResponse:
 
 
 async def _proxy(resource: str, request: Request, principal: OptionalPrincipal) -> Response:
-    service = owner_of(resource)
+    service = owner_of(resource, request.path_params.get("rest", ""))
     if service is None:
         raise NotFound(f"No API resource /api/v1/{resource}: see /api/v1/docs for the list.")
     if principal is None:

@@ -35,5 +35,19 @@ RESOURCE_OWNERS: dict[str, str] = {
 }
 
 
-def owner_of(resource: str) -> str | None:
+# Per-cluster resources another service owns: /api/v1/clusters/{id}/<sub>[/...] goes there, not to deployment.
+CLUSTER_SUBRESOURCE_OWNERS: dict[str, str] = {
+    "backups": "backup",
+    "backup-strategy": "backup",
+    "restores": "backup",
+    "health": "observability",
+}
+
+
+def owner_of(resource: str, rest: str = "") -> str | None:
+    """The service of ``/api/v1/<resource>/<rest>``: the resource's owner, or a cluster sub-resource's."""
+    if resource == "clusters":
+        parts = rest.split("/")
+        if len(parts) >= 2 and parts[1] in CLUSTER_SUBRESOURCE_OWNERS:
+            return CLUSTER_SUBRESOURCE_OWNERS[parts[1]]
     return RESOURCE_OWNERS.get(resource)
