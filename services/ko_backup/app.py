@@ -14,6 +14,8 @@ from ko_backup.backups.endpoints import internal as backups_internal
 from ko_backup.backups.endpoints import router as backups_router
 from ko_backup.backups.service import Deps
 from ko_backup.models import Base
+from ko_backup.strategies.endpoints import router as strategies_router
+from ko_backup.strategies.scheduler import Scheduler
 from ko_common.app import ServiceSpec, create_service_app
 from ko_common.cluster_access import ClusterAccessClient
 from ko_common.crypto import SecretBox, attach
@@ -45,6 +47,13 @@ class BackupSettings(Settings):
         le=300,
         description="How often the ends of running backups' and restores' operations are looked up and recorded.",
     )
+    schedule_poll_seconds: float = Field(
+        15.0,
+        gt=0,
+        le=3600,
+        description="How often each replica looks for strategies whose scheduled backup is due, and applies "
+        "retention. A tick runs at most this late.",
+    )
 
     def secret_fields(self) -> list[str]:
         return [*super().secret_fields(), "secret_key"]
@@ -68,6 +77,13 @@ async def _start_backups(app: FastAPI) -> None:
     app.state.tasks.append(task)
 
 
+async def _start_schedules(app: FastAPI) -> None:
+    settings: BackupSettings = app.state.settings
+    scheduler = Scheduler(app.state.db, app.state.backup_deps)
+    task = asyncio.create_task(scheduler.run(settings.schedule_poll_seconds), name="backup-schedule")
+    app.state.tasks.append(task)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     # pydantic-settings fills every field from KO_* variables; mypy needs pydantic's plugin to know.
     settings = settings or BackupSettings()  # type: ignore[call-arg]
@@ -77,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Backup accounts, strategies and etcd snapshots.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[accounts_router, backups_router, backups_internal],
-        on_startup=[_install_secret_box, _start_backups],
+        routers=[accounts_router, backups_router, strategies_router, backups_internal],
+        on_startup=[_install_secret_box, _start_backups, _start_schedules],
     )
     return create_service_app(spec, settings)

@@ -16,3 +16,4 @@ OUTBOX, INBOX = add_event_tables(Base.metadata)
 # whichever module is imported first: migrations and drift checks rely on it.
 from ko_backup.accounts import models as _accounts  # noqa: E402, F401
 from ko_backup.backups import models as _backups  # noqa: E402, F401
+from ko_backup.strategies import models as _strategies  # noqa: E402, F401

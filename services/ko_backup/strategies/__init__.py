@@ -1,0 +1,1 @@
+"""Backup strategies: one per cluster (cron, retention, account), each tick run once across replicas."""
