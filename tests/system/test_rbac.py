@@ -629,6 +629,18 @@ BUILDERS: dict[str, Builder] = {
     "createClusterRestore": lambda m, r, p: Call(
         "POST", f"{API}/clusters/{m.cluster(m.project(p))}/restores", {"backup_id": "no-such", "confirm": "x"}
     ),
+    # a cluster's backup strategy (backup): set on the seeded cluster (not running: a strategy waits for it)
+    "getClusterBackupStrategy": lambda m, r, p: Call(
+        "GET", f"{API}/clusters/{m.cluster(m.project(p))}/backup-strategy"
+    ),
+    "putClusterBackupStrategy": lambda m, r, p: Call(
+        "PUT",
+        f"{API}/clusters/{m.cluster(m.project(p))}/backup-strategy",
+        {"account_id": _backup_account_id(m, m.project(p or "A")), "cron": "0 2 * * *", "keep_count": 3},
+    ),
+    "deleteClusterBackupStrategy": lambda m, r, p: Call(
+        "DELETE", f"{API}/clusters/{m.cluster(m.project(p))}/backup-strategy"
+    ),
     # backup accounts (backup): admins write, members of the projects they are shared with read
     "listBackupAccounts": lambda m, r, p: Call(
         "GET", f"{API}/backup-accounts", params={"project_id": m.project(p or "A")}
@@ -687,6 +699,8 @@ AUTHORISED_STATUS = {
     "getClusterBackup": {404},  # no such backup
     "deleteClusterBackup": {404},
     "createClusterRestore": {422},  # no such backup, and the name not confirmed: refused, nothing stored
+    "getClusterBackupStrategy": {200, 404},  # 404 while no strategy is set (before the PUT, or after the DELETE)
+    "deleteClusterBackupStrategy": {204, 404},
 }
 
 
