@@ -200,3 +200,27 @@ def test_a_restore_needs_the_name_a_good_backup_and_the_same_minor(stage: Stage)
         assert time.monotonic() < deadline, item
         time.sleep(0.2)
     assert item["status"] == "cancelled", item
+
+
+def test_a_delivery_cut_midway_leaves_no_file_and_a_second_one_makes_the_backup_good(stage: Stage) -> None:
+    """A deployment worker killed mid-upload: the account never shows a half snapshot, the backup is not
+    good, and the resumed operation's delivery succeeds."""
+    s, w = stage, stage.w
+    c = running_cluster(w)
+    backup = s.call("POST", f"/api/v1/clusters/{c['id']}/backups", json={"account_id": s.account}).json()
+    snapshot = os.urandom(4_000_000)
+
+    def cut() -> Iterator[bytes]:
+        yield snapshot[:1_000_000]
+        yield snapshot[1_000_000:2_000_000]
+        raise ConnectionResetError("the deployment worker was killed")
+
+    with pytest.raises((httpx.HTTPError, ConnectionResetError)):
+        s.call("PUT", f"/internal/backups/{backup['id']}/snapshot", DEPLOYMENT, content=cut())
+    time.sleep(0.5)
+    assert not [p for p in s.directory.rglob("etcd.db")], "a half snapshot is visible in the account"
+    shown = s.call("GET", f"/api/v1/clusters/{c['id']}/backups/{backup['id']}").json()
+    assert shown["status"] == "running" and shown["sha256"] is None, shown
+    good = _deliver(s, backup["id"], snapshot)
+    assert good.status_code == 200 and good.json()["status"] == "good", good.text
+    assert next(s.directory.rglob("etcd.db")).read_bytes() == snapshot

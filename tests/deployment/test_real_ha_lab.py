@@ -26,6 +26,7 @@ import httpx
 import pytest
 import yaml
 
+from tests.backup.servers import ADMIN_KEYS, start_seaweedfs
 from tests.deployment.cluster_checks import assert_reset_clean
 from tests.deployment.engine_support import phase_seconds
 from tests.deployment.test_deploy_ha_lab import FAILOVER_SECONDS, vip_holders, wait_holders
@@ -36,10 +37,14 @@ from tests.deployment.test_real_cluster_lab import (
     SERVICE_CIDR,
     RealCluster,
     _all_ready,
+    _etcdctl,
+    _put_keys,
     _real_package,
     _register_hosts,
     _site_cni,
+    _test_keys,
     _wait_operation,
+    _wait_restore,
 )
 from tests.e2e.test_console_e2e import ADMIN_PASSWORD, Product, _free_port
 from tests.lab.lab import Host, Lab
@@ -181,6 +186,49 @@ def test_the_vip_moves_when_its_holders_keepalived_stops_and_the_api_follows(ha:
         assert ssh_root(by_name[holder], "systemctl start keepalived").returncode == 0
     time.sleep(3)  # three adverts: a wrongly preempting master would have taken it by now
     assert vip_holders(masters, vip) == [new_holder]
+
+
+def test_a_three_member_etcd_is_restored_from_s3_with_the_api_serving(
+    ha: RealCluster, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Issue 15's restore benchmark: a backup to S3 (SeaweedFS), keys changed, the restore on all three
+    members at once (new cluster token), the API serving through the VIP again; the keys are the backup's."""
+    cluster_id, project = ha.cluster["id"], ha.cluster["project_id"]
+    originals = {f"/ko-test/ha-{i:03d}": f"v{i}" for i in range(300)}
+    _put_keys(ha, originals)
+    s3 = start_seaweedfs(tmp_path_factory.mktemp("seaweedfs-ha"))
+    try:
+        s3.create_bucket("backups")
+        keys = {"access_key": ADMIN_KEYS.access_key, "secret_key": ADMIN_KEYS.secret_key}
+        body = {"name": "ha-s3", "kind": "s3", "endpoint": s3.endpoint, "bucket": "backups", "path_style": True,
+                "project_ids": [project], **keys}  # fmt: skip
+        account = ha.api.post("/api/v1/backup-accounts", json=body)
+        assert account.status_code == 201, account.text
+        r = ha.api.post(f"/api/v1/clusters/{cluster_id}/backups", json={"account_id": account.json()["id"]})
+        assert r.status_code == 201, r.text
+        op = _wait_operation(ha.api, r.json()["operation_id"], 600)
+        assert op["status"] == "succeeded", f"{op.get('failure')}\n{ha.product.output()[-3000:]}"
+        backup = ha.api.get(f"/api/v1/clusters/{cluster_id}/backups/{r.json()['id']}").json()
+        assert backup["status"] == "good", backup
+        _etcdctl(ha, "del --prefix /ko-test/")
+        started = time.monotonic()
+        r = ha.api.post(
+            f"/api/v1/clusters/{cluster_id}/restores", json={"backup_id": backup["id"], "confirm": ha.cluster["name"]}
+        )
+        assert r.status_code == 201, r.text
+        restore = _wait_restore(ha, cluster_id, r.json()["id"])
+        assert restore["status"] == "succeeded", f"{restore}\n{ha.product.output()[-3000:]}{ha.diagnose()}"
+        ha.wait(
+            "the API through the VIP", lambda: ha.kubectl("get", "--raw", "/readyz", check=False).stdout.strip() == "ok"
+        )
+        ha.figures["restore_3_members_seconds"] = time.monotonic() - started
+        print(f"\nrestore of 3 etcd members from S3 to a serving API: {ha.figures['restore_3_members_seconds']:.0f}s")
+    finally:
+        s3.stop()
+    assert _test_keys(ha) == originals
+    assert "is healthy" in _etcd_health(ha, ha.hosts[:3])
+    ha.wait("4 nodes Ready after the restore", lambda: _all_ready(ha, 4))
+    _etcdctl(ha, "del --prefix /ko-test/")
 
 
 class ApiWatch:
