@@ -5,7 +5,8 @@ backup's files as the deployment's `deliver` phase does, and cancels the operati
 - who may: a read-only member reads but cannot set or remove; another project's member does not see it;
 - a bad cron is refused naming `cron` with an example; an account not shared is refused naming `account_id`;
 - next_run_at is the cron's next time in UTC;
-- two scheduler replicas on one database start one backup per tick; a window of missed ticks starts one;
+- two scheduler replicas on one database (SQLite and PostgreSQL) start one backup per tick; a window of
+  missed ticks starts one;
 - a start refused (cluster busy) is written on the strategy, and the tick is not taken again;
 - retention: with keep_count 3 the fourth good backup deletes the oldest from the account too; keep_days
   deletes old ones but never the last good one.
@@ -16,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from ko_backup.app import BackupSettings
 from ko_backup.app import create_app as create_backup
@@ -36,7 +38,7 @@ from ko_common.operations.jobs import OperationRequester
 from tests.backup.test_backups_api import ADMIN, Stage, _deliver
 from tests.deployment.test_cluster_workers_api import running_cluster
 from tests.deployment.test_clusters_api import KEY, OUTSIDER, RO, World, database_url, world
-from tests.support.procs import NatsServer
+from tests.support.procs import NatsServer, Postgres
 from tests.support.serve import served
 
 __all__ = ["database_url", "world"]
@@ -96,20 +98,37 @@ class Sched(Stage):
         assert self.w.call("POST", f"/api/v1/operations/{op}/cancel").status_code == 200
 
     def row(self, backup_id: str) -> dict[str, Any]:
-        engine = create_engine(self.db_url.replace("+aiosqlite", ""))
-        with engine.begin() as conn:
-            row = conn.execute(text("SELECT * FROM backups WHERE id = :id"), {"id": backup_id}).mappings().one()
-        engine.dispose()
-        return dict(row)
+        return asyncio.run(self._row(backup_id))
+
+    async def _row(self, backup_id: str) -> dict[str, Any]:
+        db = Database(self.db_url, "backup")
+        try:
+            async with db.transaction() as session:
+                found = await session.execute(text("SELECT * FROM backups WHERE id = :id"), {"id": backup_id})
+                return dict(found.mappings().one())
+        finally:
+            await db.dispose()
 
     def snapshots(self) -> int:
         return len(list(self.directory.rglob("etcd.db")))
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backup_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The backup service's own database: the claim of a tick is a row lock on PostgreSQL, a database lock
+    on SQLite (the deployment service's stays SQLite: the world seeds it through SQL)."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path}/backup.db"
+    pg: Postgres = request.getfixturevalue("postgres")
+    name = "b_" + uuid.uuid4().hex[:12]
+    pg.psql(f"CREATE DATABASE {name}")
+    return pg.url(name)
+
+
 @pytest.fixture
-def sched(world: World, tmp_path: Path, nats_server: NatsServer) -> Iterator[Sched]:
+def sched(world: World, tmp_path: Path, nats_server: NatsServer, backup_database_url: str) -> Iterator[Sched]:
     settings = BackupSettings(
-        data_dir=tmp_path / "backup", database_url=f"sqlite+aiosqlite:///{tmp_path}/backup.db",
+        data_dir=tmp_path / "backup", database_url=backup_database_url,
         nats_url=nats_server.url, identity_key=KEY,
         secret_key=base64.b64encode(os.urandom(32)).decode(), deployment_url=world.deployment,
         reconcile_seconds=0.2, schedule_poll_seconds=3600,  # the service's own scheduler stays out of the way
