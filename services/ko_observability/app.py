@@ -19,6 +19,8 @@ from ko_observability.channels.repository import ChannelRepository
 from ko_observability.health.consumer import consumer_for as health_consumer_for
 from ko_observability.health.endpoints import router as health_router
 from ko_observability.health.poller import HealthPolicy, HealthPoller
+from ko_observability.kube_events.endpoints import router as kube_events_router
+from ko_observability.kube_events.watcher import KubeEventWatcher, WatchPolicy
 from ko_observability.models import Base
 
 
@@ -57,6 +59,31 @@ class ObservabilitySettings(Settings):
     health_concurrency: int = Field(20, ge=1, le=1000, description="Clusters checked at once by one process.")
     health_access_cache_seconds: float = Field(
         600.0, ge=0, le=86400, description="How long a cluster's admin kubeconfig is kept in memory between checks."
+    )
+
+    kube_events_max_clusters: int = Field(
+        200, ge=0, le=10000, description="Clusters whose Kubernetes events one process watches at once; 0: none."
+    )
+    kube_events_retention_hours: float = Field(
+        72.0, gt=0, le=24 * 366, description="How long a cluster's Kubernetes events are kept after last seen."
+    )
+    kube_events_max_per_cluster: int = Field(
+        20000, ge=1, le=10_000_000, description="Most Kubernetes events kept per cluster (the newest)."
+    )
+    kube_events_prune_interval_seconds: float = Field(
+        300.0, gt=0, le=86400, description="How often old and excess Kubernetes events are deleted."
+    )
+    kube_events_backoff_seconds: float = Field(
+        1.0, gt=0, le=600, description="Wait before a failed cluster's watch is tried again; doubled each time."
+    )
+    kube_events_backoff_max_seconds: float = Field(
+        60.0, gt=0, le=3600, description="Longest wait between a failed cluster's watch attempts."
+    )
+    kube_events_lease_seconds: float = Field(
+        60.0, ge=3, le=3600, description="How long a cluster's watch stays with a replica that stopped renewing."
+    )
+    kube_events_warnings_per_minute: int = Field(
+        30, ge=0, le=10000, description="Most kube-event.warning events published per cluster per minute."
     )
 
     def secret_fields(self) -> list[str]:
@@ -111,6 +138,39 @@ async def _start_health(app: FastAPI) -> None:
     app.state.health_task = asyncio.create_task(app.state.health_poller.run(), name="health-poller")
 
 
+def watch_policy(settings: ObservabilitySettings) -> WatchPolicy:
+    return WatchPolicy(
+        max_clusters=settings.kube_events_max_clusters,
+        timeout_seconds=settings.health_timeout_seconds * 2,
+        lease_seconds=settings.kube_events_lease_seconds,
+        backoff_seconds=settings.kube_events_backoff_seconds,
+        backoff_max_seconds=settings.kube_events_backoff_max_seconds,
+        retention_hours=settings.kube_events_retention_hours,
+        max_per_cluster=settings.kube_events_max_per_cluster,
+        prune_interval_seconds=settings.kube_events_prune_interval_seconds,
+        warnings_per_minute=settings.kube_events_warnings_per_minute,
+        access_cache_seconds=settings.health_access_cache_seconds,
+    )
+
+
+async def _start_kube_events(app: FastAPI) -> None:
+    settings: ObservabilitySettings = app.state.settings
+    app.state.kube_events_task = None
+    if settings.kube_events_max_clusters == 0:
+        return
+    access = ClusterAccessClient(
+        settings.deployment_url, app.state.identity_key, "observability", timeout=settings.health_timeout_seconds
+    )
+    app.state.kube_event_watcher = KubeEventWatcher(app.state.db, access, watch_policy(settings))
+    app.state.kube_events_task = asyncio.create_task(app.state.kube_event_watcher.run(), name="kube-event-watcher")
+
+
+async def _stop_kube_events(app: FastAPI) -> None:
+    if app.state.kube_events_task is not None:
+        app.state.kube_events_task.cancel()
+        await asyncio.gather(app.state.kube_events_task, return_exceptions=True)
+
+
 async def _stop_health(app: FastAPI) -> None:
     if app.state.health_task is not None:
         app.state.health_task.cancel()
@@ -130,10 +190,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Cluster health, Kubernetes events, alert rules and notifications.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[channels_router, health_router],
+        routers=[channels_router, health_router, kube_events_router],
         consumers=[health_consumer_for(settings.resolved_database_url)],
-        on_startup=[_start_deliveries, _start_health],
-        on_shutdown=[_stop_health, _stop_deliveries],
+        on_startup=[_start_deliveries, _start_health, _start_kube_events],
+        on_shutdown=[_stop_kube_events, _stop_health, _stop_deliveries],
         project_usage=_project_usage,
     )
     return create_service_app(spec, settings)

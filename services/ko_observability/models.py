@@ -16,3 +16,4 @@ OUTBOX, INBOX = add_event_tables(Base.metadata)
 # whichever module is imported first: migrations and drift checks rely on it.
 from ko_observability.channels import models as _channels  # noqa: E402, F401
 from ko_observability.health import models as _health  # noqa: E402, F401
+from ko_observability.kube_events import models as _kube_events  # noqa: E402, F401

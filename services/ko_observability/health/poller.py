@@ -20,28 +20,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
-import time
-import uuid
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
-from ko_common.cluster_access import ClusterAccess, ClusterAccessError
+from ko_common.cluster_access import ClusterAccessError
 from ko_common.db import Database, utcnow
 from ko_common.kubeclient import KubeconfigInvalid, kube_client
 from ko_common.logging import log_fields
+from ko_observability.access import AccessSource, KubeconfigCache, replica_name
 from ko_observability.health import service
 from ko_observability.health.probe import Verdict, probe, unreachable
 from ko_observability.health.repository import HealthRepository
 
 log = logging.getLogger(__name__)
-
-
-class AccessSource(Protocol):
-    async def kubeconfig(self, cluster_id: str) -> ClusterAccess: ...
 
 
 @dataclass(frozen=True)
@@ -56,18 +48,14 @@ class HealthPolicy:
         return timedelta(seconds=self.timeout_seconds * 2 + 30)
 
 
-def poller_name() -> str:
-    return f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
-
-
 class HealthPoller:
     def __init__(self, db: Database, access: AccessSource, policy: HealthPolicy, name: str | None = None) -> None:
         self.db = db
         self.access = access
         self.policy = policy
-        self.name = name or poller_name()
+        self.name = name or replica_name()
         self.checked: deque[str] = deque(maxlen=10_000)  # the clusters it checked last, in order
-        self._kubeconfigs: dict[str, tuple[float, str]] = {}
+        self.kubeconfigs = KubeconfigCache(access, policy.access_cache_seconds)
 
     async def run(self) -> None:
         while True:
@@ -128,30 +116,22 @@ class HealthPoller:
         timeout = self.policy.timeout_seconds
         try:
             async with asyncio.timeout(timeout):
-                kubeconfig = await self._kubeconfig(cluster_id)
+                kubeconfig = await self.kubeconfigs.get(cluster_id)
                 async with kube_client(kubeconfig, timeout=timeout) as http:
                     result = await probe(http)
         except ClusterAccessError as exc:
             log.warning("health: no kubeconfig for cluster %s: %s", cluster_id, exc)
             return None
         except KubeconfigInvalid as exc:
-            self._kubeconfigs.pop(cluster_id, None)
+            self.kubeconfigs.forget(cluster_id)
             return Verdict("degraded", [f"The cluster's admin kubeconfig cannot be used: {exc}."])
         except Exception as exc:  # noqa: BLE001 - whatever stopped the answer, the cluster did not answer
-            self._kubeconfigs.pop(cluster_id, None)
+            self.kubeconfigs.forget(cluster_id)
             log.debug("health: cluster %s unreachable (%s)", cluster_id, type(exc).__name__)
             return unreachable(exc, timeout)
         if result.state != "healthy":
-            self._kubeconfigs.pop(cluster_id, None)
+            self.kubeconfigs.forget(cluster_id)
         return result
-
-    async def _kubeconfig(self, cluster_id: str) -> str:
-        cached = self._kubeconfigs.get(cluster_id)
-        if cached is not None and time.monotonic() - cached[0] < self.policy.access_cache_seconds:
-            return cached[1]
-        access = await self.access.kubeconfig(cluster_id)
-        self._kubeconfigs[cluster_id] = (time.monotonic(), access.kubeconfig)
-        return access.kubeconfig
 
     async def _store(self, cluster_id: str, verdict: Verdict | None, started: datetime) -> None:
         async with self.db.transaction() as session:
