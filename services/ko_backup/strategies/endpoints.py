@@ -3,26 +3,16 @@ a cluster's `backup-strategy` here)."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Response, status
 
 from ko_backup.backups import service as backups
+from ko_backup.backups.endpoints import ClusterId, Deps
 from ko_backup.strategies import service
 from ko_backup.strategies.schemas import StrategyOut, StrategyPut
 from ko_common.db import SessionDep, utcnow
 from ko_common.identity import CurrentIdentity, permission
 
 router = APIRouter(prefix="/api/v1/clusters/{cluster_id}/backup-strategy", tags=["backups"])
-ClusterId = Annotated[str, Path(max_length=64)]
-
-
-def _deps(request: Request) -> backups.Deps:
-    deps: backups.Deps = request.app.state.backup_deps
-    return deps
-
-
-Deps = Annotated[backups.Deps, Depends(_deps)]
 
 
 @router.get(
