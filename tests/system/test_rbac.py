@@ -679,6 +679,10 @@ BUILDERS: dict[str, Builder] = {
     # cluster health (observability)
     "getClusterHealth": lambda m, r, p: Call("GET", f"{API}/clusters/{_health_cluster(m, m.project(p))}/health"),
     "listClusterHealth": lambda m, r, p: Call("GET", f"{API}/cluster-health", params={"project_id": m.project(p)}),
+    # Kubernetes events (observability): of the cluster the RBAC world seeds, known as its events announce it
+    "listClusterEvents": lambda m, r, p: Call(
+        "GET", f"{API}/cluster-events", params={"cluster_id": _health_cluster(m, m.project(p)), "type": "Warning"}
+    ),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
