@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from ko_common import migrations
 from ko_common.db import Database, wait_for
@@ -31,6 +32,7 @@ from tests.observability.health import (
     stop_apiserver,
 )
 from tests.observability.kube_events import (
+    WARNING,
     bump,
     compact_etcd,
     create_event,
@@ -223,7 +225,7 @@ async def test_a_compacted_resource_version_makes_a_relist_without_duplicates(
 
 
 async def _relisted(db: Database, cluster_id: str) -> bool:
-    return (await watch_row(db, cluster_id)).relists == 1
+    return bool((await watch_row(db, cluster_id)).relists == 1)
 
 
 async def test_retention_keeps_recent_events_and_at_most_the_newest_per_cluster(
@@ -360,3 +362,24 @@ async def test_events_are_searched_newest_first_by_what_the_caller_may_read(
         other_project = obs.call("GET", "/api/v1/cluster-events", BOB, params={"project_id": "p1"})
         assert other_project.status_code in (403, 404)
         assert obs.call("GET", "/api/v1/cluster-events", None).status_code == 401
+
+
+async def test_warnings_published_per_cluster_are_capped_per_minute(
+    db: Database, deployment: DeploymentForHealth, kube_control_plane: KubeControlPlane
+) -> None:
+    plane = kube_control_plane
+    ns = await asyncio.to_thread(namespace, plane)
+    for i in range(5):
+        await asyncio.to_thread(create_event, plane, ns, f"Evicted{i}", type_="Warning")
+    cluster_id = await running_cluster(db, deployment, plane)
+    w = watcher(db, deployment, "a", warnings_per_minute=2)
+    try:
+        await w.tick()
+        await until(db, cluster_id, ns, 5)
+    finally:
+        await w.stop()
+    async with db.transaction() as session:
+        published = (await session.execute(select(OUTBOX.c.payload).where(OUTBOX.c.subject == WARNING))).all()
+    mine = [p for (p,) in published if cluster_id in p]
+    assert len(mine) == 2  # of the cluster's warnings (five of them here), two within the minute
+    assert w.budgets[cluster_id].refused >= 3
