@@ -24,6 +24,8 @@ const clusters = {
       nodes: 'Nodes ({{count}})',
       operations: 'Operations',
       certificates: 'Certificates',
+      backups: 'Backups',
+      health: 'Health',
     },
     status: {
       waiting: 'Waiting',
@@ -169,6 +171,8 @@ const clusters = {
       'remove-masters': 'Remove master',
       'check-certificates': 'Check certificates',
       'renew-certificates': 'Renew certificates',
+      'etcd-backup': 'Back up etcd',
+      'etcd-restore': 'Restore etcd',
     },
     upgradePhase: {
       preflight: 'Preflight checks for {{version}}',

@@ -26,6 +26,8 @@ const clusters: typeof clustersEn = {
       nodes: '节点（{{count}}）',
       operations: '操作记录',
       certificates: '证书',
+      backups: '备份',
+      health: '健康状态',
     },
     status: {
       waiting: '等待中',
@@ -171,6 +173,8 @@ const clusters: typeof clustersEn = {
       'remove-masters': '移除主节点',
       'check-certificates': '检查证书',
       'renew-certificates': '续期证书',
+      'etcd-backup': '备份 etcd',
+      'etcd-restore': '恢复 etcd',
     },
     upgradePhase: {
       preflight: '{{version}} 升级前检查',

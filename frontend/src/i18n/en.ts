@@ -8,6 +8,7 @@ import notificationsEn from './notifications.en';
 import workersEn from './workers.en';
 import mastersEn from './masters.en';
 import upgradeEn from './upgrade.en';
+import backupsEn from './backups.en';
 const en = {
   ...cloud,
   common: {
@@ -400,6 +401,7 @@ const en = {
   ...upgradeEn,
   ...certificatesEn,
   ...backupEn,
+  ...backupsEn,
   ...notificationsEn,
 };
 

@@ -8,6 +8,7 @@ import notificationsZh from './notifications.zh';
 import workersZh from './workers.zh';
 import mastersZh from './masters.zh';
 import upgradeZh from './upgrade.zh';
+import backupsZh from './backups.zh';
 import zhCloud from './zh.cloud';
 
 const zh: typeof en = {
@@ -402,6 +403,7 @@ const zh: typeof en = {
   ...upgradeZh,
   ...certificatesZh,
   ...backupZh,
+  ...backupsZh,
   ...notificationsZh,
 };
 

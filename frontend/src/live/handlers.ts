@@ -2,6 +2,9 @@
 import type { QueryKey } from '@tanstack/react-query';
 import { meKey, type Me } from '../app/auth';
 import { projectsKey } from '../app/project';
+import { backupHandlers } from '../features/clusters/backups/live';
+import { healthHandlers } from '../features/clusters/health/live';
+import { healthKey } from '../features/clusters/health/api';
 import { clusterHandlers, clustersKey, operationsKey } from '../features/clusters/live';
 import { cloudHandlers, cloudKeys } from '../features/cloud/live';
 import { credentialHandlers, credentialsKey } from '../features/credentials/live';
@@ -33,10 +36,12 @@ export const liveHandlers: LiveHandlers = {
   ...hostHandlers,
   ...cloudHandlers,
   ...clusterHandlers,
+  ...backupHandlers,
+  ...healthHandlers,
   ...channelHandlers,
   ...on(['kubeoperator.gateway.member.set.v1', 'kubeoperator.gateway.member.removed.v1'], memberChanged),
   ...on(['kubeoperator.gateway.project.updated.v1', 'kubeoperator.gateway.project.deleted.v1'], projectChanged),
 };
 
 /** Refetched when the stream (re)opens without a position to resume from, to close any gap. */
-export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, ['members'], projectsKey, channelsKey];
+export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, healthKey, ['backups'], ['restores'], ['members'], projectsKey, channelsKey];

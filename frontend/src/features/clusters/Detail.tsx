@@ -9,7 +9,11 @@ import { useFormatTime } from '../../app/format';
 import { canWrite } from '../../app/permissions';
 import { QueryError } from '../../app/QueryError';
 import { AdvancedSettings } from './AdvancedSettings';
+import { Backups } from './backups/Backups';
 import { Certificates } from './certificates/Certificates';
+import { useClusterHealth } from './health/api';
+import { Health } from './health/Health';
+import { HealthTag } from './health/HealthTag';
 import type { AdvancedSpec } from './create/advanced';
 import { downloadKubeconfig, useCluster, useOperations, type Node, type Operation } from './api';
 import { DeleteCluster } from './DeleteCluster';
@@ -44,6 +48,7 @@ export default function ClusterDetail() {
   const me = useMe().data;
   const cluster = useCluster(clusterId);
   const operations = useOperations(clusterId);
+  const health = useClusterHealth(clusterId ?? '');
   const [downloading, setDownloading] = useState(false);
   const [removing, setRemoving] = useState<Node | null>(null);
   const [rebuilding, setRebuilding] = useState<Node | null>(null);
@@ -162,6 +167,16 @@ export default function ClusterDetail() {
                         <Typography.Text type="secondary">{c.status_message}</Typography.Text>
                       </Space>
                     </Descriptions.Item>
+                    <Descriptions.Item label={t('health.col')} span="filled">
+                      <Space wrap data-testid="overview-health">
+                        <HealthTag health={health.data} />
+                        {health.data?.reasons.map((r) => (
+                          <Typography.Text key={r} type={health.data?.state === 'healthy' ? 'secondary' : 'danger'}>
+                            {r}
+                          </Typography.Text>
+                        ))}
+                      </Space>
+                    </Descriptions.Item>
                     <Descriptions.Item label={t('clusters.version')}>{`${c.version} (${c.arch})`}</Descriptions.Item>
                     <Descriptions.Item label={t('wizard.topology')}>{spec.topology === 'ha' ? t('wizard.ha') : t('wizard.single')}</Descriptions.Item>
                     <Descriptions.Item label={t('clusters.nodes')}>
@@ -215,6 +230,16 @@ export default function ClusterDetail() {
               key: 'certificates',
               label: t('clusters.tabs.certificates'),
               children: <Certificates cluster={c} />,
+            },
+            {
+              key: 'backups',
+              label: t('clusters.tabs.backups'),
+              children: <Backups cluster={c} />,
+            },
+            {
+              key: 'health',
+              label: t('clusters.tabs.health'),
+              children: <Health clusterId={c.id} />,
             },
             {
               key: 'operations',

@@ -10,6 +10,7 @@ import { QueryError } from '../../app/QueryError';
 import { useHosts } from '../hosts/api';
 import { CLUSTER_PAGE_SIZE as PAGE_SIZE, useClusters, useVersions, type Cluster } from './api';
 import { DeleteClusterButton, DeleteClusterDialog } from './DeleteCluster';
+import { ProjectHealthTag } from './health/HealthTag';
 import { ClusterStatusTag, OperationProgress } from './StatusTag';
 
 export default function ClusterList() {
@@ -38,6 +39,7 @@ export default function ClusterList() {
       ),
     },
     { title: t('clusters.statusCol'), dataIndex: 'status', render: (_, c) => <ClusterStatusTag cluster={c} /> },
+    { title: t('health.col'), key: 'health', render: (_, c) => <ProjectHealthTag projectId={projectId} clusterId={c.id} /> },
     { title: t('clusters.version'), dataIndex: 'version', render: (v: string, c) => `${v} (${c.arch})` },
     {
       title: t('clusters.nodes'),

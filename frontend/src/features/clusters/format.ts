@@ -12,6 +12,8 @@ const KINDS = [
   'remove-masters',
   'check-certificates',
   'renew-certificates',
+  'etcd-backup',
+  'etcd-restore',
 ] as const;
 
 /** An operation kind in the console's language (an unknown one as the API names it). */

@@ -29,7 +29,7 @@ const BADGE: Record<StreamState, 'processing' | 'success' | 'warning' | 'default
 // What a succeeded operation changed, by kind (the others: the generic sentence).
 const SUCCEEDED: Record<
   string,
-  'workers.added' | 'workers.removed' | 'workers.rebuilt' | 'masters.added' | 'masters.removed' | 'upgrade.done' | 'certificates.checked' | 'certificates.renewed'
+  'workers.added' | 'workers.removed' | 'workers.rebuilt' | 'masters.added' | 'masters.removed' | 'upgrade.done' | 'certificates.checked' | 'certificates.renewed' | 'backups.done' | 'backups.restoredDone'
 > = {
   'add-workers': 'workers.added',
   'add-masters': 'masters.added',
@@ -39,6 +39,8 @@ const SUCCEEDED: Record<
   'rebuild-worker': 'workers.rebuilt',
   'check-certificates': 'certificates.checked',
   'renew-certificates': 'certificates.renewed',
+  'etcd-backup': 'backups.done',
+  'etcd-restore': 'backups.restoredDone',
 };
 
 export default function DeployView() {
