@@ -442,6 +442,41 @@ export interface components {
             /** Operation Id */
             operation_id: string;
         };
+        /**
+         * KubeWarningEvent
+         * @description A Warning event of a cluster, new or seen again (its count grew).
+         */
+        KubeWarningEvent: {
+            /** Cluster Id */
+            cluster_id: string;
+            /** Count */
+            count: number;
+            /** Kind */
+            kind: string;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
+            /**
+             * Message
+             * @description The event's message, cut to 1024 characters.
+             */
+            message: string;
+            /** Name */
+            name: string;
+            /** Namespace */
+            namespace: string;
+            /** Project Id */
+            project_id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Uid
+             * @description The Event object's uid: with count, what identifies this notice.
+             */
+            uid: string;
+        };
         /** MemberEvent */
         MemberEvent: {
             /** Project Id */
@@ -627,6 +662,27 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** StrategyEvent */
+        StrategyEvent: {
+            /** Account Id */
+            account_id: string;
+            /** Cluster Id */
+            cluster_id: string;
+            /** Cron */
+            cron: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Keep Count */
+            keep_count: number;
+            /** Keep Days */
+            keep_days: number | null;
+            /** Last Error */
+            last_error: string;
+            /** Next Run At */
+            next_run_at: string | null;
+            /** Project Id */
+            project_id: string;
+        };
         /** TokenEvent */
         TokenEvent: {
             /** Id */
@@ -690,6 +746,12 @@ export interface Events {
     "kubeoperator.backup.restore.started.v1": components["schemas"]["RestoreEvent"];
     /** A restore finished: etcd restored on every member, the API serving. */
     "kubeoperator.backup.restore.succeeded.v1": components["schemas"]["RestoreEvent"];
+    /** A cluster's backup strategy was removed: no more scheduled backups. */
+    "kubeoperator.backup.strategy.deleted.v1": components["schemas"]["StrategyEvent"];
+    /** A scheduled backup could not start (cluster busy or not running, account gone); last_error says why. */
+    "kubeoperator.backup.strategy.run-failed.v1": components["schemas"]["StrategyEvent"];
+    /** A cluster's backup strategy was set or changed. */
+    "kubeoperator.backup.strategy.updated.v1": components["schemas"]["StrategyEvent"];
     /** A service named in KO_CLUSTER_ACCESS_SERVICES was handed a cluster's admin kubeconfig (audit, without it). */
     "kubeoperator.deployment.cluster.access-granted.v1": components["schemas"]["ClusterAccessEvent"];
     /** A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit). */
@@ -794,6 +856,8 @@ export interface Events {
     "kubeoperator.observability.cluster.health-changed.v1": components["schemas"]["ClusterHealthEvent"];
     /** A message could not be delivered to a channel after its attempts. */
     "kubeoperator.observability.delivery.failed.v1": components["schemas"]["DeliveryFailedEvent"];
+    /** A Warning event of a cluster appeared or its count grew; at most once per event and count, and at most KO_KUBE_EVENTS_WARNINGS_PER_MINUTE per cluster. */
+    "kubeoperator.observability.kube-event.warning.v1": components["schemas"]["KubeWarningEvent"];
 }
 export type EventType = keyof Events;
 /** One event as the live stream delivers it: the envelope, its type and that type's payload. */

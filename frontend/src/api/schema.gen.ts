@@ -190,6 +190,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cluster-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Kubernetes events of one cluster, or of the clusters of the projects the caller may read; newest first */
+        get: operations["listClusterEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cluster-health": {
         parameters: {
             query?: never;
@@ -238,6 +255,25 @@ export interface paths {
         post?: never;
         /** Delete a cluster: its hosts are reset first (202, follow the reset operation); force forgets it now */
         delete: operations["deleteCluster"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/backup-strategy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the cluster's backup strategy and its next scheduled run (404 while it has none) */
+        get: operations["getClusterBackupStrategy"];
+        /** Set the cluster's backup strategy: cron (UTC), account, retention by count and age */
+        put: operations["putClusterBackupStrategy"];
+        post?: never;
+        /** Remove the cluster's backup strategy (its backups stay) */
+        delete: operations["deleteClusterBackupStrategy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2595,6 +2631,61 @@ export interface components {
              */
             start: string;
         };
+        /** KubeEventOut */
+        KubeEventOut: {
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Count
+             * @description How often the event occurred (count, or series.count of a series).
+             */
+            count: number;
+            /**
+             * First Seen
+             * Format: date-time
+             */
+            first_seen: string;
+            /** Id */
+            id: number;
+            /**
+             * Kind
+             * @description Kind of the involved object (Pod, Node, ...).
+             */
+            kind: string;
+            /**
+             * Last Seen
+             * Format: date-time
+             */
+            last_seen: string;
+            /** Message */
+            message: string;
+            /**
+             * Name
+             * @description Name of the involved object.
+             */
+            name: string;
+            /** Namespace */
+            namespace: string;
+            /** Project Id */
+            project_id: string;
+            /** Reason */
+            reason: string;
+            /**
+             * Source
+             * @description The component (and host) that reported it.
+             */
+            source: string;
+            /**
+             * Type
+             * @description Normal or Warning.
+             */
+            type: string;
+            /**
+             * Uid
+             * @description The Event object's uid in the cluster.
+             */
+            uid: string;
+        };
         /** KubernetesVersion */
         KubernetesVersion: {
             /** Arch */
@@ -3221,6 +3312,20 @@ export interface components {
              */
             total: number;
         };
+        /** Page[KubeEventOut] */
+        Page_KubeEventOut_: {
+            /** Items */
+            items: components["schemas"]["KubeEventOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
         /** Page[OfflinePackageOut] */
         Page_OfflinePackageOut_: {
             /** Items */
@@ -3785,6 +3890,84 @@ export interface components {
              * @enum {string}
              */
             provisioner?: "none" | "nfs" | "rook-ceph" | "vsphere-csi" | "cinder-csi";
+        };
+        /** StrategyOut */
+        StrategyOut: {
+            /** Account Id */
+            account_id: string;
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Cron */
+            cron: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Keep Count */
+            keep_count: number;
+            /** Keep Days */
+            keep_days: number | null;
+            /**
+             * Last Backup Id
+             * @description The backup the schedule last started.
+             */
+            last_backup_id: string | null;
+            /**
+             * Last Error
+             * @description Why the last scheduled backup could not start; empty when it did.
+             */
+            last_error: string;
+            /**
+             * Last Run At
+             * @description When the schedule last fired.
+             */
+            last_run_at: string | null;
+            /**
+             * Next Run At
+             * @description The next scheduled backup (UTC); null while disabled.
+             */
+            next_run_at: string | null;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Updated By */
+            updated_by: string;
+        };
+        /** StrategyPut */
+        StrategyPut: {
+            /**
+             * Account Id
+             * @description A backup account shared with the cluster's project.
+             */
+            account_id: string;
+            /**
+             * Cron
+             * @description When to back up: a 5-field cron expression in UTC, e.g. `0 2 * * *` (02:00 UTC every day).
+             */
+            cron: string;
+            /**
+             * Enabled
+             * @description A disabled strategy neither backs up nor deletes anything.
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Keep Count
+             * @description Keep the newest this many good backups; older ones go.
+             */
+            keep_count: number;
+            /**
+             * Keep Days
+             * @description Also delete good backups older than this many days (never the last good one).
+             */
+            keep_days?: number | null;
         };
         /** TaintIn */
         TaintIn: {
@@ -4549,6 +4732,47 @@ export interface operations {
             };
         };
     };
+    listClusterEvents: {
+        parameters: {
+            query?: {
+                cluster_id?: string | null;
+                /** @description Kind of the involved object. */
+                kind?: string | null;
+                limit?: number;
+                namespace?: string | null;
+                offset?: number;
+                project_id?: string | null;
+                /** @description Text in the message or the involved object's name. */
+                q?: string | null;
+                reason?: string | null;
+                type?: ("Normal" | "Warning") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_KubeEventOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listClusterHealth: {
         parameters: {
             query?: {
@@ -4706,6 +4930,101 @@ export interface operations {
             };
             /** @description The reset operation is queued; the cluster goes when it succeeds. */
             202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClusterBackupStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    putClusterBackupStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StrategyPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StrategyOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteClusterBackupStrategy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
