@@ -147,6 +147,8 @@ describe('backups tab', () => {
     expect(within(panel).queryByTestId('backup-now')).toBeNull();
     expect(within(panel).queryByTestId('backup-restore-b-1')).toBeNull();
     expect(within(panel).queryByTestId('strategy-save')).toBeNull();
+    expect(within(panel).getByTestId('strategy-next-run').textContent).toContain('No schedule');
+    expect(within(panel).getByTestId('strategy-cron').closest('form')?.style.display).toBe('none');
   });
 
   test('Restore only for good backups; Delete asks, then deletes; a running one cannot be deleted', async () => {

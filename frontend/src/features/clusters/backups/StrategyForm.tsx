@@ -70,7 +70,8 @@ export function StrategyForm({ cluster, writer }: { cluster: Pick<Cluster, 'id' 
       </Typography.Paragraph>
       {current?.last_error && <Alert type="warning" showIcon title={current.last_error} style={{ marginBottom: 12 }} data-testid="strategy-last-error" />}
       {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 12 }} data-testid="strategy-error" />}
-      <Form<Values> form={form} layout="vertical" disabled={!writer} onFinish={save} initialValues={DEFAULTS} style={{ maxWidth: 560 }}>
+      {/* A reader of a cluster without a schedule has nothing to look at but the sentence above. */}
+      <Form<Values> form={form} layout="vertical" disabled={!writer} onFinish={save} initialValues={DEFAULTS} style={{ maxWidth: 560, display: writer || current ? undefined : 'none' }}>
         <Form.Item name="account_id" label={t('backups.strategy.account')} rules={[{ required: true, message: t('backups.accountRequired') }]}>
           <Select
             loading={accounts.isLoading}
