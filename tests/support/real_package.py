@@ -9,7 +9,8 @@ Inputs (nothing is downloaded except, once, Debian's busybox-static .deb with th
   name). kube-proxy's image also holds Debian's iptables 1.8 (nft backend, under the names
   kube-proxy calls), its libraries and its extension modules, from the lab's .debs and base system;
 - etcd: the cache's etcd 3.6 server as a .deb named ``etcd-server`` 3.6.x (made here with dpkg-deb:
-  the binary, a unit, the ``etcd`` user), installed by the etcd role as Debian's would be. Debian's
+  the binary, etcd 3.6's etcdutl (restores), a unit, the ``etcd`` user), installed by the etcd role
+  as Debian's would be. Debian's
   ``etcd-client`` 3.4 stays at its own version (component ``etcd-client``): its etcdctl talks to
   etcd 3.6, and no etcdctl 3.6 is built;
 - containerd, runc, haproxy, keepalived, etcd-client and their dependencies: the lab's .debs
@@ -66,7 +67,13 @@ RECIPE_VERSION = "1"
 CACHE = lab.CACHE_DIR / "real-packages"
 # Skips say it as the real control plane's do, so that the run's one loud line (tests/conftest.py) counts them.
 SKIP_PREFIX = f"{kube_control_plane.SKIP_PREFIX} nor real offline package"
-BUILD_HINT = "build Kubernetes from source as ../shared/docs/real-kubernetes.md describes"
+BUILD_HINT = (
+    "build Kubernetes from source as ../shared/docs/real-kubernetes.md describes, with etcd 3.6 and its "
+    "etcdutl (README, 'Real Kubernetes for development')"
+)
+# etcd 3.6's server, and etcdutl of the same release (snapshot restore: etcdctl 3.4 makes data etcd 3.6
+# cannot start from).
+ETCD_BINARIES = ("etcd", "etcdutl")
 # kube-proxy's iptables: these packages' files (from the lab's .debs, else the base system).
 IPTABLES_PACKAGES = (
     "iptables", "libip4tc2", "libip6tc2", "libxtables12", "libnftnl11", "libmnl0",
@@ -133,7 +140,7 @@ class RealPackageUnavailable(PackageUnavailable):
 
 def k8s_versions(cache: Path = K8S_CACHE) -> list[tuple[str, Path]]:
     """Every ``<version>/bin`` of the cache holding every binary the package needs, oldest first."""
-    needed = (*BINARIES, *IMAGE_BINARIES, "etcd", "pause")
+    needed = (*BINARIES, *IMAGE_BINARIES, *ETCD_BINARIES, "pause")
 
     def key(path: Path) -> tuple[int, ...]:
         return tuple(int(p) for p in path.name.split("."))
@@ -152,7 +159,7 @@ def k8s_bin_dir(cache: Path = K8S_CACHE) -> tuple[str, Path]:
     found = k8s_versions(cache)
     if found:
         return found[0]
-    needed = ", ".join((*BINARIES, *IMAGE_BINARIES, "etcd", "pause"))
+    needed = ", ".join((*BINARIES, *IMAGE_BINARIES, *ETCD_BINARIES, "pause"))
     raise RealPackageUnavailable(
         f"no real Kubernetes binaries in {cache}/<version>/bin ({needed} and ../SHA256SUMS): "
         f"{BUILD_HINT}, or point KO_K8S_CACHE at such a cache"
@@ -166,7 +173,7 @@ def _checked_binaries(bin_dir: Path) -> None:
         if line.strip():
             sha, name = line.split(None, 1)
             wanted[name.strip().lstrip("*")] = sha
-    for name in (*BINARIES, *IMAGE_BINARIES, "etcd", "pause"):
+    for name in (*BINARIES, *IMAGE_BINARIES, *ETCD_BINARIES, "pause"):
         digest = hashlib.sha256()
         with open(bin_dir / name, "rb") as fh:
             while chunk := fh.read(1 << 20):
@@ -275,6 +282,7 @@ def _etcd_deb(etcd: Path, version: str, out_dir: Path, scratch: Path) -> Path:
     (root / "usr/bin").mkdir(parents=True)
     (root / "lib/systemd/system").mkdir(parents=True)
     shutil.copy2(etcd, root / "usr/bin/etcd")
+    shutil.copy2(etcd.with_name("etcdutl"), root / "usr/bin/etcdutl")
     (root / "lib/systemd/system/etcd.service").write_text(ETCD_UNIT.format(version=version))
     (root / "DEBIAN/control").write_text(
         f"Package: etcd-server\nVersion: {version}-0ko1\nArchitecture: amd64\nMaintainer: KubeOperator tests\n"
