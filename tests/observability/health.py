@@ -17,12 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ko_common import migrations
 from ko_common.crypto import SecretBox, attach, box_for
 from ko_common.db import Database, new_id, utcnow
 from ko_common.events import Envelope
 from ko_deployment.app import DeploymentSettings, create_app
 from ko_deployment.clusters.models import Cluster
 from ko_observability.health.consumer import on_cluster_event
+from ko_observability.models import OUTBOX
 from tests.support.kube_control_plane import KubeControlPlane
 from tests.support.serve import served
 
@@ -178,3 +180,14 @@ def silent_address() -> Iterator[str]:
         yield f"https://127.0.0.1:{sock.getsockname()[1]}"
     finally:
         sock.close()
+
+
+MIGRATIONS = Path(__file__).parents[2] / "services/ko_observability/migrations"
+
+
+async def observability_database(url: str) -> Database:
+    """The observability service's database at ``url``, migrated, its sessions writing the outbox as the service's."""
+    database = Database(url, "observability")
+    database.sessionmaker.configure(info={"ko_outbox": OUTBOX, "ko_service": "observability"})
+    await migrations.upgrade(database, MIGRATIONS)
+    return database

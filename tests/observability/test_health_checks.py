@@ -4,21 +4,16 @@ control-plane conditions as the API server returns them, and how deployment even
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from ko_common import migrations
 from ko_common.db import Database, new_id
 from ko_observability.health.models import ClusterHealth
 from ko_observability.health.probe import MAX_REASONS, control_plane_reasons, node_reasons, readyz_reasons
 from ko_observability.models import OUTBOX
 from tests.observability.health import announce, cluster_event
 
-MIGRATIONS = Path(__file__).parents[2] / "services/ko_observability/migrations"
 # kube-apiserver's /readyz?verbose while etcd is down (its answer is HTTP 500).
 ETCD_DOWN = """[+]ping ok
 [+]log ok
@@ -61,15 +56,6 @@ def test_control_plane_pods_missing_or_not_ready() -> None:
         "No kube-controller-manager pod runs in kube-system.",
     ]
     assert MAX_REASONS == 20
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url, "observability")
-    database.sessionmaker.configure(info={"ko_outbox": OUTBOX, "ko_service": "observability"})
-    await migrations.upgrade(database, MIGRATIONS)
-    yield database
-    await database.dispose()
 
 
 async def _row(db: Database, cluster_id: str) -> ClusterHealth | None:

@@ -10,14 +10,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
-from ko_common import migrations
 from ko_common.cluster_access import ClusterAccessClient
 from ko_common.db import Database
 from ko_observability.health.models import ClusterHealth
@@ -29,39 +26,17 @@ from tests.observability.health import (
     announce,
     cluster_event,
     control_plane_node,
-    deployment_service,
     embedded,
+    observability_database,
     set_node,
     silent_address,
     start_apiserver,
     stop_apiserver,
 )
 from tests.support.kube_control_plane import KubeControlPlane
-from tests.support.procs import NatsServer
 
 pytestmark = pytest.mark.kube
-MIGRATIONS = Path(__file__).parents[2] / "services/ko_observability/migrations"
 CHANGED = "ko.observability.cluster.health-changed"
-
-
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory, nats_server: NatsServer) -> Iterator[DeploymentForHealth]:
-    with deployment_service(tmp_path_factory.mktemp("deployment"), nats_server.url) as d:
-        yield d
-
-
-async def _database(url: str) -> Database:
-    database = Database(url, "observability")
-    database.sessionmaker.configure(info={"ko_outbox": OUTBOX, "ko_service": "observability"})
-    await migrations.upgrade(database, MIGRATIONS)
-    return database
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = await _database(database_url)
-    yield database
-    await database.dispose()
 
 
 def poller(db: Database, d: DeploymentForHealth, name: str, **policy: Any) -> HealthPoller:
@@ -195,7 +170,7 @@ async def test_two_pollers_share_the_clusters_without_checking_one_twice(
     with control_plane_node(plane):
         kubeconfig = embedded(plane)
         ids = [await running_cluster(db, deployment, kubeconfig) for _ in range(8)]
-        other = await _database(database_url)  # a second replica: its own engine on the same database
+        other = await observability_database(database_url)  # a second replica: its own engine on the same database
         try:
             a, b = poller(db, deployment, "a", concurrency=2), poller(other, deployment, "b", concurrency=2)
             counts = await asyncio.gather(a.tick(), b.tick())

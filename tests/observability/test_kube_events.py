@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from ko_common import migrations
 from ko_common.db import Database, wait_for
 from ko_observability.kube_events.watcher import KubeEventWatcher
 from ko_observability.models import OUTBOX
@@ -26,8 +24,8 @@ from tests.observability.health import (
     DeploymentForHealth,
     announce,
     cluster_event,
-    deployment_service,
     embedded,
+    observability_database,
     start_apiserver,
     stop_apiserver,
 )
@@ -47,27 +45,6 @@ from tests.support.kube_control_plane import KubeControlPlane
 from tests.support.procs import NatsServer
 
 pytestmark = pytest.mark.kube
-MIGRATIONS = Path(__file__).parents[2] / "services/ko_observability/migrations"
-
-
-@pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory, nats_server: NatsServer) -> Iterator[DeploymentForHealth]:
-    with deployment_service(tmp_path_factory.mktemp("deployment"), nats_server.url) as d:
-        yield d
-
-
-async def _database(url: str) -> Database:
-    database = Database(url, "observability")
-    database.sessionmaker.configure(info={"ko_outbox": OUTBOX, "ko_service": "observability"})
-    await migrations.upgrade(database, MIGRATIONS)
-    return database
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    database = await _database(database_url)
-    yield database
-    await database.dispose()
 
 
 async def running_cluster(db: Database, d: DeploymentForHealth, plane: KubeControlPlane, project_id: str = "p1") -> str:
@@ -262,7 +239,7 @@ async def test_two_watchers_never_watch_one_cluster_and_take_over_a_dead_ones(
     ns = await asyncio.to_thread(namespace, plane)
     uid = await asyncio.to_thread(create_event, plane, ns, "Pulling")
     ids = {await running_cluster(db, deployment, plane) for _ in range(4)}
-    other = await _database(database_url)  # a second replica: its own engine on the same database
+    other = await observability_database(database_url)  # a second replica: its own engine on the same database
     a, b = watcher(db, deployment, "a", max_clusters=2), watcher(other, deployment, "b", max_clusters=2)
     try:
         await asyncio.gather(a.tick(), b.tick())
