@@ -124,7 +124,8 @@ def register(
     )
     restore_stopped = Transition(
         "running",
-        "The restore stopped{at}: {reason} Retry it: the members it finished keep their restored data.",
+        "The restore stopped{at}: {reason} The API may be down until it finishes: retry it (the members it "
+        "finished keep their restored data; nothing was stopped if it failed before the etcd-restore phase).",
         "it was cancelled.",
     )
     kinds.register(
