@@ -126,14 +126,20 @@ def health_policy(settings: ObservabilitySettings) -> HealthPolicy:
     )
 
 
+def _cluster_access(app: FastAPI) -> ClusterAccessClient:
+    """Clusters' kubeconfigs from the deployment service, as the health poller and the events watcher read them."""
+    settings: ObservabilitySettings = app.state.settings
+    return ClusterAccessClient(
+        settings.deployment_url, app.state.identity_key, "observability", timeout=settings.health_timeout_seconds
+    )
+
+
 async def _start_health(app: FastAPI) -> None:
     settings: ObservabilitySettings = app.state.settings
     app.state.health_task = None
     if settings.health_interval_seconds == 0:
         return
-    access = ClusterAccessClient(
-        settings.deployment_url, app.state.identity_key, "observability", timeout=settings.health_timeout_seconds
-    )
+    access = _cluster_access(app)
     app.state.health_poller = HealthPoller(app.state.db, access, health_policy(settings))
     app.state.health_task = asyncio.create_task(app.state.health_poller.run(), name="health-poller")
 
@@ -158,23 +164,23 @@ async def _start_kube_events(app: FastAPI) -> None:
     app.state.kube_events_task = None
     if settings.kube_events_max_clusters == 0:
         return
-    access = ClusterAccessClient(
-        settings.deployment_url, app.state.identity_key, "observability", timeout=settings.health_timeout_seconds
-    )
+    access = _cluster_access(app)
     app.state.kube_event_watcher = KubeEventWatcher(app.state.db, access, watch_policy(settings))
     app.state.kube_events_task = asyncio.create_task(app.state.kube_event_watcher.run(), name="kube-event-watcher")
 
 
+async def _stop_task(task: asyncio.Task[None] | None) -> None:
+    if task is not None:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
 async def _stop_kube_events(app: FastAPI) -> None:
-    if app.state.kube_events_task is not None:
-        app.state.kube_events_task.cancel()
-        await asyncio.gather(app.state.kube_events_task, return_exceptions=True)
+    await _stop_task(app.state.kube_events_task)
 
 
 async def _stop_health(app: FastAPI) -> None:
-    if app.state.health_task is not None:
-        app.state.health_task.cancel()
-        await asyncio.gather(app.state.health_task, return_exceptions=True)
+    await _stop_task(app.state.health_task)
 
 
 async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, int]:
