@@ -16,8 +16,10 @@ from ko_common.settings import SERVICE_PORTS, Settings
 from ko_observability.channels.dispatcher import DeliveryPolicy, Dispatcher
 from ko_observability.channels.endpoints import router as channels_router
 from ko_observability.channels.repository import ChannelRepository
+from ko_observability.health.consumer import backup_consumer_for
 from ko_observability.health.consumer import consumer_for as health_consumer_for
 from ko_observability.health.endpoints import router as health_router
+from ko_observability.health.facts import FactsPolicy
 from ko_observability.health.poller import HealthPolicy, HealthPoller
 from ko_observability.kube_events.endpoints import router as kube_events_router
 from ko_observability.kube_events.watcher import KubeEventWatcher, WatchPolicy
@@ -57,6 +59,16 @@ class ObservabilitySettings(Settings):
         5.0, gt=0, le=120, description="Longest one cluster's check may take; beyond it the cluster is unreachable."
     )
     health_concurrency: int = Field(20, ge=1, le=1000, description="Clusters checked at once by one process.")
+    health_certificate_warning_days: int = Field(
+        30, ge=1, le=365, description="A certificate expiring within this many days makes its cluster degraded."
+    )
+    health_backup_max_age_hours: float = Field(
+        48.0,
+        gt=0,
+        le=24 * 366,
+        description="A cluster with an enabled backup strategy and no good backup "
+        "for this long is degraded (backup-too-old).",
+    )
     health_access_cache_seconds: float = Field(
         600.0, ge=0, le=86400, description="How long a cluster's admin kubeconfig is kept in memory between checks."
     )
@@ -123,6 +135,7 @@ def health_policy(settings: ObservabilitySettings) -> HealthPolicy:
         timeout_seconds=settings.health_timeout_seconds,
         concurrency=settings.health_concurrency,
         access_cache_seconds=settings.health_access_cache_seconds,
+        facts=FactsPolicy(settings.health_certificate_warning_days, settings.health_backup_max_age_hours),
     )
 
 
@@ -197,7 +210,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[channels_router, health_router, kube_events_router],
-        consumers=[health_consumer_for(settings.resolved_database_url)],
+        consumers=[
+            health_consumer_for(settings.resolved_database_url),
+            backup_consumer_for(settings.resolved_database_url),
+        ],
         on_startup=[_start_deliveries, _start_health, _start_kube_events],
         on_shutdown=[_stop_kube_events, _stop_health, _stop_deliveries],
         project_usage=_project_usage,

@@ -1,20 +1,28 @@
 """Certificates of a cluster without a lab: what the check's playbook hands over is parsed (CERTIFICATE
-blocks only, soonest first, CAs marked), stored with the cluster, and an event goes out for those
-expiring within 30 days; the API refuses a check or renewal on a cluster that is not running.
+blocks only, soonest first, CAs marked), stored with the cluster, every check is announced with its
+soonest expiry and an event goes out for those expiring within 30 days; the API refuses a check or
+renewal on a cluster that is not running.
 The playbooks run on a real cluster in test_real_cluster_lab.py.
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import json
 from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+from sqlalchemy import select
 
-from ko_deployment.clusters.certificates import parse_node, read_artifacts
+from ko_common.db import Database
+from ko_deployment.clusters.certificates import parse_node, read_artifacts, store_checked
+from ko_deployment.models import OUTBOX
 from tests.deployment.test_cluster_workers_api import running_cluster
 from tests.deployment.test_clusters_api import RO, URL, World, body, database_url, world
 
@@ -79,3 +87,39 @@ def test_the_api_shows_none_before_a_check_and_refuses_a_cluster_not_running(wor
     assert w.call("POST", f"/api/v1/operations/{failed['operation']['id']}/cancel").status_code == 200
     refused = w.call("POST", f"{URL}/{failed['id']}/certificates/renew")
     assert refused.status_code == 409 and "is failed" in refused.json()["detail"]
+
+
+def test_every_check_announces_its_soonest_expiry_and_a_near_one_as_expiring(world: World, tmp_path: Path) -> None:
+    """certificates-checked goes out after every check (the observability service's health judges it);
+    certificates-expiring only when one expires within 30 days."""
+    w = world
+    if not w.dep_sync_url:
+        pytest.skip("the deployment database is read directly on SQLite only")
+    c = running_cluster(w)
+    folder = tmp_path / "certificates"
+    folder.mkdir()
+    apiserver, _ = pem("kube-apiserver", 365)
+    (folder / "m1.pem").write_text(f"### /etc/kubernetes/pki/apiserver.crt\n{apiserver}")
+
+    async def check() -> list[tuple[str, dict[str, object]]]:
+        db = Database(w.dep_sync_url.replace("sqlite:", "sqlite+aiosqlite:"), "deployment")
+        db.sessionmaker.configure(info={"ko_outbox": OUTBOX, "ko_service": "deployment"})
+        try:
+            async with db.transaction() as session:
+                await store_checked(
+                    session,
+                    SimpleNamespace(cluster_id=c["id"], kind="check-certificates", status="succeeded"),
+                    tmp_path,
+                )
+            async with db.transaction() as session:
+                rows = (await session.execute(select(OUTBOX))).all()
+        finally:
+            await db.dispose()
+        events = [(r.subject, json.loads(r.payload)) for r in rows if "certificates" in r.subject]
+        return [(subject, env["data"]) for subject, env in events if env["subject"] == c["id"]]
+
+    sent = asyncio.run(check())
+    assert [s for s, _ in sent] == ["ko.deployment.cluster.certificates-checked"]
+    data = sent[0][1]
+    assert (data["count"], data["expiring"], data["soonest"]["path"]) == (1, 0, "/etc/kubernetes/pki/apiserver.crt")
+    assert "PRIVATE" not in json.dumps(sent)

@@ -10,7 +10,13 @@ from sqlalchemy import select
 
 from ko_common.db import Database, new_id
 from ko_observability.health.models import ClusterHealth
-from ko_observability.health.probe import MAX_REASONS, control_plane_reasons, node_reasons, readyz_reasons
+from ko_observability.health.probe import (
+    MAX_REASONS,
+    Finding,
+    control_plane_findings,
+    node_findings,
+    readyz_findings,
+)
 from ko_observability.models import OUTBOX
 from tests.observability.health import announce, cluster_event
 
@@ -26,12 +32,17 @@ readyz check failed
 
 
 def test_a_failing_etcd_check_is_named_as_etcd() -> None:
-    assert readyz_reasons(500, ETCD_DOWN) == ["etcd is unhealthy: the API server's etcd check fails."]
+    assert readyz_findings(500, ETCD_DOWN) == [
+        Finding("etcd-unhealthy", "etcd", "etcd is unhealthy: the API server's etcd check fails.")
+    ]
     other = ETCD_DOWN.replace("[-]etcd failed", "[+]etcd ok").replace("[+]informer-sync ok", "[-]informer-sync failed")
-    assert readyz_reasons(500, other) == ["The API server's readiness check informer-sync fails."]
-    assert readyz_reasons(200, ETCD_DOWN.replace("[-]", "[+]")) == []
-    assert readyz_reasons(503, "") == ["The API server is not ready (HTTP 503)."]
-    assert readyz_reasons(401, "") == ["The API server refuses the admin credentials (HTTP 401)."]
+    assert readyz_findings(500, other) == [
+        Finding("readyz-failing", "informer-sync", "The API server's readiness check informer-sync fails.")
+    ]
+    assert readyz_findings(200, ETCD_DOWN.replace("[-]", "[+]")) == []
+    assert readyz_findings(503, "") == [Finding("api-not-ready", None, "The API server is not ready (HTTP 503).")]
+    refused = Finding("credentials-refused", None, "The API server refuses the admin credentials (HTTP 401).")
+    assert readyz_findings(401, "") == [refused]
 
 
 def _node(name: str, **conditions: str) -> dict[str, object]:
@@ -41,19 +52,27 @@ def _node(name: str, **conditions: str) -> dict[str, object]:
 
 def test_nodes_not_ready_or_under_pressure_are_named_and_many_are_capped() -> None:
     nodes = [_node("w2", Ready="True", DiskPressure="True"), _node("w1", Ready="False"), _node("m1", Ready="True")]
-    assert node_reasons(nodes) == ["Node w1 is not Ready (ReadyReason).", "Node w2 reports DiskPressure."]
-    assert node_reasons([]) == ["No node is registered."]
-    assert node_reasons([{"metadata": {"name": "n"}, "status": {}}]) == ["Node n is not Ready (no Ready condition)."]
+    assert node_findings(nodes) == [
+        Finding("node-not-ready", "w1", "Node w1 is not Ready (ReadyReason)."),
+        Finding("node-pressure", "w2/DiskPressure", "Node w2 reports DiskPressure."),
+    ]
+    assert node_findings([]) == [Finding("no-nodes", None, "No node is registered.")]
+    bare = node_findings([{"metadata": {"name": "n"}, "status": {}}])
+    assert [(f.code, f.message) for f in bare] == [("node-not-ready", "Node n is not Ready (no Ready condition).")]
 
 
 def test_control_plane_pods_missing_or_not_ready() -> None:
     pod = {"metadata": {"name": "kube-scheduler-m1", "labels": {"component": "kube-scheduler"}},
            "spec": {"nodeName": "m1"}, "status": {"conditions": [{"type": "Ready", "status": "False",
                                                                    "reason": "ContainersNotReady"}]}}  # fmt: skip
-    assert control_plane_reasons([pod]) == [
-        "kube-scheduler on m1 is not ready (ContainersNotReady).",
-        "No kube-apiserver pod runs in kube-system.",
-        "No kube-controller-manager pod runs in kube-system.",
+    assert control_plane_findings([pod]) == [
+        Finding(
+            "control-plane-not-ready", "kube-scheduler@m1", "kube-scheduler on m1 is not ready (ContainersNotReady)."
+        ),
+        Finding("control-plane-missing", "kube-apiserver", "No kube-apiserver pod runs in kube-system."),
+        Finding(
+            "control-plane-missing", "kube-controller-manager", "No kube-controller-manager pod runs in kube-system."
+        ),
     ]
     assert MAX_REASONS == 20
 

@@ -142,6 +142,8 @@ async def test_a_node_not_ready_makes_the_cluster_degraded_naming_it(
         not_ready = [f"Node {node} is not Ready (KubeletNotReady)."]
         seen = [(e["state"], e["reasons"]) for e in events]
         assert seen == [("healthy", []), ("degraded", not_ready), ("healthy", [])]
+        finding = {"code": "node-not-ready", "subject": node, "message": not_ready[0]}
+        assert [(e["previous_findings"], e["findings"]) for e in events[1:]] == [([], [finding]), ([finding], [])]
 
 
 async def test_a_dead_cluster_delays_a_healthy_one_no_longer_than_its_timeout(

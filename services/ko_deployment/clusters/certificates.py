@@ -2,8 +2,9 @@
 
 `check-certificates` reads each node's certificates (the playbook sends only CERTIFICATE blocks,
 never a key) into the run's artifacts; its effect parses them here and stores them with the
-cluster, soonest expiry first, and sends `ko.deployment.cluster.certificates-expiring` when any
-expires within `EXPIRING_DAYS`. `renew-certificates` renews kubeadm's certificates one master at a
+cluster, soonest expiry first, sends `ko.deployment.cluster.certificates-checked` (the soonest expiry,
+which the observability service's health judges) and `ko.deployment.cluster.certificates-expiring` when
+any expires within `EXPIRING_DAYS`. `renew-certificates` renews kubeadm's certificates one master at a
 time (the control plane restarted between), refreshes the stored admin kubeconfig and checks again.
 """
 
@@ -27,7 +28,13 @@ from ko_deployment.clusters import events, validation
 from ko_deployment.clusters.models import Cluster
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.scaling import ready_for_change
-from ko_deployment.clusters.schemas import CertificateOut, CertificatesExpiring, CertificatesOut, ClusterEvent
+from ko_deployment.clusters.schemas import (
+    CertificateOut,
+    CertificatesChecked,
+    CertificatesExpiring,
+    CertificatesOut,
+    ClusterEvent,
+)
 from ko_deployment.clusters.service import TABLE, Context, get, operation_spec
 from ko_deployment.operations import service as operations
 
@@ -96,6 +103,12 @@ async def store_checked(session: AsyncSession, op: Any, artifacts: Path | None) 
     cluster.certificates_checked_at = utcnow()
     await session.flush()
     expiring = [c for c in items if c.days_left <= EXPIRING_DAYS]
+    await emit(
+        session, events.CERTIFICATES_CHECKED,
+        CertificatesChecked(cluster_id=cluster.id, project_id=cluster.project_id, name=cluster.name,
+                            count=len(items), expiring=len(expiring), soonest=items[0] if items else None),
+        subject_id=cluster.id, project_id=cluster.project_id,
+    )  # fmt: skip
     if expiring:
         await emit(
             session, events.CERTIFICATES_EXPIRING,

@@ -1,7 +1,12 @@
 """Events of clusters (ko.deployment.cluster.*); never the kubeconfig."""
 
 from ko_common.events import event_spec
-from ko_deployment.clusters.schemas import CertificatesExpiring, ClusterAccessEvent, ClusterEvent
+from ko_deployment.clusters.schemas import (
+    CertificatesChecked,
+    CertificatesExpiring,
+    ClusterAccessEvent,
+    ClusterEvent,
+)
 
 CREATED = event_spec(
     "ko.deployment.cluster.created", ClusterEvent, "A cluster was planned; its deploy operation is queued."
@@ -21,6 +26,11 @@ ACCESS_REFUSED = event_spec(
     "ko.deployment.cluster.access-refused",
     ClusterAccessEvent,
     "A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit).",
+)
+CERTIFICATES_CHECKED = event_spec(
+    "ko.deployment.cluster.certificates-checked",
+    CertificatesChecked,
+    "A certificate check of a cluster finished: the count read, how many expire within 30 days, the soonest.",
 )
 CERTIFICATES_EXPIRING = event_spec(
     "ko.deployment.cluster.certificates-expiring",

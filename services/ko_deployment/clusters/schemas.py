@@ -385,6 +385,17 @@ class CertificatesExpiring(BaseModel):
     soonest: CertificateOut
 
 
+class CertificatesChecked(BaseModel):
+    """Every certificate check's outcome: how many it read, how many expire soon, the soonest (never a key)."""
+
+    cluster_id: str
+    project_id: str
+    name: str
+    count: int
+    expiring: int = Field(description="Certificates that expire within 30 days (or have expired).")
+    soonest: CertificateOut | None = Field(description="The certificate that expires first; null when none was read.")
+
+
 class NodeOut(BaseModel):
     host_id: str
     name: str

@@ -31,11 +31,20 @@ class ClusterHealth(Base):
     announced_at: Mapped[datetime] = mapped_column(UTCDateTime)  # time of the newest event applied
     state: Mapped[str] = mapped_column(String(16), default="unknown")
     reasons: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of sentences
+    findings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of {code, subject, message}
     checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     latency_ms: Mapped[float | None] = mapped_column(Float, default=None)
     nodes_ready: Mapped[int | None] = mapped_column(Integer, default=None)
     nodes_total: Mapped[int | None] = mapped_column(Integer, default=None)
+    # Facts from other services' events (health/facts.py), each with the time of the event that set it.
+    certificates_expire_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    certificates_soonest: Mapped[str | None] = mapped_column(String(512), default=None)
+    certificates_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_backup_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # the last good one
+    last_backup_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    backup_schedule_since: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # None: no schedule
+    backup_schedule_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # next check
     # A claim by one poller while it checks the cluster; an expired lease (a dead replica) is claimable again.
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

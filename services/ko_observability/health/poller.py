@@ -21,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ko_common.cluster_access import ClusterAccessError
@@ -30,7 +30,8 @@ from ko_common.kubeclient import KubeconfigInvalid, kube_client
 from ko_common.logging import log_fields
 from ko_observability.access import AccessSource, KubeconfigCache, replica_name
 from ko_observability.health import service
-from ko_observability.health.probe import Verdict, probe, unreachable
+from ko_observability.health.facts import FactsPolicy
+from ko_observability.health.probe import Finding, Verdict, probe, unreachable
 from ko_observability.health.repository import HealthRepository
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ class HealthPolicy:
     timeout_seconds: float = 5.0
     concurrency: int = 20
     access_cache_seconds: float = 600.0
+    facts: FactsPolicy = field(default_factory=FactsPolicy)
 
     @property
     def lease(self) -> timedelta:
@@ -124,7 +126,8 @@ class HealthPoller:
             return None
         except KubeconfigInvalid as exc:
             self.kubeconfigs.forget(cluster_id)
-            return Verdict("degraded", [f"The cluster's admin kubeconfig cannot be used: {exc}."])
+            message = f"The cluster's admin kubeconfig cannot be used: {exc}."
+            return Verdict("degraded", [Finding("kubeconfig-invalid", None, message)])
         except Exception as exc:  # noqa: BLE001 - whatever stopped the answer, the cluster did not answer
             self.kubeconfigs.forget(cluster_id)
             log.debug("health: cluster %s unreachable (%s)", cluster_id, type(exc).__name__)
@@ -140,7 +143,7 @@ class HealthPoller:
                 return  # our lease ended and another poller holds it (or the cluster stopped running)
             now = utcnow()
             if verdict is not None:
-                await service.record(session, row, verdict, now)
+                await service.record(session, row, verdict, now, self.policy.facts)
             row.due_at = started + timedelta(seconds=self.policy.interval_seconds)
             row.lease_until = row.leased_by = None
             await session.flush()
