@@ -98,6 +98,27 @@ export interface components {
             subject: string;
         };
         /**
+         * CertificatesChecked
+         * @description Every certificate check's outcome: how many it read, how many expire soon, the soonest (never a key).
+         */
+        CertificatesChecked: {
+            /** Cluster Id */
+            cluster_id: string;
+            /** Count */
+            count: number;
+            /**
+             * Expiring
+             * @description Certificates that expire within 30 days (or have expired).
+             */
+            expiring: number;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** @description The certificate that expires first; null when none was read. */
+            soonest: components["schemas"]["CertificateOut"] | null;
+        };
+        /**
          * CertificatesExpiring
          * @description A check found certificates that expire within the warning window (never a key).
          */
@@ -191,6 +212,11 @@ export interface components {
          */
         ClusterHealthEvent: {
             /**
+             * Certificates Expire At
+             * @description Soonest expiry of the cluster's certificates at their last check (none checked yet: null).
+             */
+            certificates_expire_at: string | null;
+            /**
              * Checked At
              * @description When the verdict was reached.
              */
@@ -203,6 +229,16 @@ export interface components {
              */
             cluster_status: string;
             /**
+             * Findings
+             * @description The reasons with their codes and subjects, in the same order.
+             */
+            findings: components["schemas"]["FindingOut"][];
+            /**
+             * Last Backup At
+             * @description When the cluster's last good backup finished.
+             */
+            last_backup_at: string | null;
+            /**
              * Latency Ms
              * @description The API server's /readyz answer time at the last check.
              */
@@ -213,6 +249,8 @@ export interface components {
             nodes_ready: number | null;
             /** Nodes Total */
             nodes_total: number | null;
+            /** Previous Findings */
+            previous_findings: components["schemas"]["FindingOut"][];
             /** Previous Reasons */
             previous_reasons: string[];
             /**
@@ -368,6 +406,24 @@ export interface components {
              * @default null
              */
             task?: string | null;
+        };
+        /** FindingOut */
+        FindingOut: {
+            /**
+             * Code
+             * @description Stable code of the problem (alert rules key on it): api-unreachable, credentials-refused, kubeconfig-invalid, etcd-unhealthy, readyz-failing, api-not-ready, list-failed, no-nodes, node-not-ready, node-pressure, control-plane-not-ready, control-plane-missing, too-many-problems, certificate-expiring, certificate-expired, backup-failed, backup-too-old.
+             */
+            code: string;
+            /**
+             * Message
+             * @description The sentence shown to people (the same as in reasons).
+             */
+            message: string;
+            /**
+             * Subject
+             * @description What it is about: a node, a readiness check, a component, a certificate.
+             */
+            subject: string | null;
         };
         /**
          * HostEvent
@@ -756,6 +812,8 @@ export interface Events {
     "kubeoperator.deployment.cluster.access-granted.v1": components["schemas"]["ClusterAccessEvent"];
     /** A service not in KO_CLUSTER_ACCESS_SERVICES asked for a cluster's admin kubeconfig and was refused (audit). */
     "kubeoperator.deployment.cluster.access-refused.v1": components["schemas"]["ClusterAccessEvent"];
+    /** A certificate check of a cluster finished: the count read, how many expire within 30 days, the soonest. */
+    "kubeoperator.deployment.cluster.certificates-checked.v1": components["schemas"]["CertificatesChecked"];
     /** A certificate check found certificates of a cluster that expire within 30 days (or have expired). */
     "kubeoperator.deployment.cluster.certificates-expiring.v1": components["schemas"]["CertificatesExpiring"];
     /** A cluster was planned; its deploy operation is queued. */

@@ -2032,6 +2032,11 @@ export interface components {
         /** ClusterHealthOut */
         ClusterHealthOut: {
             /**
+             * Certificates Expire At
+             * @description Soonest expiry of the cluster's certificates at their last check (none checked yet: null).
+             */
+            certificates_expire_at: string | null;
+            /**
              * Checked At
              * @description When the verdict was reached.
              */
@@ -2043,6 +2048,16 @@ export interface components {
              * @description The cluster's status in the deployment service (running, ...).
              */
             cluster_status: string;
+            /**
+             * Findings
+             * @description The reasons with their codes and subjects, in the same order.
+             */
+            findings: components["schemas"]["FindingOut"][];
+            /**
+             * Last Backup At
+             * @description When the cluster's last good backup finished.
+             */
+            last_backup_at: string | null;
             /**
              * Latency Ms
              * @description The API server's /readyz answer time at the last check.
@@ -2339,6 +2354,24 @@ export interface components {
             phase: string;
             /** Task */
             task?: string | null;
+        };
+        /** FindingOut */
+        FindingOut: {
+            /**
+             * Code
+             * @description Stable code of the problem (alert rules key on it): api-unreachable, credentials-refused, kubeconfig-invalid, etcd-unhealthy, readyz-failing, api-not-ready, list-failed, no-nodes, node-not-ready, node-pressure, control-plane-not-ready, control-plane-missing, too-many-problems, certificate-expiring, certificate-expired, backup-failed, backup-too-old.
+             */
+            code: string;
+            /**
+             * Message
+             * @description The sentence shown to people (the same as in reasons).
+             */
+            message: string;
+            /**
+             * Subject
+             * @description What it is about: a node, a readiness check, a component, a certificate.
+             */
+            subject: string | null;
         };
         /** HostChecks */
         HostChecks: {
