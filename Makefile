@@ -53,7 +53,7 @@ lab-down: ## Stop the test lab and remove its namespaces, links, mounts, cgroups
 
 test: sysdeps install console ## Run the whole test suite (PYTEST_ARGS="--no-lab" skips the slow lab tests)
 	cd frontend && npm test --silent && npm run size --silent
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/python -m tests.split_run $(PYTEST_ARGS)
 
 lint: install $(NPM_STAMP) ## ruff, mypy, eslint, tsc and ansible-lint
 	$(BIN)/ruff check services tests bench
