@@ -22,6 +22,9 @@ function health(overrides: Partial<ClusterHealth> = {}): ClusterHealth {
     cluster_status: 'running',
     state: 'healthy',
     reasons: [],
+    findings: [],
+    certificates_expire_at: null,
+    last_backup_at: null,
     checked_at: '2026-01-04T00:00:30Z',
     unreachable_since: null,
     latency_ms: 12.4,
@@ -33,6 +36,7 @@ function health(overrides: Partial<ClusterHealth> = {}): ClusterHealth {
 
 const degraded = health({
   state: 'degraded',
+  certificates_expire_at: '2027-01-02T00:00:00Z',
   reasons: ['Node worker-1 is not Ready (KubeletNotReady).', 'etcd: member master-2 is unhealthy.'],
   nodes_ready: 1,
   nodes_total: 2,
@@ -130,6 +134,8 @@ describe('health on the cluster page', () => {
     expect(within(tab).getByTestId('health-nodes').textContent).toBe('1 of 2');
     expect(within(tab).getByTestId('health-checked-at').textContent).toMatch(/2026/);
     expect(within(tab).queryByTestId('health-unreachable-since')).toBeNull();
+    expect(within(tab).getByTestId('health-certificates').textContent).toMatch(/2027/);
+    expect(within(tab).getByTestId('health-last-backup').textContent).toBe('None yet');
   });
 
   test('unreachable: since when, in Chinese too', async () => {

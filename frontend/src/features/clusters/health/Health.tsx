@@ -8,7 +8,7 @@ import { HealthTag } from './HealthTag';
 
 /**
  * The health tab: the state and its reasons, the API server's latency, nodes ready of all, when it was
- * last checked and since when it is unreachable. Live health events replace it as they come.
+ * last checked and since when it is unreachable, the certificates' soonest expiry and the last good backup. Live health events replace it as they come.
  */
 export function Health({ clusterId }: { clusterId: string }) {
   const { t } = useTranslation();
@@ -49,6 +49,12 @@ export function Health({ clusterId }: { clusterId: string }) {
         </Descriptions.Item>
         <Descriptions.Item label={t('health.nodes')}>
           <span data-testid="health-nodes">{h?.nodes_total != null ? t('health.nodesReady', { ready: h.nodes_ready ?? 0, total: h.nodes_total }) : '—'}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('health.certificatesExpire')}>
+          <span data-testid="health-certificates">{formatTime(h?.certificates_expire_at) || t('health.certificatesNotChecked')}</span>
+        </Descriptions.Item>
+        <Descriptions.Item label={t('health.lastBackup')}>
+          <span data-testid="health-last-backup">{formatTime(h?.last_backup_at) || t('health.noBackup')}</span>
         </Descriptions.Item>
         {h?.unreachable_since && (
           <Descriptions.Item label={t('health.unreachableSince')} span="filled">

@@ -13,11 +13,14 @@ export const healthHandlers = on(['kubeoperator.observability.cluster.health-cha
     cluster_status: d.cluster_status,
     state: d.state,
     reasons: d.reasons ?? [],
+    findings: d.findings ?? [],
     checked_at: d.checked_at ?? null,
     unreachable_since: d.unreachable_since ?? null,
     latency_ms: d.latency_ms ?? null,
     nodes_ready: d.nodes_ready ?? null,
     nodes_total: d.nodes_total ?? null,
+    certificates_expire_at: d.certificates_expire_at ?? null,
+    last_backup_at: d.last_backup_at ?? null,
   };
   queryClient.setQueryData(healthDetailKey(d.cluster_id), health);
   let known = false;
