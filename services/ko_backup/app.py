@@ -14,6 +14,7 @@ from ko_backup.backups.endpoints import internal as backups_internal
 from ko_backup.backups.endpoints import router as backups_router
 from ko_backup.backups.service import Deps
 from ko_backup.models import Base
+from ko_backup.strategies.consumer import consumer_for as strategies_consumer_for
 from ko_backup.strategies.endpoints import router as strategies_router
 from ko_backup.strategies.scheduler import Scheduler
 from ko_common.app import ServiceSpec, create_service_app
@@ -95,5 +96,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[accounts_router, backups_router, strategies_router, backups_internal],
         on_startup=[_install_secret_box, _start_backups, _start_schedules],
+        consumers=[strategies_consumer_for(settings.resolved_database_url)],
     )
     return create_service_app(spec, settings)

@@ -13,6 +13,9 @@ from ko_common.app import ServiceSpec, create_service_app
 from ko_common.cluster_access import ClusterAccessClient
 from ko_common.crypto import SecretBox, attach
 from ko_common.settings import SERVICE_PORTS, Settings
+from ko_observability.alerts.endpoints import router as alerts_router
+from ko_observability.alerts.loop import AlertLoop, AlertPolicy
+from ko_observability.alerts.sources import consumers_for as alert_consumers_for
 from ko_observability.channels.dispatcher import DeliveryPolicy, Dispatcher
 from ko_observability.channels.endpoints import router as channels_router
 from ko_observability.channels.repository import ChannelRepository
@@ -96,6 +99,27 @@ class ObservabilitySettings(Settings):
     )
     kube_events_warnings_per_minute: int = Field(
         30, ge=0, le=10000, description="Most kube-event.warning events published per cluster per minute."
+    )
+
+    alerts_group_window_seconds: float = Field(
+        30.0,
+        ge=0,
+        le=3600,
+        description="Alerts of one route and one cluster firing within this window go out as one "
+        "message (the window starts with the group's first alert).",
+    )
+    alerts_quiet_period_seconds: float = Field(
+        900.0,
+        gt=0,
+        le=7 * 86400,
+        description="A pod's crash-looping or evicted alert resolves after this long "
+        "without a new such Warning event for the pod.",
+    )
+    alerts_retention_days: float = Field(
+        30.0, gt=0, le=3660, description="How long resolved alerts and ended silences are kept."
+    )
+    alerts_poll_seconds: float = Field(
+        1.0, gt=0, le=60, description="How often due alert groups, quiet pod alerts and silences' ends are looked for."
     )
 
     def secret_fields(self) -> list[str]:
@@ -182,6 +206,22 @@ async def _start_kube_events(app: FastAPI) -> None:
     app.state.kube_events_task = asyncio.create_task(app.state.kube_event_watcher.run(), name="kube-event-watcher")
 
 
+async def _start_alerts(app: FastAPI) -> None:
+    settings: ObservabilitySettings = app.state.settings
+    policy = AlertPolicy(
+        group_window_seconds=settings.alerts_group_window_seconds,
+        quiet_period_seconds=settings.alerts_quiet_period_seconds,
+        retention_days=settings.alerts_retention_days,
+        poll_seconds=settings.alerts_poll_seconds,
+    )
+    loop = AlertLoop(app.state.db, policy, app.state.dispatcher.wake)
+    app.state.alerts_task = asyncio.create_task(loop.run(), name="alert-loop")
+
+
+async def _stop_alerts(app: FastAPI) -> None:
+    await _stop_task(app.state.alerts_task)
+
+
 async def _stop_task(task: asyncio.Task[None] | None) -> None:
     if task is not None:
         task.cancel()
@@ -209,13 +249,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Cluster health, Kubernetes events, alert rules and notifications.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[channels_router, health_router, kube_events_router],
+        routers=[channels_router, health_router, kube_events_router, alerts_router],
         consumers=[
             health_consumer_for(settings.resolved_database_url),
             backup_consumer_for(settings.resolved_database_url),
+            *alert_consumers_for(settings.resolved_database_url),
         ],
-        on_startup=[_start_deliveries, _start_health, _start_kube_events],
-        on_shutdown=[_stop_kube_events, _stop_health, _stop_deliveries],
+        on_startup=[_start_deliveries, _start_alerts, _start_health, _start_kube_events],
+        on_shutdown=[_stop_kube_events, _stop_health, _stop_alerts, _stop_deliveries],
         project_usage=_project_usage,
     )
     return create_service_app(spec, settings)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -31,9 +32,11 @@ from ko_backup.app import create_app as create_backup
 from ko_backup.backups.service import Deps
 from ko_backup.models import OUTBOX
 from ko_backup.strategies.scheduler import Scheduler
+from ko_common.bus import EventBus
 from ko_common.cluster_access import ClusterAccessClient
 from ko_common.crypto import SecretBox, attach
 from ko_common.db import Database
+from ko_common.events import Envelope
 from ko_common.operations.jobs import OperationRequester
 from tests.backup.test_backups_api import ADMIN, Stage, _deliver
 from tests.deployment.test_cluster_workers_api import running_cluster
@@ -182,6 +185,8 @@ def test_who_may_set_a_strategy_and_what_is_refused(sched: Sched) -> None:
     assert s.call("GET", path, OUTSIDER).status_code == 404
     off = s.call("PUT", path, json={**good, "enabled": False, "keep_days": 30}).json()
     assert off["next_run_at"] is None and off["keep_days"] == 30, off
+    used = s.call("DELETE", f"/api/v1/backup-accounts/{s.account}", ADMIN)
+    assert used.status_code == 409 and "1 backup strategies" in used.json()["detail"], used.text
     assert s.call("DELETE", path, RO).status_code == 403
     assert s.call("DELETE", path).status_code == 204
     assert s.call("GET", path).status_code == 404
@@ -256,3 +261,27 @@ def test_retention_keeps_count_and_never_the_last_good_one(sched: Sched) -> None
     assert s.snapshots() == 1
     s.ticks([t0 + timedelta(days=300)])
     assert [b["id"] for b in s.backups(c["id"], "good")] == [made[3]] and s.snapshots() == 1
+
+
+def test_a_deleted_clusters_strategy_goes_with_it_and_its_backups_stay(sched: Sched) -> None:
+    s = sched
+    c = running_cluster(s.w)
+    s.strategy(c["id"])
+    gone = Envelope(id=str(uuid.uuid4()), source="ko/deployment", type="kubeoperator.deployment.cluster.deleted.v1",
+                    time=datetime.now(UTC), subject=c["id"], projectid=c["project_id"],
+                    data={**c, "status": "terminating"})  # fmt: skip
+
+    async def announce() -> None:
+        bus = EventBus(s.settings.nats_url, "deployment-stand-in")
+        await bus.connect(retry_forever=False)
+        try:
+            await bus.publish("ko.deployment.cluster.deleted", gone.model_dump_json().encode(), msg_id=gone.id)
+        finally:
+            await bus.close()
+
+    asyncio.run(announce())
+    path = f"/api/v1/clusters/{c['id']}/backup-strategy"
+    deadline = time.monotonic() + 30
+    while s.call("GET", path).status_code != 404:
+        assert time.monotonic() < deadline, "the deleted cluster's strategy is still there"
+        time.sleep(0.2)

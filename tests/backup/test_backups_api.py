@@ -152,6 +152,12 @@ def test_a_backup_is_good_only_once_the_account_holds_what_the_member_wrote(stag
     # The deployment service reads it back with its checksum.
     back = s.call("GET", f"/internal/backups/{backup['id']}/snapshot", DEPLOYMENT)
     assert back.content == snapshot and back.headers["x-checksum-sha256"] == shown["sha256"]
+    # The account cannot go while it holds the backup; once the backup is deleted, it can.
+    kept = s.call("DELETE", f"/api/v1/backup-accounts/{s.account}", ADMIN)
+    assert kept.status_code == 409 and "holds 1 backups" in kept.json()["detail"], kept.text
+    assert s.call("GET", f"/api/v1/backup-accounts/{s.account}", ADMIN).status_code == 200
+    assert s.call("DELETE", f"/api/v1/clusters/{c['id']}/backups/{backup['id']}").status_code == 204
+    assert s.call("DELETE", f"/api/v1/backup-accounts/{s.account}", ADMIN).status_code == 204
 
 
 def test_a_cancelled_backup_fails_and_leaves_no_file(stage: Stage) -> None:

@@ -448,6 +448,52 @@ def _delete_channel(m: Matrix, role: str, project: str | None) -> Call:
     return Call("DELETE", path, after=m.exists(path))
 
 
+def _alert_route_body(m: Matrix, project: str) -> dict[str, Any]:
+    return {"project_id": project, "name": unique("rbac-route"), "channel_ids": [_channel_id(m, project)]}
+
+
+def _alert_route_id(m: Matrix, project: str) -> str:
+    return str(m.once(f"alert-route-{project}", lambda: m.made("alert-routes", _alert_route_body(m, project))["id"]))
+
+
+def _delete_alert_route(m: Matrix, role: str, project: str | None) -> Call:
+    path = f"{API}/alert-routes/{m.made('alert-routes', _alert_route_body(m, m.project(project)))['id']}"
+    return Call("DELETE", path, after=m.exists(path))
+
+
+def _silence_body(project: str) -> dict[str, Any]:
+    from datetime import UTC, datetime, timedelta
+
+    ends_at = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
+    return {"project_id": project, "rule": "node-not-ready", "ends_at": ends_at, "comment": "rbac"}
+
+
+def _alert_id(m: Matrix, project_id: str) -> str:
+    """An alert of the seeded cluster written straight into observability's database (no source fires one)."""
+
+    def seed() -> str:
+        from sqlalchemy import create_engine
+        from sqlalchemy.orm import Session
+
+        from ko_common.db import new_id, utcnow
+        from ko_observability.alerts.models import Alert
+
+        alert_id, now = new_id(), utcnow()
+        row = Alert(id=alert_id, fingerprint=alert_id, rule="operation-failed", project_id=project_id,
+                    cluster_id=m.cluster(project_id), cluster_name="rbac", subject="upgrade", severity="warning",
+                    message="seeded by the RBAC test", status="firing", started_at=now, last_seen_at=now, count=1,
+                    silenced=False, notified=True)  # fmt: skip
+        engine = create_engine(f"sqlite:///{m.world.stack.data_dir / 'observability.db'}")
+        try:
+            with Session(engine) as session, session.begin():
+                session.add(row)
+        finally:
+            engine.dispose()
+        return alert_id
+
+    return str(m.once(f"alert-{project_id}", seed))
+
+
 def _health_cluster(m: Matrix, project_id: str) -> str:
     """The seeded cluster, made known to observability as the deployment's events would announce it."""
 
@@ -682,6 +728,22 @@ BUILDERS: dict[str, Builder] = {
     # Kubernetes events (observability): of the cluster the RBAC world seeds, known as its events announce it
     "listClusterEvents": lambda m, r, p: Call(
         "GET", f"{API}/cluster-events", params={"cluster_id": _health_cluster(m, m.project(p)), "type": "Warning"}
+    ),
+    # alerts (observability): an alert seeded on the seeded cluster; routes to the project's channel; silences
+    "listAlerts": lambda m, r, p: Call("GET", f"{API}/alerts", params={"project_id": m.project(p)}),
+    "getAlert": lambda m, r, p: Call("GET", f"{API}/alerts/{_alert_id(m, m.project(p))}"),
+    "listAlertRules": lambda m, r, p: Call("GET", f"{API}/alert-rules"),
+    "listAlertRoutes": lambda m, r, p: Call("GET", f"{API}/alert-routes", params={"project_id": m.project(p)}),
+    "createAlertRoute": lambda m, r, p: Call("POST", f"{API}/alert-routes", _alert_route_body(m, m.project(p))),
+    "getAlertRoute": lambda m, r, p: Call("GET", f"{API}/alert-routes/{_alert_route_id(m, m.project(p))}"),
+    "updateAlertRoute": lambda m, r, p: Call(
+        "PATCH", f"{API}/alert-routes/{_alert_route_id(m, m.project(p))}", {"min_severity": "warning"}
+    ),
+    "deleteAlertRoute": _delete_alert_route,
+    "listSilences": lambda m, r, p: Call("GET", f"{API}/silences", params={"project_id": m.project(p)}),
+    "createSilence": lambda m, r, p: Call("POST", f"{API}/silences", _silence_body(m.project(p))),
+    "deleteSilence": lambda m, r, p: Call(
+        "DELETE", f"{API}/silences/{m.made('silences', _silence_body(m.project(p)))['id']}"
     ),
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).

@@ -8,11 +8,21 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import delete, func, insert, or_, select
 
 from ko_backup.accounts.models import BackupAccount, BackupAccountProject
+from ko_backup.backups.models import Backup
+from ko_backup.strategies.models import BackupStrategy
 from ko_common.repository import Repository
 
 
 class BackupAccountRepository(Repository[BackupAccount]):
     model = BackupAccount
+
+    async def usage(self, account_id: str) -> tuple[int, int]:
+        """Backups the account still holds (every status but deleted) and strategies that write into it."""
+        held = (
+            select(func.count()).select_from(Backup).where(Backup.account_id == account_id, Backup.status != "deleted")
+        )
+        used = select(func.count()).select_from(BackupStrategy).where(BackupStrategy.account_id == account_id)
+        return (await self.session.execute(held)).scalar_one(), (await self.session.execute(used)).scalar_one()
 
     async def by_name(self, name: str) -> BackupAccount | None:
         return await self.one_or_none(select(BackupAccount).where(BackupAccount.name == name))

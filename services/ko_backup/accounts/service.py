@@ -163,6 +163,12 @@ async def delete(session: AsyncSession, identity: Identity, account_id: str) -> 
     identity.require_admin()
     account, shared = await get(session, identity, account_id)
     repo = BackupAccountRepository(session)
+    backups, strategies = await repo.usage(account.id)
+    if backups or strategies:  # they would point at nothing: restores impossible, schedules failing
+        raise Conflict(
+            f"The backup account {account.name} still holds {backups} backups and {strategies} backup strategies "
+            "write into it: delete those backups and move or delete those strategies first."
+        )
     await repo.share(account.id, [])
     await repo.delete(account)
     await emit(session, events.DELETED, BackupAccountEvent.of(account, shared), subject_id=account.id)

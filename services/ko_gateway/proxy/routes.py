@@ -23,6 +23,9 @@ RESOURCE_OWNERS: dict[str, str] = {
     "versions": "deployment",
     # observability
     "alerts": "observability",
+    "alert-routes": "observability",
+    "alert-rules": "observability",
+    "silences": "observability",
     "notification-channels": "observability",
     "messages": "observability",
     "cluster-events": "observability",
