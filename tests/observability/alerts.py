@@ -78,9 +78,10 @@ def node_not_ready(node: str) -> dict[str, Any]:
 def operation(nats_url: str, project: Project, cluster_id: str, kind: str, failed: bool) -> None:
     spec = OPERATIONS.failed if failed else OPERATIONS.succeeded
     failure = {"message": "phase 03-etcd failed on m1", "phase": "03-etcd"} if failed else None
-    data = {"id": new_id(), "project_id": project.id, "cluster_id": cluster_id, "kind": kind,
+    op_id = new_id()
+    data: dict[str, Any] = {"id": op_id, "project_id": project.id, "cluster_id": cluster_id, "kind": kind,
             "status": "failed" if failed else "succeeded", "attempts": 1, "failure": failure, "phases": []}  # fmt: skip
-    publish(nats_url, spec, data, project.id, data["id"])
+    publish(nats_url, spec, data, project.id, op_id)
 
 
 def pod_warning(nats_url: str, project: Project, cluster_id: str, pod: str, reason: str, kind: str = "Pod") -> None:
