@@ -30,6 +30,8 @@ from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.service import Context as ClusterContext
 from ko_deployment.inventory_client import HostsMissing, InventoryClient
 from ko_deployment.models import Base
+from ko_deployment.monitoring import service as monitoring
+from ko_deployment.monitoring.endpoints import router as monitoring_router
 from ko_deployment.operations import service as operations
 from ko_deployment.operations.endpoints import router as operations_router
 from ko_deployment.operations.events import CHANNELS
@@ -178,6 +180,7 @@ async def _start_worker(app: FastAPI) -> None:
     client = InventoryClient(settings.inventory_url, app.state.identity_key)
     app.state.cluster_context = ClusterContext(client, settings.playbooks_dir, settings.resolved_repository_url)
     cluster_kinds.register(operations.KINDS, settings.playbooks_dir, client)
+    monitoring.register(operations.KINDS, settings.playbooks_dir)
     operations.STEPS.steps[upgrade.RECORD_STEP] = upgrade.record_version_step(app.state.db)
     etcd_backups.register(
         operations.KINDS,
@@ -263,6 +266,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             operations_router,
             clusters_router,
             cluster_access_router,
+            monitoring_router,
             operations.JOBS_ROUTER,
         ],
         project_usage=_project_usage,

@@ -47,6 +47,9 @@ def test_operations_name_the_phases_in_the_original_order() -> None:
         "preflight", "etcd-snapshot", "packages", "control-plane", "workers"]  # fmt: skip
     assert [p.name for p in phases_of(PLAYBOOKS, "etcd-backup")] == ["etcd-backup", "cleanup"]
     assert [p.name for p in phases_of(PLAYBOOKS, "etcd-restore")] == ["etcd-restore"]
+    assert [p.name for p in phases_of(PLAYBOOKS, "monitoring-install")] == [
+        "images", "monitoring-crds", "monitoring-prometheus", "monitoring-logs", "monitoring-grafana"]  # fmt: skip
+    assert [p.name for p in phases_of(PLAYBOOKS, "monitoring-uninstall")] == ["monitoring-uninstall"]
 
 
 @pytest.mark.parametrize("playbook", sorted(p.name for p in PLAYBOOKS.glob("[0-9][0-9]-*.yml")))

@@ -631,6 +631,33 @@ def test_a_second_run_of_every_phase_changes_nothing(real: RealCluster) -> None:
     assert real.kubectl("get", "--raw", "/readyz").stdout.strip() == "ok"
 
 
+def test_the_monitoring_stack_installs_as_an_operation_and_its_pods_are_scheduled(real: RealCluster) -> None:
+    """PUT /addons/monitoring on the real cluster: the monitoring-install phases run, the four releases
+    are deployed in namespace monitoring and their pods scheduled on the nodes. Skipped (one line)
+    while the real test package carries no monitoring charts and images (tests/support/real_package.py)."""
+    path = f"/api/v1/clusters/{real.cluster['id']}/addons/monitoring"
+    r = real.api.put(path, json={"retention_days": 2})
+    if r.status_code == 409 and r.json().get("field") == "package":
+        pytest.skip(f"the real test package has no monitoring charts: {r.json()['detail']}")
+    assert r.status_code == 202, r.text
+    started = time.monotonic()
+    op = _wait_operation(real.api, r.json()["operation"]["id"], 1800)
+    assert op["status"] == "succeeded", f"{op}{real.diagnose()}"
+    assert [p["name"] for p in op["phases"]] == [
+        "images", "monitoring-crds", "monitoring-prometheus", "monitoring-logs", "monitoring-grafana"]  # fmt: skip
+    print(f"\nmonitoring-install on the real cluster: {time.monotonic() - started:.0f}s")
+    shown = real.api.get(path).json()
+    assert shown["installed"] and shown["version"] and shown["settings"]["retention_days"] == 2
+    secrets = real.json("get", "secrets", "--namespace", "monitoring", "-l", "owner=helm")["items"]
+    deployed = {s["metadata"]["labels"]["name"] for s in secrets if s["metadata"]["labels"].get("status") == "deployed"}
+    assert deployed == {"ko-monitoring", "ko-monitoring-loki", "ko-monitoring-alloy", "ko-monitoring-grafana"}
+    pods = real.json("get", "pods", "--namespace", "monitoring")["items"]
+    assert pods and all(p["spec"].get("nodeName") for p in pods), [p["metadata"]["name"] for p in pods]
+    alloy = [p for p in pods if p["metadata"]["name"].startswith("ko-monitoring-alloy")]
+    assert len(alloy) == len(real.cluster["nodes"])  # one per node, the master included
+    assert real.json("get", "crd", "prometheuses.monitoring.coreos.com")["spec"]["group"] == "monitoring.coreos.com"
+
+
 def _certificates(real: RealCluster, action: str) -> dict[str, Any]:
     r = real.api.post(f"/api/v1/clusters/{real.cluster['id']}/certificates/{action}")
     assert r.status_code == 202, r.text
@@ -655,6 +682,9 @@ def test_certificates_are_read_then_renewed_and_the_kubeconfig_refreshed(real: R
     assert (master, "/etc/kubernetes/admin.conf") in by_path
     assert any(node != master for node, _ in by_path), "the workers' kubelet certificates are read too"
     old_kubeconfig = real.kubeconfig.read_text()
+    pids = "pgrep -x 'kube-apiserver|kube-controller|kube-scheduler' | sort"
+    before = ssh_root(real.hosts[0], pids).stdout.split()
+    assert len(before) == 3, before
     time.sleep(1.5)  # renewed certificates start at least a second later: their notAfter moves
     started = time.monotonic()
     renewed = _certificates(real, "renew")
@@ -664,6 +694,14 @@ def test_certificates_are_read_then_renewed_and_the_kubeconfig_refreshed(real: R
         assert after[(master, path)]["not_after"] > by_path[(master, path)]["not_after"], path
     for path in ("/etc/kubernetes/pki/ca.crt", "/etc/kubernetes/pki/apiserver.crt"):  # not kubeadm's to renew
         assert after[(master, path)]["not_after"] == by_path[(master, path)]["not_after"], path
+
+    def three_running() -> list[str] | None:
+        found = ssh_root(real.hosts[0], pids).stdout.split()
+        return found if len(found) == 3 else None
+
+    now_running = real.wait("the control plane started again", three_running)
+    assert not set(before) & set(now_running), "every control-plane process was restarted with the renewed files"
+    assert ssh_root(real.hosts[0], "ls /etc/kubernetes/manifests").stdout.split().count("kube-apiserver.yaml") == 1
     cluster = real.api.get(f"/api/v1/clusters/{real.cluster['id']}").json()
     assert (cluster["status"], cluster["status_message"]) == ("running", "Certificates renewed."), cluster
     r = real.api.get(f"/api/v1/clusters/{real.cluster['id']}/kubeconfig")

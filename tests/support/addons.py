@@ -21,7 +21,8 @@ from tests.support.oci import oci_archive
 
 CHARTS = Path(__file__).resolve().parent / "charts"
 # The add-on charts, by the names the roles look them up by in the manifest.
-ADDON_CHARTS = ("flannel", "tigera-operator", "coredns", "metrics-server", "traefik")
+ADDON_CHARTS = ("flannel", "tigera-operator", "coredns", "metrics-server", "traefik",
+                "kube-prometheus-stack", "loki", "alloy", "grafana")  # fmt: skip
 # Image name -> tag, as the roles' defaults name them (network, coredns, metrics_server, ingress).
 ADDON_IMAGES = {
     "ghcr.io/flannel-io/flannel": "v0.26.7",
@@ -30,6 +31,15 @@ ADDON_IMAGES = {
     "registry.k8s.io/coredns/coredns": "v1.12.1",
     "registry.k8s.io/metrics-server/metrics-server": "v0.7.2",
     "docker.io/library/traefik": "v3.3.6",
+    # The monitoring add-on (playbooks/roles/monitoring), as the default versions file pins them.
+    "quay.io/prometheus-operator/prometheus-operator": "v0.93.1",
+    "quay.io/prometheus-operator/prometheus-config-reloader": "v0.93.1",
+    "quay.io/prometheus/prometheus": "v3.14.0",
+    "registry.k8s.io/kube-state-metrics/kube-state-metrics": "v2.20.0",
+    "quay.io/prometheus/node-exporter": "v1.12.1",
+    "docker.io/grafana/loki": "3.7.6",
+    "docker.io/grafana/alloy": "v1.18.1",
+    "docker.io/grafana/grafana": "13.2.0",
 }
 # Component versions of the manifest (what GET /api/v1/versions shows).
 ADDON_COMPONENTS = {

@@ -9,8 +9,11 @@ the matrix when it is added.
 from __future__ import annotations
 
 import asyncio
+import atexit
+import functools
 import itertools
 import re
+import shutil
 import socket
 import tempfile
 import uuid
@@ -407,9 +410,21 @@ def _delete_user(m: Matrix, role: str, project: str | None) -> Call:
     return Call("DELETE", path, after=m.exists(path))
 
 
+@functools.cache
+def _scratch() -> str:
+    """One directory for the matrix's local backup accounts, removed when the test process ends."""
+    path = tempfile.mkdtemp(prefix="ko-rbac-")
+    atexit.register(shutil.rmtree, path, True)
+    return path
+
+
+def _local_dir() -> str:
+    return tempfile.mkdtemp(prefix="backup-", dir=_scratch())
+
+
 def _backup_account(m: Matrix, project: str) -> dict[str, Any]:
     """A local backup account shared with `project` (its directory made here: the service writes a probe)."""
-    body = {"name": unique("rbac-backup"), "kind": "local", "directory": tempfile.mkdtemp(prefix="ko-rbac-backup-"),
+    body = {"name": unique("rbac-backup"), "kind": "local", "directory": _local_dir(),
             "project_ids": [project]}  # fmt: skip
     r = m.admin.post(f"{API}/backup-accounts", json=body)
     assert r.status_code == 201, r.text
@@ -422,7 +437,7 @@ def _backup_account_id(m: Matrix, project: str) -> str:
 
 
 def _create_backup_account(m: Matrix, role: str, project: str | None) -> Call:
-    body = {"name": unique("rbac-backup"), "kind": "local", "directory": tempfile.mkdtemp(prefix="ko-rbac-backup-"),
+    body = {"name": unique("rbac-backup"), "kind": "local", "directory": _local_dir(),
             "project_ids": [m.project(project or "A")]}  # fmt: skip
     return Call("POST", f"{API}/backup-accounts", body)
 
@@ -662,6 +677,14 @@ BUILDERS: dict[str, Builder] = {
     "upgradeCluster": lambda m, r, p: Call(
         "POST", f"{API}/clusters/{m.cluster(m.project(p))}/upgrade", {"version": "1.99.0"}
     ),
+    # the monitoring add-on (deployment): read; an install or removal of the seeded cluster (not running: refused)
+    "getClusterMonitoring": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/addons/monitoring"),
+    "putClusterMonitoring": lambda m, r, p: Call(
+        "PUT", f"{API}/clusters/{m.cluster(m.project(p))}/addons/monitoring", {"retention_days": 7}
+    ),
+    "deleteClusterMonitoring": lambda m, r, p: Call(
+        "DELETE", f"{API}/clusters/{m.cluster(m.project(p))}/addons/monitoring"
+    ),
     # backups and restores of a cluster (backup): the seeded cluster is not running, the backup does not exist
     "listClusterBackups": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/backups"),
     "createClusterBackup": lambda m, r, p: Call(
@@ -729,6 +752,24 @@ BUILDERS: dict[str, Builder] = {
     "listClusterEvents": lambda m, r, p: Call(
         "GET", f"{API}/cluster-events", params={"cluster_id": _health_cluster(m, m.project(p)), "type": "Warning"}
     ),
+    # the cluster's Prometheus and Grafana (observability): the seeded cluster is not running, nothing is sent to it
+    "getClusterPrometheus": lambda m, r, p: Call(
+        "GET",
+        f"{API}/clusters/{_health_cluster(m, m.project(p))}/monitoring/prometheus/api/v1/query",
+        params={"query": "up"},
+    ),
+    "queryClusterPrometheus": lambda m, r, p: Call(
+        "POST",
+        f"{API}/clusters/{_health_cluster(m, m.project(p))}/monitoring/prometheus/api/v1/query",
+        content="query=up",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    ),
+    "getClusterGrafana": lambda m, r, p: Call(
+        "GET", f"{API}/clusters/{_health_cluster(m, m.project(p))}/monitoring/grafana/"
+    ),
+    "getClusterMonitoringSummary": lambda m, r, p: Call(
+        "GET", f"{API}/clusters/{_health_cluster(m, m.project(p))}/monitoring/summary"
+    ),
     # alerts (observability): an alert seeded on the seeded cluster; routes to the project's channel; silences
     "listAlerts": lambda m, r, p: Call("GET", f"{API}/alerts", params={"project_id": m.project(p)}),
     "getAlert": lambda m, r, p: Call("GET", f"{API}/alerts/{_alert_id(m, m.project(p))}"),
@@ -748,6 +789,10 @@ BUILDERS: dict[str, Builder] = {
 }
 # An authorised caller's expected answer where it is not a 2xx (the request is deliberately harmless).
 AUTHORISED_STATUS = {
+    "getClusterPrometheus": {409},  # the seeded cluster is not running
+    "queryClusterPrometheus": {409},
+    "getClusterGrafana": {409},
+    "getClusterMonitoringSummary": {409},
     "changeMyPassword": {400},
     "registerHost": {422},  # nothing answers at the address: refused, nothing stored
     "createCluster": {422},  # the host does not exist: refused naming nodes[0].host_id
@@ -761,6 +806,8 @@ AUTHORISED_STATUS = {
     "addMasters": {409, 422},  # the seeded cluster is not running (409), or the host does not exist (422)
     "removeMaster": {404},  # no such node: refused naming `node`
     "upgradeCluster": {409},  # the seeded cluster is not running
+    "putClusterMonitoring": {409},  # the seeded cluster is not running
+    "deleteClusterMonitoring": {409},
     "createClusterBackup": {409},  # the seeded cluster is not running: no etcd to back up
     "getClusterBackup": {404},  # no such backup
     "deleteClusterBackup": {404},
@@ -835,7 +882,10 @@ def test_the_rbac_matrix(stack: Stack, world: World, openapi: dict[str, Any]) ->
     for op, method, template, permission in operations(openapi):
         if op in STREAMING or op not in BUILDERS:
             continue
-        pattern = re.compile("^" + re.sub(r"\{[^/]+\}", "[^/]+", template) + "$")
+        # `{path}` is a path parameter of several segments (the cluster's Prometheus and Grafana), maybe empty.
+        pattern = re.compile(
+            "^" + re.sub(r"\{[^/]+\}", "[^/]+", template.replace("{path}", "\0")).replace("\0", ".*") + "$"
+        )
         projects: list[str | None] = ["A", "B"] if permission.startswith("project:") else [None]
         for project in projects:
             for role in ROLES:
