@@ -22,6 +22,8 @@ command -v dnf >/dev/null 2>&1 || need+=(dnf)
 # (tests/deployment/test_package_fetch.py); the product runs skopeo only where packages are built.
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+# The monitoring proxy tests query a real Prometheus server of their own (tests/observability/prometheus.py).
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
 
 . "$(dirname "$0")/apt-install.sh"
 apt_install system-deps "${need[@]}"
@@ -36,4 +38,8 @@ fi
 # Likewise the docker-registry package starts a registry on :5000; the tests start their own.
 if [[ " ${need[*]} " == *" docker-registry "* ]] && command -v systemctl >/dev/null 2>&1; then
   systemctl disable --now docker-registry 2>/dev/null || true
+fi
+# Likewise the prometheus package starts a server on :9090 (and its node exporter); the tests start their own.
+if [[ " ${need[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl disable --now prometheus prometheus-node-exporter 2>/dev/null || true
 fi

@@ -13,6 +13,7 @@ from ko_common.app import ServiceSpec, create_service_app
 from ko_common.cluster_access import ClusterAccessClient
 from ko_common.crypto import SecretBox, attach
 from ko_common.settings import SERVICE_PORTS, Settings
+from ko_observability.access import KubeconfigCache
 from ko_observability.alerts.endpoints import router as alerts_router
 from ko_observability.alerts.loop import AlertLoop, AlertPolicy
 from ko_observability.alerts.sources import consumers_for as alert_consumers_for
@@ -27,6 +28,8 @@ from ko_observability.health.poller import HealthPolicy, HealthPoller
 from ko_observability.kube_events.endpoints import router as kube_events_router
 from ko_observability.kube_events.watcher import KubeEventWatcher, WatchPolicy
 from ko_observability.models import Base
+from ko_observability.monitoring.endpoints import router as monitoring_router
+from ko_observability.monitoring.service import Monitoring, MonitoringPolicy
 
 
 class ObservabilitySettings(Settings):
@@ -99,6 +102,36 @@ class ObservabilitySettings(Settings):
     )
     kube_events_warnings_per_minute: int = Field(
         30, ge=0, le=10000, description="Most kube-event.warning events published per cluster per minute."
+    )
+
+    # The monitoring add-on's services in each cluster (kube-prometheus-stack released as `ko-monitoring`).
+    monitoring_namespace: str = Field(
+        "monitoring", min_length=1, max_length=63, description="Namespace of the monitoring add-on in each cluster."
+    )
+    monitoring_prometheus_service: str = Field(
+        "ko-monitoring-kube-prometheus-prometheus", min_length=1, max_length=63,
+        description="Service of the add-on's Prometheus (kube-prometheus-stack's, release ko-monitoring).",
+    )  # fmt: skip
+    monitoring_prometheus_port: str = Field(
+        "9090", min_length=1, max_length=15, description="Port (number or name) of the Prometheus service."
+    )
+    monitoring_grafana_service: str = Field(
+        "ko-monitoring-grafana", min_length=1, max_length=63,
+        description="Service of the add-on's Grafana (the grafana chart's, release ko-monitoring-grafana).",
+    )  # fmt: skip
+    monitoring_grafana_port: str = Field(
+        "80", min_length=1, max_length=15, description="Port (number or name) of the Grafana service."
+    )
+    monitoring_timeout_seconds: float = Field(
+        15.0, gt=0, le=300, description="Longest a call to a cluster's Prometheus or Grafana may take."
+    )
+    monitoring_max_response_bytes: int = Field(
+        32 << 20, ge=1 << 16, le=1 << 30,
+        description="Largest answer of a cluster's Prometheus or Grafana passed on; a larger one is refused (502).",
+    )  # fmt: skip
+    monitoring_grafana_user_header: str | None = Field(
+        "X-WEBAUTH-USER",
+        description="Header naming the caller (`ko-<username>`) for Grafana's auth proxy; empty: none is sent.",
     )
 
     alerts_group_window_seconds: float = Field(
@@ -236,6 +269,12 @@ async def _stop_health(app: FastAPI) -> None:
     await _stop_task(app.state.health_task)
 
 
+async def _start_monitoring(app: FastAPI) -> None:
+    settings: ObservabilitySettings = app.state.settings
+    kubeconfigs = KubeconfigCache(_cluster_access(app), settings.health_access_cache_seconds)
+    app.state.monitoring = Monitoring(app.state.db, kubeconfigs, MonitoringPolicy.of(settings))
+
+
 async def _project_usage(session: AsyncSession, project_id: str) -> dict[str, int]:
     return {"notification_channels": await ChannelRepository(session).count_in_project(project_id)}
 
@@ -249,13 +288,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Cluster health, Kubernetes events, alert rules and notifications.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[channels_router, health_router, kube_events_router, alerts_router],
+        routers=[channels_router, health_router, kube_events_router, monitoring_router, alerts_router],
         consumers=[
             health_consumer_for(settings.resolved_database_url),
             backup_consumer_for(settings.resolved_database_url),
             *alert_consumers_for(settings.resolved_database_url),
         ],
-        on_startup=[_start_deliveries, _start_alerts, _start_health, _start_kube_events],
+        on_startup=[_start_deliveries, _start_alerts, _start_health, _start_kube_events, _start_monitoring],
         on_shutdown=[_stop_kube_events, _stop_health, _stop_alerts, _stop_deliveries],
         project_usage=_project_usage,
     )

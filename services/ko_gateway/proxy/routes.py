@@ -44,6 +44,8 @@ CLUSTER_SUBRESOURCE_OWNERS: dict[str, str] = {
     "backup-strategy": "backup",
     "restores": "backup",
     "health": "observability",
+    # Prometheus and Grafana of the cluster's monitoring add-on, through its API server (ko_observability.monitoring)
+    "monitoring": "observability",
 }
 
 
