@@ -104,13 +104,15 @@ class ObservabilitySettings(Settings):
         30, ge=0, le=10000, description="Most kube-event.warning events published per cluster per minute."
     )
 
-    # The monitoring add-on's services in each cluster (kube-prometheus-stack released as `ko-monitoring`).
+    # The monitoring add-on's services in each cluster (playbooks/roles/monitoring names them).
     monitoring_namespace: str = Field(
         "monitoring", min_length=1, max_length=63, description="Namespace of the monitoring add-on in each cluster."
     )
     monitoring_prometheus_service: str = Field(
-        "ko-monitoring-kube-prometheus-prometheus", min_length=1, max_length=63,
-        description="Service of the add-on's Prometheus (kube-prometheus-stack's, release ko-monitoring).",
+        "ko-monitoring-prometheus", min_length=1, max_length=63,
+        description="Service of the add-on's Prometheus: kube-prometheus-stack's `<fullname>-prometheus`, its "
+        "fullnameOverride being ko-monitoring (without it the chart cuts `<release>-kube-prometheus-stack` to 26 "
+        "characters).",
     )  # fmt: skip
     monitoring_prometheus_port: str = Field(
         "9090", min_length=1, max_length=15, description="Port (number or name) of the Prometheus service."

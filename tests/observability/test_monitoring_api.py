@@ -15,11 +15,14 @@ from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from ko_common.db import utcnow
 from ko_gateway.app import create_app as create_gateway
 from ko_gateway.settings import GatewaySettings
+from ko_observability.app import ObservabilitySettings
 from ko_observability.health.models import ClusterHealth
+from ko_observability.monitoring.service import GRAFANA_SUB_PATH, MonitoringPolicy
 from tests.observability.health import DeploymentForHealth, embedded
 from tests.observability.prometheus import Addon, host_address, monitoring_addon, services_in
 from tests.observability.support import ALICE, IDENTITY_KEY, Observability, serve, settings_for
@@ -251,3 +254,23 @@ def test_prometheus_not_answering_is_a_502_naming_it(
         r = obs.call("GET", f"/api/v1/clusters/{cluster_id}/monitoring/prometheus/api/v1/query?query=up", ALICE)
         assert (r.status_code, r.json()["error"]) == (502, "bad_gateway"), r.text
         assert f"service {namespace}/prom" in r.json()["detail"], r.text
+
+
+def test_the_defaults_name_what_the_monitoring_add_on_installs() -> None:
+    """The settings' defaults are the Services the add-on's role creates, and Grafana's root_url is our route."""
+    role = yaml.safe_load((Path(__file__).parents[2] / "playbooks/roles/monitoring/defaults/main.yml").read_text())
+    policy = MonitoringPolicy.of(ObservabilitySettings(identity_key=IDENTITY_KEY))  # type: ignore[call-arg]
+    assert policy == MonitoringPolicy()  # the dataclass's defaults are the settings' too
+    prometheus = role["monitoring_prometheus_values"]["fullnameOverride"].replace(
+        "{{ monitoring_prometheus_release }}", role["monitoring_prometheus_release"]
+    )
+    assert (policy.namespace, policy.prometheus_service) == (role["monitoring_namespace"], f"{prometheus}-prometheus")
+    assert role["monitoring_prometheus_url"].endswith(f".svc:{policy.prometheus_port}")
+    grafana = role["monitoring_grafana_values"]
+    grafana_service = grafana["fullnameOverride"].replace(
+        "{{ monitoring_grafana_release }}", role["monitoring_grafana_release"]
+    )
+    assert (policy.grafana_service, policy.grafana_port) == (grafana_service, str(grafana["service"]["port"]))
+    root_url = role["monitoring_grafana_root_url"].replace("{{ ko_cluster.id }}", "{cluster_id}")
+    assert root_url == "%(protocol)s://%(domain)s/" + GRAFANA_SUB_PATH
+    assert grafana["grafana.ini"]["server"]["serve_from_sub_path"] is True

@@ -46,7 +46,7 @@ POST_PATHS = re.compile(r"api/v1/(query|query_range|query_exemplars|series|label
 @dataclass(frozen=True)
 class MonitoringPolicy:
     namespace: str = "monitoring"
-    prometheus_service: str = "ko-monitoring-kube-prometheus-prometheus"
+    prometheus_service: str = "ko-monitoring-prometheus"
     prometheus_port: str = "9090"
     grafana_service: str = "ko-monitoring-grafana"
     grafana_port: str = "80"
