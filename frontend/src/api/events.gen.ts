@@ -5,6 +5,61 @@
 
 export interface components {
     schemas: {
+        /**
+         * AlertEvent
+         * @description An alert that started firing or resolved.
+         */
+        AlertEvent: {
+            /** Cluster Id */
+            cluster_id: string;
+            /** Cluster Name */
+            cluster_name: string;
+            /**
+             * Count
+             * @description How often the condition was reported while firing (repeats deduplicate).
+             */
+            count: number;
+            /** Id */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Message */
+            message: string;
+            /** Project Id */
+            project_id: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Rule */
+            rule: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Silenced
+             * @description A silence matches it: recorded, not sent.
+             */
+            silenced: boolean;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "firing" | "resolved";
+            /**
+             * Subject
+             * @description What in the cluster the alert is about (a node, a pod, an operation kind).
+             */
+            subject: string;
+        };
         /** AllocationEvent */
         AllocationEvent: {
             /** Addresses */
@@ -718,6 +773,44 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** RouteEvent */
+        RouteEvent: {
+            /** Channel Ids */
+            channel_ids: string[];
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+        };
+        /** SilenceEvent */
+        SilenceEvent: {
+            /** Cluster Id */
+            cluster_id: string | null;
+            /** Created By */
+            created_by: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Rule */
+            rule: string | null;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /** Subject */
+            subject: string | null;
+        };
         /** StrategyEvent */
         StrategyEvent: {
             /** Account Id */
@@ -904,6 +997,16 @@ export interface Events {
     "kubeoperator.inventory.zone.updated.v1": components["schemas"]["ZoneEvent"];
     /** Internal: a job for the deployment workers (work queue, one worker each); `{id}` names the deployment database, so installations sharing a NATS keep their jobs apart. Not for integrations. */
     "kubeoperator.jobs.deployment.operation.v1": components["schemas"]["JobRequest"];
+    /** An alert route was created. */
+    "kubeoperator.observability.alert-route.created.v1": components["schemas"]["RouteEvent"];
+    /** An alert route was deleted. */
+    "kubeoperator.observability.alert-route.deleted.v1": components["schemas"]["RouteEvent"];
+    /** An alert route changed. */
+    "kubeoperator.observability.alert-route.updated.v1": components["schemas"]["RouteEvent"];
+    /** An alert started firing (repeats do not announce). */
+    "kubeoperator.observability.alert.firing.v1": components["schemas"]["AlertEvent"];
+    /** A firing alert resolved. */
+    "kubeoperator.observability.alert.resolved.v1": components["schemas"]["AlertEvent"];
     /** A notification channel was created. */
     "kubeoperator.observability.channel.created.v1": components["schemas"]["ChannelEvent"];
     /** A notification channel was deleted. */
@@ -916,6 +1019,10 @@ export interface Events {
     "kubeoperator.observability.delivery.failed.v1": components["schemas"]["DeliveryFailedEvent"];
     /** A Warning event of a cluster appeared or its count grew; at most once per event and count, and at most KO_KUBE_EVENTS_WARNINGS_PER_MINUTE per cluster. */
     "kubeoperator.observability.kube-event.warning.v1": components["schemas"]["KubeWarningEvent"];
+    /** A silence was created. */
+    "kubeoperator.observability.silence.created.v1": components["schemas"]["SilenceEvent"];
+    /** A silence ended (its end time passed, or it was deleted). */
+    "kubeoperator.observability.silence.expired.v1": components["schemas"]["SilenceEvent"];
 }
 export type EventType = keyof Events;
 /** One event as the live stream delivers it: the envelope, its type and that type's payload. */

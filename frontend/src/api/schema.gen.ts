@@ -4,6 +4,94 @@
  */
 
 export interface paths {
+    "/api/v1/alert-routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alert routes of one project, or of every project the caller may read, by name */
+        get: operations["listAlertRoutes"];
+        put?: never;
+        /** Route a project's alerts (by rule, severity and cluster) to notification channels of the project */
+        post: operations["createAlertRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alert-routes/{route_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert route */
+        get: operations["getAlertRoute"];
+        put?: never;
+        post?: never;
+        /** Delete an alert route (its notices not yet sent are dropped) */
+        delete: operations["deleteAlertRoute"];
+        options?: never;
+        head?: never;
+        /** Change an alert route; fields left out keep their values */
+        patch: operations["updateAlertRoute"];
+        trace?: never;
+    };
+    "/api/v1/alert-rules": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The built-in alert rules, with their severity and texts in English and Chinese */
+        get: operations["listAlertRules"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Alerts of one project, or of every project the caller may read, newest first */
+        get: operations["listAlerts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/alerts/{alert_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One alert (firing or resolved) */
+        get: operations["getAlert"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/audit": {
         parameters: {
             query?: never;
@@ -260,6 +348,25 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters/{cluster_id}/addons/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's monitoring stack: installed or not, chart versions, settings, the last operation */
+        get: operations["getClusterMonitoring"];
+        /** Install the monitoring stack or change it to these settings (202, follow the monitoring-install operation) */
+        put: operations["putClusterMonitoring"];
+        post?: never;
+        /** Remove the monitoring stack: its releases and namespace, with the metrics and logs (202, follow the monitoring-uninstall operation) */
+        delete: operations["deleteClusterMonitoring"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters/{cluster_id}/backup-strategy": {
         parameters: {
             query?: never;
@@ -429,6 +536,58 @@ export interface paths {
         post?: never;
         /** Remove a master: refused if etcd would lose its quorum; drained, its etcd member removed, host reset (202, follow the operation) */
         delete: operations["removeMaster"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/monitoring/grafana/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's Grafana, served from this sub path (the monitoring add-on sets its root_url to it) */
+        get: operations["getClusterGrafana"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/monitoring/prometheus/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's Prometheus HTTP API, read-only paths (api/v1/query, query_range, series, labels, targets…) */
+        get: operations["getClusterPrometheus"];
+        put?: never;
+        /** A query to the cluster's Prometheus as a form (api/v1/query, query_range, series, labels…) */
+        post: operations["queryClusterPrometheus"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/monitoring/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CPU, memory and running pods of the cluster and of each node over the last minutes, from Prometheus */
+        get: operations["getClusterMonitoringSummary"];
+        put?: never;
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -1201,6 +1360,41 @@ export interface paths {
         patch: operations["updateRegion"];
         trace?: never;
     };
+    "/api/v1/silences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Silences of one project, or of every project the caller may read, latest end first */
+        get: operations["listSilences"];
+        put?: never;
+        /** Silence a project's alerts matching a rule, cluster and subject (each optional) until ends_at */
+        post: operations["createSilence"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/silences/{silence_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Expire a silence now: what it kept quiet and still fires is sent */
+        delete: operations["deleteSilence"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users": {
         parameters: {
             query?: never;
@@ -1393,6 +1587,58 @@ export interface components {
             kubelet_config?: {
                 [key: string]: unknown;
             };
+        };
+        /** AlertOut */
+        AlertOut: {
+            /** Cluster Id */
+            cluster_id: string;
+            /** Cluster Name */
+            cluster_name: string;
+            /**
+             * Count
+             * @description How often the condition was reported while firing (repeats deduplicate).
+             */
+            count: number;
+            /** Id */
+            id: string;
+            /**
+             * Last Seen At
+             * Format: date-time
+             */
+            last_seen_at: string;
+            /** Message */
+            message: string;
+            /** Project Id */
+            project_id: string;
+            /** Resolved At */
+            resolved_at: string | null;
+            /** Rule */
+            rule: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Silenced
+             * @description A silence matches it: recorded, not sent.
+             */
+            silenced: boolean;
+            /**
+             * Started At
+             * Format: date-time
+             */
+            started_at: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "firing" | "resolved";
+            /**
+             * Subject
+             * @description What in the cluster the alert is about (a node, a pod, an operation kind).
+             */
+            subject: string;
         };
         /** Allocation */
         Allocation: {
@@ -2355,6 +2601,49 @@ export interface components {
             /** Task */
             task?: string | null;
         };
+        /** Figures */
+        Figures: {
+            /**
+             * Cpu Cores
+             * @description CPU cores.
+             */
+            cpu_cores?: [
+                number,
+                number
+            ][];
+            /**
+             * Cpu Used Cores
+             * @description CPU in use, in cores.
+             */
+            cpu_used_cores?: [
+                number,
+                number
+            ][];
+            /**
+             * Memory Total Bytes
+             * @description Memory.
+             */
+            memory_total_bytes?: [
+                number,
+                number
+            ][];
+            /**
+             * Memory Used Bytes
+             * @description Memory in use (total - available).
+             */
+            memory_used_bytes?: [
+                number,
+                number
+            ][];
+            /**
+             * Pods
+             * @description Pods in phase Running.
+             */
+            pods?: [
+                number,
+                number
+            ][];
+        };
         /** FindingOut */
         FindingOut: {
             /**
@@ -2900,6 +3189,127 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** MonitoringOut */
+        MonitoringOut: {
+            /**
+             * Charts
+             * @description Chart name -> version of the releases installed.
+             */
+            charts: {
+                [key: string]: string;
+            };
+            /**
+             * Installed
+             * @description The last monitoring operation that succeeded was an install.
+             */
+            installed: boolean;
+            /** @description The last monitoring operation, whatever its status. */
+            operation: components["schemas"]["OperationRef"] | null;
+            /** @description The settings installed (null when not installed). */
+            settings: components["schemas"]["MonitoringSettings"] | null;
+            /**
+             * Version
+             * @description The kube-prometheus-stack chart version installed.
+             */
+            version: string | null;
+        };
+        /** MonitoringPut */
+        MonitoringPut: {
+            /**
+             * Confirm
+             * @description The cluster's name, when the change deletes data: turning loki or grafana off, or moving an installed stack to another storage class.
+             */
+            confirm?: string | null;
+            /**
+             * Grafana
+             * @description Grafana with Prometheus (and Loki) as data sources.
+             * @default true
+             */
+            grafana?: boolean;
+            /**
+             * Loki
+             * @description Loki with the Alloy agent: every pod's logs collected.
+             * @default true
+             */
+            loki?: boolean;
+            /**
+             * Retention Days
+             * @description How long Prometheus and Loki keep data (days).
+             * @default 15
+             */
+            retention_days?: number;
+            /**
+             * Storage Class
+             * @description A StorageClass of the cluster for Prometheus, Loki and Grafana volumes; absent: emptyDir volumes (data lost when a pod moves). Only on a cluster with a storage provisioner configured.
+             */
+            storage_class?: string | null;
+            /**
+             * Storage Size Gi
+             * @description Size of each of the Prometheus and Loki volumes (GiB; default 20).
+             */
+            storage_size_gi?: number | null;
+        };
+        /** MonitoringSettings */
+        MonitoringSettings: {
+            /**
+             * Grafana
+             * @description Grafana with Prometheus (and Loki) as data sources.
+             * @default true
+             */
+            grafana?: boolean;
+            /**
+             * Loki
+             * @description Loki with the Alloy agent: every pod's logs collected.
+             * @default true
+             */
+            loki?: boolean;
+            /**
+             * Retention Days
+             * @description How long Prometheus and Loki keep data (days).
+             * @default 15
+             */
+            retention_days?: number;
+            /**
+             * Storage Class
+             * @description A StorageClass of the cluster for Prometheus, Loki and Grafana volumes; absent: emptyDir volumes (data lost when a pod moves). Only on a cluster with a storage provisioner configured.
+             */
+            storage_class?: string | null;
+            /**
+             * Storage Size Gi
+             * @description Size of each of the Prometheus and Loki volumes (GiB; default 20).
+             */
+            storage_size_gi?: number | null;
+        };
+        /** MonitoringSummary */
+        MonitoringSummary: {
+            cluster: components["schemas"]["Figures"];
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Minutes */
+            minutes: number;
+            /**
+             * Missing
+             * @description Figures Prometheus has no data for in this range (node-exporter or kube-state-metrics not scraped): their series are empty.
+             */
+            missing: string[];
+            /**
+             * Nodes
+             * @description Each node's figures, by name.
+             */
+            nodes: components["schemas"]["NodeFigures"][];
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /** Step Seconds */
+            step_seconds: number;
+        };
         /** NetworkSpec */
         NetworkSpec: {
             /**
@@ -2930,6 +3340,51 @@ export interface components {
              * @default 10.96.0.0/12
              */
             service_cidr?: string;
+        };
+        /** NodeFigures */
+        NodeFigures: {
+            /**
+             * Cpu Cores
+             * @description CPU cores.
+             */
+            cpu_cores?: [
+                number,
+                number
+            ][];
+            /**
+             * Cpu Used Cores
+             * @description CPU in use, in cores.
+             */
+            cpu_used_cores?: [
+                number,
+                number
+            ][];
+            /**
+             * Memory Total Bytes
+             * @description Memory.
+             */
+            memory_total_bytes?: [
+                number,
+                number
+            ][];
+            /**
+             * Memory Used Bytes
+             * @description Memory in use (total - available).
+             */
+            memory_used_bytes?: [
+                number,
+                number
+            ][];
+            /** Node */
+            node: string;
+            /**
+             * Pods
+             * @description Pods in phase Running.
+             */
+            pods?: [
+                number,
+                number
+            ][];
         };
         /** NodeIn */
         NodeIn: {
@@ -3191,6 +3646,20 @@ export interface components {
             /** Status */
             status: string;
         };
+        /** Page[AlertOut] */
+        Page_AlertOut_: {
+            /** Items */
+            items: components["schemas"]["AlertOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
         /** Page[AuditOut] */
         Page_AuditOut_: {
             /** Items */
@@ -3433,6 +3902,34 @@ export interface components {
         Page_RestoreOut_: {
             /** Items */
             items: components["schemas"]["RestoreOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[RouteOut] */
+        Page_RouteOut_: {
+            /** Items */
+            items: components["schemas"]["RouteOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[SilenceOut] */
+        Page_SilenceOut_: {
+            /** Items */
+            items: components["schemas"]["SilenceOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -3897,6 +4394,119 @@ export interface components {
              */
             status: "running" | "succeeded" | "failed" | "cancelled";
         };
+        /** RouteCreate */
+        RouteCreate: {
+            /**
+             * Channel Ids
+             * @description Channels of the same project.
+             */
+            channel_ids: string[];
+            /**
+             * Cluster Ids
+             * @description Empty: every cluster.
+             */
+            cluster_ids?: string[];
+            /**
+             * Enabled
+             * @default true
+             */
+            enabled?: boolean;
+            /**
+             * Min Severity
+             * @default info
+             * @enum {string}
+             */
+            min_severity?: "info" | "warning" | "critical";
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Rules
+             * @description Rule ids; empty: every rule.
+             */
+            rules?: string[];
+            /**
+             * Send Resolved
+             * @default true
+             */
+            send_resolved?: boolean;
+        };
+        /** RouteOut */
+        RouteOut: {
+            /** Channel Ids */
+            channel_ids: string[];
+            /** Cluster Ids */
+            cluster_ids: string[];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Enabled */
+            enabled: boolean;
+            /** Id */
+            id: string;
+            /**
+             * Min Severity
+             * @enum {string}
+             */
+            min_severity: "info" | "warning" | "critical";
+            /** Name */
+            name: string;
+            /** Project Id */
+            project_id: string;
+            /** Rules */
+            rules: string[];
+            /** Send Resolved */
+            send_resolved: boolean;
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+        };
+        /**
+         * RouteUpdate
+         * @description Absent fields keep their value.
+         */
+        RouteUpdate: {
+            /** Channel Ids */
+            channel_ids?: string[] | null;
+            /** Cluster Ids */
+            cluster_ids?: string[] | null;
+            /** Enabled */
+            enabled?: boolean | null;
+            /** Min Severity */
+            min_severity?: ("info" | "warning" | "critical") | null;
+            /** Name */
+            name?: string | null;
+            /** Rules */
+            rules?: string[] | null;
+            /** Send Resolved */
+            send_resolved?: boolean | null;
+        };
+        /** RuleOut */
+        RuleOut: {
+            /** Description */
+            description: {
+                [key: string]: string;
+            };
+            /** Id */
+            id: string;
+            /**
+             * Severity
+             * @enum {string}
+             */
+            severity: "info" | "warning" | "critical";
+            /**
+             * Title
+             * @description By language: en, zh.
+             */
+            title: {
+                [key: string]: string;
+            };
+        };
         /** RuntimeSpec */
         RuntimeSpec: {
             /**
@@ -3910,6 +4520,79 @@ export interface components {
              * @description Registries the nodes pull through, as http(s) URLs, e.g. https://harbor.example.com.
              */
             registry_mirrors?: string[];
+        };
+        /** SilenceCreate */
+        SilenceCreate: {
+            /**
+             * Cluster Id
+             * @description Matches this cluster only; absent: every cluster.
+             */
+            cluster_id?: string | null;
+            /**
+             * Comment
+             * @default
+             */
+            comment?: string;
+            /**
+             * Ends At
+             * Format: date-time
+             * @description After starts_at and in the future; the silence expires then.
+             */
+            ends_at: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Rule
+             * @description Matches this rule only; absent: every rule.
+             */
+            rule?: string | null;
+            /**
+             * Starts At
+             * @description Default: now.
+             */
+            starts_at?: string | null;
+            /**
+             * Subject
+             * @description Matches this subject only (a node, a pod).
+             */
+            subject?: string | null;
+        };
+        /** SilenceOut */
+        SilenceOut: {
+            /** Cluster Id */
+            cluster_id: string | null;
+            /** Comment */
+            comment: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /**
+             * Ends At
+             * Format: date-time
+             */
+            ends_at: string;
+            /** Id */
+            id: string;
+            /** Project Id */
+            project_id: string;
+            /** Rule */
+            rule: string | null;
+            /**
+             * Starts At
+             * Format: date-time
+             */
+            starts_at: string;
+            /**
+             * State
+             * @enum {string}
+             */
+            state: "pending" | "active" | "expired";
+            /** Subject */
+            subject: string | null;
         };
         /** StorageSpec */
         StorageSpec: {
@@ -4335,6 +5018,254 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAlertRoutes: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_RouteOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createAlertRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getAlertRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteAlertRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    updateAlertRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                route_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RouteUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RouteOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listAlertRules: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RuleOut"][];
+                };
+            };
+        };
+    };
+    listAlerts: {
+        parameters: {
+            query?: {
+                cluster_id?: string | null;
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+                rule?: string | null;
+                status?: ("firing" | "resolved") | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_AlertOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getAlert: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                alert_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     listAudit: {
         parameters: {
             query?: {
@@ -4979,6 +5910,103 @@ export interface operations {
             };
         };
     };
+    getClusterMonitoring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitoringOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    putClusterMonitoring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MonitoringPut"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitoringOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteClusterMonitoring: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitoringOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
     getClusterBackupStrategy: {
         parameters: {
             query?: never;
@@ -5419,6 +6447,142 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClusterGrafana: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClusterPrometheus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    queryClusterPrometheus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/x-www-form-urlencoded": Record<string, never>;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getClusterMonitoringSummary: {
+        parameters: {
+            query?: {
+                /** @description How far back, in minutes. */
+                minutes?: number;
+                /** @description Seconds between points. */
+                step?: number;
+            };
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitoringSummary"];
                 };
             };
             /** @description Validation Error */
@@ -7612,6 +8776,101 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["RegionOut"];
                 };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listSilences: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_SilenceOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SilenceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SilenceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteSilence: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                silence_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Validation Error */
             422: {
