@@ -42,6 +42,8 @@ class World:
     reader_name: str
     outsider: httpx.Client  # project manager of another project
     anonymous: httpx.Client
+    browser: httpx.Client  # the reader signed in with a session cookie, its CSRF token in `csrf`
+    csrf: str
 
     def prometheus(self, path: str) -> str:
         return f"/api/v1/clusters/{self.cluster_id}/monitoring/prometheus/{path}"
@@ -76,7 +78,8 @@ def observability_for(tmp: Path, nats_url: str, deployment: DeploymentForHealth,
     return serve(settings)
 
 
-def _person(base: str, admin: httpx.Client, project: str, role: str) -> tuple[httpx.Client, str]:
+def _person(base: str, admin: httpx.Client, project: str, role: str) -> tuple[httpx.Client, str, httpx.Client, str]:
+    """A member of ``project`` with a token client, and the same person signed in as a browser is."""
     username, password = f"u-{uuid.uuid4().hex[:8]}", "Pw-" + uuid.uuid4().hex
     r = admin.post("/api/v1/users", json={"username": username, "password": password, "is_admin": False})
     assert r.status_code == 201, r.text
@@ -89,7 +92,9 @@ def _person(base: str, admin: httpx.Client, project: str, role: str) -> tuple[ht
     person.cookies.clear()
     person.headers.pop("X-CSRF-Token")
     person.headers["Authorization"] = f"Bearer {token}"
-    return person, username
+    browser = httpx.Client(base_url=base, timeout=60, trust_env=False)
+    csrf = browser.post("/api/v1/auth/login", json={"username": username, "password": password}).json()["csrf_token"]
+    return person, username, browser, csrf
 
 
 @pytest.fixture
@@ -113,14 +118,14 @@ def world(
                     for _ in range(2))  # fmt: skip
             cluster_id = asyncio.run(deployment.seed(embedded(kube_control_plane), project_id=a))
             asyncio.run(seed_health(obs, cluster_id, a))
-            reader, name = _person(base, admin, a, "read-only")
-            outsider, _ = _person(base, admin, b, "project-manager")
+            reader, name, browser, csrf = _person(base, admin, a, "read-only")
+            outsider, _, other_browser, _ = _person(base, admin, b, "project-manager")
             try:
                 with httpx.Client(base_url=base, timeout=60) as anonymous:
-                    yield World(base, obs, cluster_id, reader, name, outsider, anonymous)
+                    yield World(base, obs, cluster_id, reader, name, outsider, anonymous, browser, csrf)
             finally:
-                reader.close()
-                outsider.close()
+                for client in (reader, outsider, browser, other_browser):
+                    client.close()
 
 
 def test_prometheus_answers_the_clusters_readers_through_the_gateway(world: World) -> None:
@@ -199,6 +204,24 @@ def test_grafana_is_served_from_the_clusters_sub_path(world: World) -> None:
     assert seen == {"X-WEBAUTH-USER": f"ko-{world.reader_name}", "Authorization": None, "X-KO-Identity": None,
                     "Cookie": None}  # fmt: skip
     assert world.outsider.get(root).status_code == 404
+
+
+def test_grafanas_panel_queries_pass_without_our_csrf_header_and_nothing_else_does(world: World) -> None:
+    """Grafana's page posts its panel queries without the console's CSRF header: that one read-only POST
+    (and Prometheus's form queries) pass, any other unsafe request still needs the header."""
+    root = f"/api/v1/clusters/{world.cluster_id}/monitoring/grafana/"
+    browser = world.browser  # a session cookie and no X-CSRF-Token header, as Grafana's page sends
+    queries = [{"refId": "A", "expr": "up"}]
+    r = browser.post(root + "api/ds/query", json={"queries": queries})
+    assert r.status_code == 200 and r.json() == {"user": f"ko-{world.reader_name}", "queries": queries}, r.text
+    r = browser.post(world.prometheus("api/v1/query"), data={"query": "up"})
+    assert r.status_code == 200, r.text
+    for path in (root + "api/dashboards/db", f"/api/v1/clusters/{world.cluster_id}/backups", "/api/v1/auth/tokens"):
+        r = browser.post(path, json={"name": "x"})
+        assert r.status_code == 403 and "X-CSRF-Token" in r.text, (path, r.text)
+    r = browser.post("/api/v1/auth/tokens", json={"name": "x"}, headers={"X-CSRF-Token": world.csrf})
+    assert r.status_code == 201, "the same session writes with its token"
+    assert world.outsider.post(root + "api/ds/query", json={"queries": []}).status_code == 404
 
 
 def test_the_summary_gives_the_clusters_and_each_nodes_figures(world: World) -> None:

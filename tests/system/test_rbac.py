@@ -767,6 +767,9 @@ BUILDERS: dict[str, Builder] = {
     "getClusterGrafana": lambda m, r, p: Call(
         "GET", f"{API}/clusters/{_health_cluster(m, m.project(p))}/monitoring/grafana/"
     ),
+    "queryClusterGrafana": lambda m, r, p: Call(
+        "POST", f"{API}/clusters/{_health_cluster(m, m.project(p))}/monitoring/grafana/api/ds/query", {"queries": []}
+    ),
     "getClusterMonitoringSummary": lambda m, r, p: Call(
         "GET", f"{API}/clusters/{_health_cluster(m, m.project(p))}/monitoring/summary"
     ),
@@ -792,6 +795,7 @@ AUTHORISED_STATUS = {
     "getClusterPrometheus": {409},  # the seeded cluster is not running
     "queryClusterPrometheus": {409},
     "getClusterGrafana": {409},
+    "queryClusterGrafana": {409},
     "getClusterMonitoringSummary": {409},
     "changeMyPassword": {400},
     "registerHost": {422},  # nothing answers at the address: refused, nothing stored

@@ -17,6 +17,7 @@ from ko_observability.monitoring.service import GRAFANA_SUB_PATH, Monitoring, ch
 router = APIRouter(prefix="/api/v1/clusters/{cluster_id}/monitoring", tags=["cluster-monitoring"])
 ClusterId = Annotated[str, Path(max_length=64)]
 FORM = {"requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object"}}}}}
+JSON = {"requestBody": {"content": {"application/json": {"schema": {"type": "object"}}}}}
 
 
 def _monitoring(request: Request) -> Monitoring:
@@ -85,16 +86,35 @@ async def grafana_root(cluster_id: ClusterId) -> RedirectResponse:
 async def get_grafana(
     monitoring: MonitoringDep, identity: CurrentIdentity, cluster_id: ClusterId, path: str, request: Request
 ) -> Response:
+    return await _grafana(monitoring, identity, cluster_id, path, request)
+
+
+@router.post(
+    "/grafana/api/ds/query",
+    operation_id="queryClusterGrafana",
+    summary="The queries of Grafana's panels (the one write-shaped path of Grafana served: it reads data only)",
+    openapi_extra=permission("project:read") | JSON,
+)
+async def query_grafana(
+    monitoring: MonitoringDep, identity: CurrentIdentity, cluster_id: ClusterId, request: Request
+) -> Response:
+    return await _grafana(monitoring, identity, cluster_id, "api/ds/query", request)
+
+
+async def _grafana(
+    monitoring: Monitoring, identity: CurrentIdentity, cluster_id: str, path: str, request: Request
+) -> Response:
     await monitoring.authorize(identity, cluster_id)
     policy = monitoring.policy
     # Grafana's auth proxy signs the caller in (as a viewer) when the add-on enables it; a prefix keeps our
     # users apart from Grafana's own accounts (its admin among them).
     own = {policy.grafana_user_header: f"ko-{identity.username}"} if policy.grafana_user_header else {}
+    body = await request.body() if request.method == "POST" else None
     async with monitoring.cluster(cluster_id) as http:
         answer = await upstream.send(
-            http, cluster_id, policy.grafana, "GET", GRAFANA_SUB_PATH.format(cluster_id=cluster_id) + path,
-            params=request.query_params.multi_items(),
-            headers=request.headers, own_headers=own, max_bytes=policy.max_response_bytes,
+            http, cluster_id, policy.grafana, request.method, GRAFANA_SUB_PATH.format(cluster_id=cluster_id) + path,
+            params=request.query_params.multi_items(), headers=request.headers, own_headers=own, body=body,
+            max_bytes=policy.max_response_bytes,
         )  # fmt: skip
     return _answer(answer)
 
