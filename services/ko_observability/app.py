@@ -137,11 +137,12 @@ class ObservabilitySettings(Settings):
     )
 
     alerts_group_window_seconds: float = Field(
-        30.0,
+        3.0,
         ge=0,
         le=3600,
         description="Alerts of one route and one cluster firing within this window go out as one "
-        "message (the window starts with the group's first alert).",
+        "message (the window starts with the group's first alert). Short by default: an alert reaches its "
+        "receiver within the health interval plus a few seconds; channels' rate limits merge bursts anyway.",
     )
     alerts_quiet_period_seconds: float = Field(
         900.0,

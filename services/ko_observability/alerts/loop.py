@@ -40,7 +40,7 @@ PRUNE_EVERY = timedelta(minutes=5)
 
 @dataclass(frozen=True)
 class AlertPolicy:
-    group_window_seconds: float = 30.0
+    group_window_seconds: float = 3.0
     quiet_period_seconds: float = 900.0
     retention_days: float = 30.0
     poll_seconds: float = 1.0
