@@ -6,12 +6,15 @@ the gateway's path of the cluster with Prometheus and Loki as data sources. No l
 
 The same values through the REAL upstream charts when a copy of them is on this machine
 (KO_MONITORING_CHARTS, default /var/cache/kubeoperator-charts/<chart>/, see the lead's notes on how
-it is filled; never in the repository): skipped otherwise."""
+it is filled; never in the repository): skipped otherwise. What they render is then offered to a real
+kube-apiserver (tests/support/kube_control_plane.py): the CRDs applied, every other object accepted
+by a server-side dry run."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +26,7 @@ import yaml
 from tests.deployment.addon_support import BIN, IMPORTED, PLAYBOOKS, addon_manifest, images_of
 from tests.support import addons
 from tests.support.helm import helm_binary
+from tests.support.kube_control_plane import KubeControlPlane
 
 REAL_CHARTS = Path(os.environ.get("KO_MONITORING_CHARTS", "/var/cache/kubeoperator-charts"))
 CLUSTER = {"id": "c-0123", "name": "prod", "storage": {"provisioner": "nfs"}}
@@ -59,6 +63,11 @@ def releases(settings: dict[str, Any], tmp: Path) -> dict[str, Any]:
 
 
 def template(release: dict[str, Any], chart: Path, tmp: Path) -> list[dict[str, Any]]:
+    # The real charts write a few YAML 1.1 oddities ('=' values) that only the base loader reads.
+    return [d for d in yaml.load_all(template_text(release, chart, tmp), Loader=yaml.BaseLoader) if d]
+
+
+def template_text(release: dict[str, Any], chart: Path, tmp: Path) -> str:
     values = tmp / f"{release['name']}.values.yaml"
     values.write_text(yaml.safe_dump(release["values"]))
     result = subprocess.run(
@@ -67,8 +76,7 @@ def template(release: dict[str, Any], chart: Path, tmp: Path) -> list[dict[str, 
         capture_output=True, text=True, timeout=300, env={**os.environ, "HELM_CACHE_HOME": str(tmp / "helm")},
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    # The real charts write a few YAML 1.1 oddities ('=' values) that only the base loader reads.
-    return [d for d in yaml.load_all(result.stdout, Loader=yaml.BaseLoader) if d]
+    return result.stdout
 
 
 def named(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
@@ -142,9 +150,44 @@ def test_no_storage_class_and_parts_turned_off(tmp_path: Path) -> None:
     assert list(releases({"loki": True, "grafana": False}, tmp_path)) == ["prometheus", "loki", "alloy"]
 
 
-@pytest.mark.timeout(600)
-def test_the_upstream_charts_render_with_the_role_s_values(tmp_path: Path) -> None:
+def _upstream_charts() -> None:
     missing = [c for c in ("kube-prometheus-stack", "loki", "alloy", "grafana") if not (REAL_CHARTS / c).is_dir()]
     if missing:
         pytest.skip(f"no copy of the upstream charts {', '.join(missing)} under {REAL_CHARTS}")
+
+
+@pytest.mark.timeout(600)
+def test_the_upstream_charts_render_with_the_role_s_values(tmp_path: Path) -> None:
+    _upstream_charts()
     check_stack(render(releases(STORED, tmp_path), REAL_CHARTS, tmp_path), storage=True)
+
+
+@pytest.mark.timeout(600)
+def test_a_real_api_server_accepts_what_the_upstream_charts_render(
+    tmp_path: Path, kube_control_plane: KubeControlPlane
+) -> None:
+    """The CRDs applied (server-side, as the role does), then every other object of every release offered
+    with a server-side dry run: the API server's own validation and defaulting, CRD schemas included."""
+    _upstream_charts()
+    plane = kube_control_plane
+    documents: list[str] = []
+    for rel in releases(STORED, tmp_path).values():
+        text = template_text(rel, REAL_CHARTS / rel["chart"], tmp_path)
+        documents += [d for d in re.split(r"^---[ \t]*$", text, flags=re.M) if re.search(r"^kind:", d, re.M)]
+    crds = [d for d in documents if re.search(r"^kind: CustomResourceDefinition$", d, re.M)]
+    others = [d for d in documents if d not in crds]
+    assert crds and len(others) > 20, (len(crds), len(others))
+    plane.kubectl("create", "namespace", "monitoring", check=False)
+    plane.kubectl("apply", "--server-side", "--field-manager=ko-test", "-f", "-", stdin="\n---\n".join(crds))
+    names = plane.kubectl("get", "crd", "-o", "name").stdout.split()
+    plane.kubectl("wait", "--for=condition=Established", "--timeout=60s", *names)
+    result = plane.kubectl(
+        "apply", "--server-side", "--dry-run=server", "--field-manager=ko-test", "-f", "-",
+        stdin="\n---\n".join(others), check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-4000:]
+    accepted = [line for line in result.stdout.splitlines() if "(server dry run)" in line]
+    assert len(accepted) == len(others), (len(accepted), len(others), result.stdout[-2000:])
+    for kind in ("prometheus.monitoring.coreos.com/ko-monitoring-prometheus", "statefulset.apps/ko-monitoring-loki",
+                 "daemonset.apps/ko-monitoring-alloy", "deployment.apps/ko-monitoring-grafana"):  # fmt: skip
+        assert any(line.startswith(kind) for line in accepted), kind
