@@ -10,6 +10,7 @@ import {
   ProjectOutlined,
   SaveOutlined,
   TeamOutlined,
+  ThunderboltOutlined,
   UserOutlined,
 } from '@ant-design/icons';
 import { EnvironmentOutlined, GlobalOutlined, InboxOutlined, NodeIndexOutlined, ProfileOutlined } from '@ant-design/icons';
@@ -54,6 +55,7 @@ export function AppLayout() {
   // quarter of the first render and hid pages behind a click).
   const items: MenuProps['items'] = [
     { key: '/clusters', icon: <ClusterOutlined />, label: <Link to="/clusters">{t('clusters.nav')}</Link> },
+    { key: '/events', icon: <ThunderboltOutlined />, label: <Link to="/events">{t('kubeEvents.nav')}</Link> },
     { key: '/', icon: <DashboardOutlined />, label: <Link to="/">{t('nav.overview')}</Link> },
     {
       key: 'inventory',

@@ -18,6 +18,7 @@ const pages: Page[] = [
   { path: '/clusters/new', load: () => import('../features/clusters/create/Wizard') },
   { path: '/clusters/:clusterId', load: () => import('../features/clusters/Detail') },
   { path: '/clusters/:clusterId/operations/:operationId', load: () => import('../features/clusters/operations/DeployView') },
+  { path: '/events', load: () => import('../features/kubeevents/Events') },
   { path: '/inventory/credentials', load: () => import('../features/credentials/List') },
   { path: '/inventory/hosts', load: () => import('../features/hosts/List') },
   { path: '/inventory/regions', load: () => import('../features/regions/List') },

@@ -9,6 +9,7 @@ import workersEn from './workers.en';
 import mastersEn from './masters.en';
 import upgradeEn from './upgrade.en';
 import backupsEn from './backups.en';
+import kubeEventsEn from './kubeevents.en';
 const en = {
   ...cloud,
   common: {
@@ -403,6 +404,7 @@ const en = {
   ...backupEn,
   ...backupsEn,
   ...notificationsEn,
+  ...kubeEventsEn,
 };
 
 export default en;

@@ -9,6 +9,7 @@ import { clusterHandlers, clustersKey, operationsKey } from '../features/cluster
 import { cloudHandlers, cloudKeys } from '../features/cloud/live';
 import { credentialHandlers, credentialsKey } from '../features/credentials/live';
 import { hostHandlers, hostsKey } from '../features/hosts/live';
+import { kubeEventHandlers, kubeEventsKey } from '../features/kubeevents/live';
 import { channelHandlers, channelsKey } from '../features/notifications/live';
 import { membersKey } from '../features/projects/keys';
 import { on, type LiveHandler, type LiveHandlers } from './events';
@@ -39,9 +40,10 @@ export const liveHandlers: LiveHandlers = {
   ...backupHandlers,
   ...healthHandlers,
   ...channelHandlers,
+  ...kubeEventHandlers,
   ...on(['kubeoperator.gateway.member.set.v1', 'kubeoperator.gateway.member.removed.v1'], memberChanged),
   ...on(['kubeoperator.gateway.project.updated.v1', 'kubeoperator.gateway.project.deleted.v1'], projectChanged),
 };
 
 /** Refetched when the stream (re)opens without a position to resume from, to close any gap. */
-export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, healthKey, ['backups'], ['restores'], ['members'], projectsKey, channelsKey];
+export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, healthKey, ['backups'], ['restores'], ['members'], projectsKey, channelsKey, kubeEventsKey];

@@ -14,6 +14,7 @@ import { Certificates } from './certificates/Certificates';
 import { useClusterHealth } from './health/api';
 import { Health } from './health/Health';
 import { HealthTag } from './health/HealthTag';
+import { KubeEvents } from '../kubeevents/KubeEvents';
 import type { AdvancedSpec } from './create/advanced';
 import { downloadKubeconfig, useCluster, useOperations, type Node, type Operation } from './api';
 import { DeleteCluster } from './DeleteCluster';
@@ -240,6 +241,11 @@ export default function ClusterDetail() {
               key: 'health',
               label: t('clusters.tabs.health'),
               children: <Health clusterId={c.id} />,
+            },
+            {
+              key: 'events',
+              label: t('kubeEvents.tab'),
+              children: <KubeEvents clusterId={c.id} />,
             },
             {
               key: 'operations',
