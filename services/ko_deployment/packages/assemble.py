@@ -9,12 +9,16 @@ directories differ only in their inputs. Components carried by OS packages (cont
 etcd, ...) take their version from the .deb/.rpm (or check it against the versions file), because
 the playbooks install ``<name>=<version>*``. The versions file's ``requires`` goes into the manifest,
 which refuses a component older than it (an etcd kubeadm would refuse): the build fails, not the deploy.
+containerd may come either as OS packages or as upstream's release archive (a binary artifact named
+``containerd``, which the containerd role unpacks): such an archive is opened at build time and refused
+unless it holds what the nodes take from it (ARCHIVE_MEMBERS).
 """
 
 from __future__ import annotations
 
 import re
 import shutil
+import tarfile
 from pathlib import Path
 
 from ko_deployment.packages import indexes, rpm_header
@@ -22,6 +26,28 @@ from ko_deployment.packages.build import BuildError, write_manifest
 from ko_deployment.packages.fetch import Fetcher, link_or_copy
 from ko_deployment.packages.manifest import Manifest
 from ko_deployment.packages.versions import Plan, PlannedDirectory, VersionsError
+
+# What the nodes take from an archive carried as a binary artifact of that name (the containerd role).
+ARCHIVE_MEMBERS = {"containerd": ("bin/containerd", "bin/containerd-shim-runc-v2", "bin/ctr")}
+
+
+def _check_archive(path: Path, name: str, where: str) -> None:
+    """``path`` is a tar archive holding every member the nodes take from artifact ``name``."""
+    wanted = ARCHIVE_MEMBERS.get(name)
+    if wanted is None:
+        return
+    try:
+        with tarfile.open(path) as tar:
+            held = {m.name for m in tar.getmembers() if m.isfile()}
+    except (tarfile.TarError, OSError) as exc:
+        raise BuildError(f"{where}: {path.name} is not a readable tar archive ({exc}): it must be upstream's "
+                         f"{name} release archive") from exc  # fmt: skip
+    missing = [m for m in wanted if m not in held]
+    if missing:
+        raise BuildError(
+            f"{where}: {path.name} holds no {', '.join(missing)}: the nodes install {name} from "
+            f"{', '.join(wanted)} of upstream's release archive (containerd-<version>-linux-<arch>.tar.gz)"
+        )
 
 
 def upstream_version(os_version: str) -> str:
@@ -103,6 +129,8 @@ def assemble(plan: Plan, out: Path, fetcher: Fetcher) -> Manifest:
         overrides: dict[str, dict[str, str]] = {}
         for f in plan.files:
             fetcher.fetch_file(f, work / f.path)
+            if f.extract is None:
+                _check_archive(work / f.path, f.name, f.where)
             if f.path.startswith("bin/"):
                 overrides[f.path] = {"name": f.name, "version": f.version}
         for image in plan.images:
