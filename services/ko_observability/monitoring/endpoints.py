@@ -28,7 +28,23 @@ def _monitoring(request: Request) -> Monitoring:
 MonitoringDep = Annotated[Monitoring, Depends(_monitoring)]
 
 
-def _answer(answer: upstream.Answer) -> Response:
+async def _relay(
+    monitoring: Monitoring,
+    cluster_id: str,
+    target: upstream.Target,
+    path: str,
+    request: Request,
+    own_headers: dict[str, str] | None = None,
+) -> Response:
+    """The caller's request (its method, query, body and the few headers upstream.send passes) to ``target``
+    in the cluster; the caller is authorized already."""
+    body = await request.body() if request.method == "POST" else None
+    async with monitoring.cluster(cluster_id) as http:
+        answer = await upstream.send(
+            http, cluster_id, target, request.method, path, params=request.query_params.multi_items(),
+            headers=request.headers, own_headers=own_headers, body=body,
+            max_bytes=monitoring.policy.max_response_bytes,
+        )  # fmt: skip
     return Response(answer.body, status_code=answer.status, headers=answer.headers)
 
 
@@ -37,14 +53,7 @@ async def _prometheus(
 ) -> Response:
     check_prometheus_path(request.method, path)
     await monitoring.authorize(identity, cluster_id)
-    body = await request.body() if request.method == "POST" else None
-    async with monitoring.cluster(cluster_id) as http:
-        answer = await upstream.send(
-            http, cluster_id, monitoring.policy.prometheus, request.method, path,
-            params=request.query_params.multi_items(), headers=request.headers, body=body,
-            max_bytes=monitoring.policy.max_response_bytes,
-        )  # fmt: skip
-    return _answer(answer)
+    return await _relay(monitoring, cluster_id, monitoring.policy.prometheus, path, request)
 
 
 @router.get(
@@ -109,14 +118,8 @@ async def _grafana(
     # Grafana's auth proxy signs the caller in (as a viewer) when the add-on enables it; a prefix keeps our
     # users apart from Grafana's own accounts (its admin among them).
     own = {policy.grafana_user_header: f"ko-{identity.username}"} if policy.grafana_user_header else {}
-    body = await request.body() if request.method == "POST" else None
-    async with monitoring.cluster(cluster_id) as http:
-        answer = await upstream.send(
-            http, cluster_id, policy.grafana, request.method, GRAFANA_SUB_PATH.format(cluster_id=cluster_id) + path,
-            params=request.query_params.multi_items(), headers=request.headers, own_headers=own, body=body,
-            max_bytes=policy.max_response_bytes,
-        )  # fmt: skip
-    return _answer(answer)
+    sub_path = GRAFANA_SUB_PATH.format(cluster_id=cluster_id) + path
+    return await _relay(monitoring, cluster_id, policy.grafana, sub_path, request, own)
 
 
 @router.get(
