@@ -4,7 +4,9 @@ The role's own defaults, template and to_toml filter, for containerd 2.x (config
 (version 2), with and without the cluster spec's advanced.containerd_config: the spec's tables are
 deep-merged into the rendered ones (KubeOperator's settings stay), and a second run changes nothing.
 The real containerd of the test package (Debian's, from the lab's .deb cache) then reads a merged
-file: `containerd config dump` shows both KubeOperator's settings and the site's.
+file: `containerd config dump` shows both KubeOperator's settings and the site's. The spec's settings
+may be written in either layout: they land in the layout of the containerd installed on the node
+(docs/container-hosts.md's block, written for 1.6, read by the cache's real containerd 2 when built).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.support import offline_package
+from tests.support import offline_package, real_package
 
 ROOT = Path(__file__).resolve().parents[2]
 ROLE = ROOT / "playbooks" / "roles" / "containerd"
@@ -43,7 +45,12 @@ EXTRA = {
 
 
 def _play(
-    name: str, containerd: str, advanced: dict[str, Any] | None, dest: Path, kubelet: dict[str, Any] | None = None
+    name: str,
+    containerd: str,
+    advanced: dict[str, Any] | None,
+    dest: Path,
+    kubelet: dict[str, Any] | None = None,
+    installed: str | None = None,
 ) -> dict[str, Any]:
     ko_cluster: dict[str, Any] = {"name": "c1"}
     if advanced is not None:
@@ -61,6 +68,7 @@ def _play(
             "ko_versions": {"containerd": containerd, "runc": "1.3.0", "pause": "3.10"},
             "ko_kubernetes_version": "1.36.0",
             "ko_cluster": ko_cluster,
+            **({"containerd_installed_version": installed} if installed else {}),
         },
         "tasks": [
             {
@@ -215,3 +223,88 @@ def test_the_real_containerd_reads_a_merged_config(tmp_path: Path) -> None:
     assert plugin["containerd"]["runtimes"]["runc"]["options"]["SystemdCgroup"] is True
     images = effective["plugins"][CRI_V3_IMAGES] if cri == CRI_V3_RUNTIME else plugin
     assert images["registry"]["config_path"] == "/etc/containerd/certs.d"
+
+
+# docs/container-hosts.md's block for hosts without cgroup controllers, as written for containerd 1.6.
+CONTAINER_HOSTS_V2 = {"plugins": {CRI_V2: {
+    "restrict_oom_score_adj": True,
+    "disable_cgroup": True,
+    "containerd": {"runtimes": {"runc": {"options": {"SystemdCgroup": False}}}},
+}}}  # fmt: skip
+CONTAINER_HOSTS_V3 = {"plugins": {CRI_V3_RUNTIME: {
+    "restrict_oom_score_adj": True,
+    "disable_cgroup": True,
+    "containerd": {"runtimes": {"runc": {"options": {"SystemdCgroup": False}}}},
+}}}  # fmt: skip
+CGROUPFS = {"cgroupDriver": "cgroupfs"}
+
+
+def test_the_specs_settings_land_in_the_layout_of_the_installed_containerd(tmp_path: Path) -> None:
+    """Either layout of the spec works with either containerd: moved as containerd 2 migrates version 2."""
+    site_v2 = {"plugins": {CRI_V2: {**CONTAINER_HOSTS_V2["plugins"][CRI_V2], "max_concurrent_downloads": 2,
+                                    "stream_idle_timeout": "1h", "cni": {"bin_dir": "/opt/cni/bin"}}}}  # fmt: skip
+    cases: dict[str, tuple[str, dict[str, Any], str | None]] = {
+        "v2-spec-on-2": ("2.3.4", site_v2, None),
+        "v3-spec-on-1": ("1.6.20", CONTAINER_HOSTS_V3, None),
+        "v2-spec-on-installed-2": ("1.6.20", CONTAINER_HOSTS_V2, "2.3.4"),  # the node's binary decides
+        "v3-spec-on-2": ("2.3.4", CONTAINER_HOSTS_V3, None),
+    }
+    out = {name: tmp_path / f"{name}.toml" for name in cases}
+    plays = [_play(name, v, extra, out[name], CGROUPFS, installed) for name, (v, extra, installed) in cases.items()]
+    playbook = tmp_path / "render.yml"
+    playbook.write_text(yaml.safe_dump(plays, sort_keys=False))
+    assert _recap(_run(playbook)) == (4, 4)
+    got = {name: tomllib.loads(path.read_text()) for name, path in out.items()}
+
+    on_2 = got["v2-spec-on-2"]
+    assert on_2["version"] == 3
+    runtime = on_2["plugins"][CRI_V3_RUNTIME]
+    # containerd 2 has no disable_cgroup: runc's wrapper does its work (test_containerd_archive.py).
+    assert runtime["restrict_oom_score_adj"] is True and "disable_cgroup" not in runtime
+    assert runtime["containerd"]["runtimes"]["runc"] == {"runtime_type": "io.containerd.runc.v2", "options": {
+        "SystemdCgroup": False, "BinaryName": "/usr/local/sbin/runc-without-cgroups"}}  # fmt: skip
+    assert runtime["cni"] == {"bin_dirs": ["/opt/cni/bin"]}
+    assert on_2["plugins"][CRI_V3_IMAGES]["max_concurrent_downloads"] == 2
+    assert on_2["plugins"][CRI_V3_IMAGES]["pinned_images"] == {"sandbox": "registry.k8s.io/pause:3.10"}
+    assert on_2["plugins"][CRI_V2] == {"stream_idle_timeout": "1h"}  # the CRI server's own table in version 3
+
+    on_1 = got["v3-spec-on-1"]
+    assert on_1["version"] == 2 and set(on_1["plugins"]) == {CRI_V2}
+    cri = on_1["plugins"][CRI_V2]
+    assert cri["restrict_oom_score_adj"] is True and cri["disable_cgroup"] is True
+    assert cri["containerd"]["runtimes"]["runc"]["options"] == {"SystemdCgroup": False}
+    assert cri["sandbox_image"] == "registry.k8s.io/pause:3.10" and cri["containerd"]["snapshotter"] == "overlayfs"
+
+    assert got["v2-spec-on-installed-2"] == got["v3-spec-on-2"]
+    runc = got["v3-spec-on-2"]["plugins"][CRI_V3_RUNTIME]["containerd"]["runtimes"]["runc"]
+    assert runc["options"]["BinaryName"] == "/usr/local/sbin/runc-without-cgroups"
+
+
+def test_the_real_containerd_2_takes_the_container_hosts_settings_written_for_1_6(tmp_path: Path) -> None:
+    """The cache's containerd 2 (the real test package's, when built) takes docs/container-hosts.md's block."""
+    try:
+        _, bin_dir = real_package.k8s_bin_dir()
+    except real_package.RealPackageUnavailable as exc:
+        pytest.skip(str(exc))
+    containerd = bin_dir / "containerd"
+    if not os.access(containerd, os.X_OK):
+        pytest.skip(f"no containerd 2 in {bin_dir} (README, 'Real Kubernetes for development')")
+    version = real_package._binary_version(containerd, "--version")
+    config = tmp_path / "config.toml"
+    playbook = tmp_path / "render.yml"
+    play = _play("real-2", "1.6.20", CONTAINER_HOSTS_V2, config, CGROUPFS, installed=version)
+    playbook.write_text(yaml.safe_dump([play], sort_keys=False))
+    _run(playbook)
+
+    dump = subprocess.run([str(containerd), "--config", str(config), "config", "dump"],
+                          capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert dump.returncode == 0, dump.stderr
+    effective = tomllib.loads(dump.stdout)
+    runtime = effective["plugins"][CRI_V3_RUNTIME]
+    assert runtime["restrict_oom_score_adj"] is True
+    runc = runtime["containerd"]["runtimes"]["runc"]["options"]
+    assert runc["SystemdCgroup"] is False and runc["BinaryName"] == "/usr/local/sbin/runc-without-cgroups"
+    images = effective["plugins"][CRI_V3_IMAGES]
+    assert images["pinned_images"]["sandbox"] == "registry.k8s.io/pause:3.10"
+    assert images["registry"]["config_path"] == "/etc/containerd/certs.d"
+    assert "unknown key" not in dump.stderr, dump.stderr  # nothing of the spec is lost

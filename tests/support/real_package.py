@@ -13,8 +13,14 @@ Inputs (nothing is downloaded except, once, Debian's busybox-static .deb with th
   as Debian's would be. Debian's
   ``etcd-client`` 3.4 stays at its own version (component ``etcd-client``): its etcdctl talks to
   etcd 3.6, and no etcdctl 3.6 is built;
-- containerd, runc, haproxy, keepalived, etcd-client and their dependencies: the lab's .debs
-  (tests/lab/lab.py ``deb_repository``);
+- containerd: when the cache's ``<version>/bin`` also holds containerd 2's ``containerd``,
+  ``containerd-shim-runc-v2`` and ``ctr`` (in its ``SHA256SUMS``; built from containerd's source, README
+  "Real Kubernetes for development"), upstream's release archive made of them
+  (``containerd-<v>-linux-amd64.tar.gz`` with ``bin/...``, a local source of the same builder), which the
+  containerd role unpacks under /usr/local; else Debian's containerd 1.6 .deb. ``KO_REAL_CONTAINERD=archive``
+  or ``deb`` chooses (default: archive when the binaries are there); the package is cached per choice;
+- runc, haproxy, keepalived, etcd-client and their dependencies: the lab's .debs
+  (tests/lab/lab.py ``deb_repository``); runc is Debian's 1.1.5 with either containerd;
 - the CNI plugins: Debian's ``containernetworking-plugins`` (bridge, host-local, loopback, ...)
   repacked as the ``cni-plugins`` archive the kubernetes_components role unpacks into /opt/cni/bin;
 - helm from tests/support/helm.py;
@@ -71,6 +77,9 @@ BUILD_HINT = (
     "build Kubernetes from source as ../shared/docs/real-kubernetes.md describes, with etcd 3.6 and its "
     "etcdutl (README, 'Real Kubernetes for development')"
 )
+# containerd 2's binaries, optional (KO_REAL_CONTAINERD): the archive the package carries holds them under bin/.
+CONTAINERD_BINARIES = ("containerd", "containerd-shim-runc-v2", "ctr")
+CONTAINERD_FORMS = ("archive", "deb")
 # etcd 3.6's server, and etcdutl of the same release (snapshot restore: etcdctl 3.4 makes data etcd 3.6
 # cannot start from).
 ETCD_BINARIES = ("etcd", "etcdutl")
@@ -166,14 +175,37 @@ def k8s_bin_dir(cache: Path = K8S_CACHE) -> tuple[str, Path]:
     )
 
 
-def _checked_binaries(bin_dir: Path) -> None:
-    """Every binary of ``bin_dir`` matches ../SHA256SUMS (a half-written build is refused)."""
+def _sums(bin_dir: Path) -> dict[str, str]:
     wanted = {}
     for line in (bin_dir.parent / "SHA256SUMS").read_text().splitlines():
         if line.strip():
             sha, name = line.split(None, 1)
             wanted[name.strip().lstrip("*")] = sha
-    for name in (*BINARIES, *IMAGE_BINARIES, *ETCD_BINARIES, "pause"):
+    return wanted
+
+
+def containerd_form(bin_dir: Path) -> str:
+    """How the real package carries containerd: ``archive`` (the cache's containerd 2 binaries) or ``deb``
+    (Debian's 1.6), as KO_REAL_CONTAINERD says; by default archive when the binaries are there."""
+    asked = os.environ.get("KO_REAL_CONTAINERD", "").strip()
+    if asked and asked not in CONTAINERD_FORMS:
+        raise RealPackageUnavailable(f"KO_REAL_CONTAINERD={asked!r}: use archive or deb (or leave it unset)")
+    listed = set(_sums(bin_dir))
+    present = all(os.access(bin_dir / n, os.X_OK) and n in listed for n in CONTAINERD_BINARIES)
+    if asked == "archive" and not present:
+        raise RealPackageUnavailable(
+            f"KO_REAL_CONTAINERD=archive, but {bin_dir} lacks containerd 2's {', '.join(CONTAINERD_BINARIES)} "
+            "(or ../SHA256SUMS does not list them): build them from containerd's source (README, 'Real Kubernetes "
+            "for development'), or unset KO_REAL_CONTAINERD for Debian's containerd"
+        )
+    return asked or ("archive" if present else "deb")
+
+
+def _checked_binaries(bin_dir: Path, containerd: str) -> None:
+    """Every binary of ``bin_dir`` matches ../SHA256SUMS (a half-written build is refused)."""
+    wanted = _sums(bin_dir)
+    extra = CONTAINERD_BINARIES if containerd == "archive" else ()
+    for name in (*BINARIES, *IMAGE_BINARIES, *ETCD_BINARIES, "pause", *extra):
         digest = hashlib.sha256()
         with open(bin_dir / name, "rb") as fh:
             while chunk := fh.read(1 << 20):
@@ -313,11 +345,27 @@ def _cni_archive(deb: Path, out: Path, scratch: Path) -> str:
     return str(upstream_version(_deb_field(deb, "Version")))
 
 
-def _recipe_key(version: str, bin_dir: Path, debs: Path, busybox: Path) -> str:
+def _containerd_archive(bin_dir: Path, out: Path) -> str:
+    """Upstream's layout (bin/containerd, bin/containerd-shim-runc-v2, bin/ctr) as a .tar.gz of the same
+    bytes every time; the binaries' version."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        for name in CONTAINERD_BINARIES:
+            info = tar.gettarinfo(str(bin_dir / name), arcname=f"bin/{name}")
+            info.mtime, info.uid, info.gid, info.uname, info.gname, info.mode = 0, 0, 0, "root", "root", 0o755
+            with open(bin_dir / name, "rb") as fh:
+                tar.addfile(info, fh)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(gzip.compress(buf.getvalue(), compresslevel=6, mtime=0))
+    return _binary_version(bin_dir / "containerd", "--version")
+
+
+def _recipe_key(version: str, bin_dir: Path, debs: Path, busybox: Path, containerd: str) -> str:
     text = "\n".join(
         [
             RECIPE_VERSION,
             version,
+            f"containerd {containerd}",
             (bin_dir.parent / "SHA256SUMS").read_text(),
             *(f"{d.name} {d.stat().st_size}" for d in sorted(debs.glob("*.deb"))),
             f"{busybox.name} {busybox.stat().st_size}",
@@ -329,7 +377,7 @@ def _recipe_key(version: str, bin_dir: Path, debs: Path, busybox: Path) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
-def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path) -> Path:
+def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path, containerd: str) -> Path:
     """Every input under ``sources`` and the versions file naming them; returns the versions file."""
     scratch = sources / ".scratch"
     base = lab.base_rootfs()
@@ -358,6 +406,13 @@ def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path
     [cni_deb] = debs.glob("containernetworking-plugins_*.deb")
     cni_version = _cni_archive(cni_deb, sources / "cni-plugins.tgz", scratch)
     shutil.rmtree(scratch)
+    containerd_spec: dict[str, Any] = {"packages": ["containerd"]}
+    if containerd == "archive":
+        containerd_spec = {
+            "version": _containerd_archive(bin_dir, sources / "containerd.tar.gz"),
+            "files": [{"path": "bin/containerd-{version}-linux-{arch}.tar.gz", "name": "containerd",
+                       "file": "containerd.tar.gz"}],
+        }  # fmt: skip
 
     def image(name: str, tag: str) -> dict[str, str]:
         return {"name": name, "tag": tag, "file": f"images/{name.rsplit('/', 1)[-1]}_{tag}.tar"}
@@ -367,7 +422,7 @@ def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path
         "kubernetesVersion": version,
         "arch": "amd64",
         "description": "REAL TEST PACKAGE: Kubernetes {kubernetes_version} built from source, Debian's .debs, "
-        f"etcd {etcd_version} as etcd-server",
+        f"etcd {etcd_version} as etcd-server, containerd as {containerd}",
         "components": {
             "kubernetes": {
                 "version": "{kubernetes_version}",
@@ -390,7 +445,7 @@ def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path
                 "files": [{"path": "bin/helm", "file": str(helm_binary())}],
             },
             "test-busybox": {"version": busybox_version, "images": [image(TEST_IMAGE, busybox_version)]},
-            "containerd": {"packages": ["containerd"]},
+            "containerd": containerd_spec,
             "runc": {"packages": ["runc"]},
             "etcd": {"version": etcd_version, "packages": ["etcd-server"]},
             "etcd-client": {"packages": ["etcd-client"]},
@@ -417,19 +472,20 @@ def build_real_package(version: str | None = None) -> Path:
     if not list(debs.glob("containernetworking-plugins_*.deb")):
         raise RealPackageUnavailable(f"the lab's .debs ({debs}) hold no containernetworking-plugins")
     busybox = busybox_deb()
-    target = CACHE / f"{version}-amd64-{_recipe_key(version, bin_dir, debs, busybox)}"
+    containerd = containerd_form(bin_dir)
+    target = CACHE / f"{version}-amd64-{_recipe_key(version, bin_dir, debs, busybox, containerd)}"
     if (target / "manifest.yaml").exists():
         return target
     CACHE.mkdir(parents=True, exist_ok=True)
     with _lock(f"real-{target.name}"):
         if (target / "manifest.yaml").exists():
             return target
-        _checked_binaries(bin_dir)
+        _checked_binaries(bin_dir, containerd)
         sources = CACHE / f".sources-{target.name}-{os.getpid()}"
         shutil.rmtree(sources, ignore_errors=True)
         shutil.rmtree(target, ignore_errors=True)
         try:
-            versions = _stage(sources, version, bin_dir, debs, busybox)
+            versions = _stage(sources, version, bin_dir, debs, busybox, containerd)
             argv = ["build", "--versions", str(versions), "--out", str(target), "--offline",
                     "--cache", str(sources / ".cache")]  # fmt: skip
             if packages_cli(argv) != 0 or not (target / "manifest.yaml").exists():
