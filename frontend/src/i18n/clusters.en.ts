@@ -173,6 +173,8 @@ const clusters = {
       'renew-certificates': 'Renew certificates',
       'etcd-backup': 'Back up etcd',
       'etcd-restore': 'Restore etcd',
+      'monitoring-install': 'Install monitoring',
+      'monitoring-uninstall': 'Uninstall monitoring',
     },
     upgradePhase: {
       preflight: 'Preflight checks for {{version}}',

@@ -175,6 +175,8 @@ const clusters: typeof clustersEn = {
       'renew-certificates': '续期证书',
       'etcd-backup': '备份 etcd',
       'etcd-restore': '恢复 etcd',
+      'monitoring-install': '安装监控',
+      'monitoring-uninstall': '卸载监控',
     },
     upgradePhase: {
       preflight: '{{version}} 升级前检查',

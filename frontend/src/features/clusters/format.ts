@@ -14,6 +14,8 @@ const KINDS = [
   'renew-certificates',
   'etcd-backup',
   'etcd-restore',
+  'monitoring-install',
+  'monitoring-uninstall',
 ] as const;
 
 /** An operation kind in the console's language (an unknown one as the API names it). */
