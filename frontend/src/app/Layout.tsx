@@ -1,4 +1,5 @@
 import {
+  AlertOutlined,
   AuditOutlined,
   BellOutlined,
   CloudServerOutlined,
@@ -99,6 +100,7 @@ export function AppLayout() {
       type: 'group',
       label: t('nav.projectArea'),
       children: [
+        { key: '/alerts', icon: <AlertOutlined />, label: <Link to="/alerts">{t('alerts.nav')}</Link> },
         {
           key: '/project/notification-channels',
           icon: <BellOutlined />,

@@ -9,8 +9,8 @@ import workersEn from './workers.en';
 import mastersEn from './masters.en';
 import upgradeEn from './upgrade.en';
 import backupsEn from './backups.en';
-import monitoringEn from './monitoring.en';
 import kubeEventsEn from './kubeevents.en';
+import alertsEn from './alerts.en';
 const en = {
   ...cloud,
   common: {
@@ -404,9 +404,9 @@ const en = {
   ...certificatesEn,
   ...backupEn,
   ...backupsEn,
-  ...monitoringEn,
   ...notificationsEn,
   ...kubeEventsEn,
+  ...alertsEn,
 };
 
 export default en;

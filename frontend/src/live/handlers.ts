@@ -11,6 +11,7 @@ import { credentialHandlers, credentialsKey } from '../features/credentials/live
 import { hostHandlers, hostsKey } from '../features/hosts/live';
 import { kubeEventHandlers, kubeEventsKey } from '../features/kubeevents/live';
 import { channelHandlers, channelsKey } from '../features/notifications/live';
+import { alertHandlers, alertRoutesKey, alertsKey, silencesKey } from '../features/alerts/live';
 import { membersKey } from '../features/projects/keys';
 import { on, type LiveHandler, type LiveHandlers } from './events';
 
@@ -41,9 +42,10 @@ export const liveHandlers: LiveHandlers = {
   ...healthHandlers,
   ...channelHandlers,
   ...kubeEventHandlers,
+  ...alertHandlers,
   ...on(['kubeoperator.gateway.member.set.v1', 'kubeoperator.gateway.member.removed.v1'], memberChanged),
   ...on(['kubeoperator.gateway.project.updated.v1', 'kubeoperator.gateway.project.deleted.v1'], projectChanged),
 };
 
 /** Refetched when the stream (re)opens without a position to resume from, to close any gap. */
-export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, healthKey, ['backups'], ['restores'], ['members'], projectsKey, channelsKey, kubeEventsKey];
+export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, healthKey, ['backups'], ['restores'], ['members'], projectsKey, channelsKey, kubeEventsKey, alertsKey, silencesKey, alertRoutesKey];

@@ -14,7 +14,7 @@ import { Certificates } from './certificates/Certificates';
 import { useClusterHealth } from './health/api';
 import { Health } from './health/Health';
 import { HealthTag } from './health/HealthTag';
-import { Monitoring } from './monitoring/Monitoring';
+import { AlertsBadge } from '../alerts/AlertsBadge';
 import { KubeEvents } from '../kubeevents/KubeEvents';
 import type { AdvancedSpec } from './create/advanced';
 import { downloadKubeconfig, useCluster, useOperations, type Node, type Operation } from './api';
@@ -179,6 +179,9 @@ export default function ClusterDetail() {
                         ))}
                       </Space>
                     </Descriptions.Item>
+                    <Descriptions.Item label={t('alerts.badge')}>
+                      <AlertsBadge clusterId={c.id} />
+                    </Descriptions.Item>
                     <Descriptions.Item label={t('clusters.version')}>{`${c.version} (${c.arch})`}</Descriptions.Item>
                     <Descriptions.Item label={t('wizard.topology')}>{spec.topology === 'ha' ? t('wizard.ha') : t('wizard.single')}</Descriptions.Item>
                     <Descriptions.Item label={t('clusters.nodes')}>
@@ -247,11 +250,6 @@ export default function ClusterDetail() {
               key: 'events',
               label: t('kubeEvents.tab'),
               children: <KubeEvents clusterId={c.id} />,
-            },
-            {
-              key: 'monitoring',
-              label: t('monitoring.tab'),
-              children: <Monitoring cluster={c} />,
             },
             {
               key: 'operations',
