@@ -9,6 +9,7 @@ import workersEn from './workers.en';
 import mastersEn from './masters.en';
 import upgradeEn from './upgrade.en';
 import backupsEn from './backups.en';
+import monitoringEn from './monitoring.en';
 import kubeEventsEn from './kubeevents.en';
 import alertsEn from './alerts.en';
 const en = {
@@ -404,6 +405,7 @@ const en = {
   ...certificatesEn,
   ...backupEn,
   ...backupsEn,
+  ...monitoringEn,
   ...notificationsEn,
   ...kubeEventsEn,
   ...alertsEn,

@@ -9,6 +9,7 @@ import workersZh from './workers.zh';
 import mastersZh from './masters.zh';
 import upgradeZh from './upgrade.zh';
 import backupsZh from './backups.zh';
+import monitoringZh from './monitoring.zh';
 import kubeEventsZh from './kubeevents.zh';
 import alertsZh from './alerts.zh';
 import zhCloud from './zh.cloud';
@@ -406,6 +407,7 @@ const zh: typeof en = {
   ...certificatesZh,
   ...backupZh,
   ...backupsZh,
+  ...monitoringZh,
   ...notificationsZh,
   ...kubeEventsZh,
   ...alertsZh,

@@ -15,6 +15,7 @@ import { useClusterHealth } from './health/api';
 import { Health } from './health/Health';
 import { HealthTag } from './health/HealthTag';
 import { AlertsBadge } from '../alerts/AlertsBadge';
+import { Monitoring } from './monitoring/Monitoring';
 import { KubeEvents } from '../kubeevents/KubeEvents';
 import type { AdvancedSpec } from './create/advanced';
 import { downloadKubeconfig, useCluster, useOperations, type Node, type Operation } from './api';
@@ -250,6 +251,11 @@ export default function ClusterDetail() {
               key: 'events',
               label: t('kubeEvents.tab'),
               children: <KubeEvents clusterId={c.id} />,
+            },
+            {
+              key: 'monitoring',
+              label: t('monitoring.tab'),
+              children: <Monitoring cluster={c} />,
             },
             {
               key: 'operations',
