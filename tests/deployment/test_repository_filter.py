@@ -31,4 +31,7 @@ def test_otherwise_each_node_gets_the_address_that_faces_it(base) -> None:  # ty
     assert base(repo, "127.0.0.1") == "http://127.0.0.1:8080/repository"
     for address in local_addresses():
         # A node on one of this machine's networks is given this machine's address on it.
-        assert base(repo, address) == f"http://{address}:8080/repository"
+        got = base(repo, address)
+        if got != f"http://{address}:8080/repository" and address not in local_addresses():
+            continue  # a lab's bridge that went away meanwhile (another test run on this machine)
+        assert got == f"http://{address}:8080/repository"

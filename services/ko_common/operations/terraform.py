@@ -562,6 +562,11 @@ def stop_processes(operation_id: str, grace: float) -> None:
     for pid in pids:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
+    # Gone before the phase is reported stopped (a killed process may wait for a busy CPU to die).
+    deadline = time.monotonic() + 5
+    while pids and time.monotonic() < deadline:
+        time.sleep(POLL_SECONDS)
+        pids = processes_of(operation_id)
 
 
 HINTS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
