@@ -633,8 +633,9 @@ def test_a_second_run_of_every_phase_changes_nothing(real: RealCluster) -> None:
 
 def test_the_monitoring_stack_installs_as_an_operation_and_its_pods_are_scheduled(real: RealCluster) -> None:
     """PUT /addons/monitoring on the real cluster: the monitoring-install phases run, the four releases
-    are deployed in namespace monitoring and their pods scheduled on the nodes. Skipped (one line)
-    while the real test package carries no monitoring charts and images (tests/support/real_package.py)."""
+    are deployed in namespace monitoring and their pods scheduled on the nodes (the real test package
+    carries the stand-in charts with busybox idling under the images' names: helm --wait sees them
+    start); DELETE uninstalls them. Skipped (one line) when the package carries no monitoring charts."""
     path = f"/api/v1/clusters/{real.cluster['id']}/addons/monitoring"
     r = real.api.put(path, json={"retention_days": 2})
     if r.status_code == 409 and r.json().get("field") == "package":
@@ -656,6 +657,18 @@ def test_the_monitoring_stack_installs_as_an_operation_and_its_pods_are_schedule
     alloy = [p for p in pods if p["metadata"]["name"].startswith("ko-monitoring-alloy")]
     assert len(alloy) == len(real.cluster["nodes"])  # one per node, the master included
     assert real.json("get", "crd", "prometheuses.monitoring.coreos.com")["spec"]["group"] == "monitoring.coreos.com"
+    # Uninstalled: the releases and the namespace go, the CRDs stay (other software's monitors use them).
+    r = real.api.delete(path)
+    assert r.status_code == 202, r.text
+    op = _wait_operation(real.api, r.json()["operation"]["id"], 900)
+    assert op["status"] == "succeeded", f"{op}{real.diagnose()}"
+    real.wait(
+        "the monitoring namespace gone",
+        lambda: "NotFound" in real.kubectl("get", "namespace", "monitoring", check=False).stderr,
+        timeout=180,
+    )
+    assert real.json("get", "crd", "prometheuses.monitoring.coreos.com")["spec"]["group"] == "monitoring.coreos.com"
+    assert not real.api.get(path).json()["installed"]
 
 
 def _certificates(real: RealCluster, action: str) -> dict[str, Any]:
