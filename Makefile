@@ -78,6 +78,9 @@ bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/pump_throughput.py
 	$(BIN)/python bench/operation_latency.py
 	$(BIN)/python bench/deploy_phases.py
+	$(BIN)/python bench/health_scale.py
+	$(BIN)/python bench/kube_events_ingest.py
+	$(BIN)/python bench/alert_latency.py
 	$(MAKE) console
 	$(BIN)/python bench/console.py
 
