@@ -71,21 +71,44 @@ def image_file(name: str) -> str:
     return f"images/{name.rsplit('/', 1)[-1]}_{ADDON_IMAGES[name]}.tar"
 
 
-def write_addons(root: Path) -> dict[str, dict[str, str]]:
-    """Put the charts (charts/<name>-<version>.tgz) and images under ``root``; return the manifest
-    overrides (path -> name and version) that name the images as the roles refer to them."""
-    (root / "charts").mkdir(parents=True, exist_ok=True)
+MONITORING_CHARTS = ("kube-prometheus-stack", "loki", "alloy", "grafana")
+MONITORING_IMAGES = tuple(n for n in ADDON_IMAGES if "prometheus" in n or "grafana/" in n or "kube-state" in n)
+
+
+def package_charts(names: tuple[str, ...], into: Path) -> None:
+    """``helm package`` of stand-in charts into ``into`` (<name>-<version>.tgz)."""
+    into.mkdir(parents=True, exist_ok=True)
     helm = str(helm_binary())
     with tempfile.TemporaryDirectory() as home:
         env = {"HOME": home, "HELM_CACHE_HOME": home, "HELM_CONFIG_HOME": home, "HELM_DATA_HOME": home}
-        for name in ADDON_CHARTS:
+        for name in names:
             subprocess.run(
-                [helm, "package", str(CHARTS / name), "--destination", str(root / "charts")],
+                [helm, "package", str(CHARTS / name), "--destination", str(into)],
                 check=True,
                 capture_output=True,
                 timeout=120,
                 env={**env, "PATH": "/usr/bin:/bin"},
             )
+
+
+def write_runnable_monitoring(root: Path, busybox: Path) -> list[dict[str, str]]:
+    """The monitoring stand-in charts (root/charts) and its images as RUNNABLE stand-ins for a real
+    kubelet (root/images): Debian's busybox idling under each name and tag the role pins, so that
+    ``helm --wait`` sees every pod start. Returns the versions-file image entries (name, tag, file)."""
+    package_charts(MONITORING_CHARTS, root / "charts")
+    entries = []
+    for name in MONITORING_IMAGES:
+        tag = ADDON_IMAGES[name]
+        oci_archive(root / image_file(name), name, tag, {"/bin/busybox": busybox, "/bin/sh": busybox},
+                    entrypoint=["/bin/sh", "-c", "exec sleep 2147483647", "--"])  # fmt: skip
+        entries.append({"name": name, "tag": tag, "file": image_file(name)})
+    return entries
+
+
+def write_addons(root: Path) -> dict[str, dict[str, str]]:
+    """Put the charts (charts/<name>-<version>.tgz) and images under ``root``; return the manifest
+    overrides (path -> name and version) that name the images as the roles refer to them."""
+    package_charts(ADDON_CHARTS, root / "charts")
     overrides = {}
     for name, tag in ADDON_IMAGES.items():
         rel = image_file(name)

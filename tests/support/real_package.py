@@ -28,7 +28,9 @@ Inputs (nothing is downloaded except, once, Debian's busybox-static .deb with th
   process (no general-purpose image exists here).
 
 No CoreDNS, flannel, Calico, Traefik or metrics-server image exists: clusters from this package
-use network plugin none, addons.coredns false, addons.metrics_server false, ingress off.
+use network plugin none, addons.coredns false, addons.metrics_server false, ingress off. The
+monitoring add-on's stand-in charts (tests/support/charts) are in it, with busybox idling under the
+names of the images its role pins (TEST IMAGES: the Day-2 install is checked, not Prometheus).
 
 The sources are staged with a versions file and built with ``python -m ko_deployment.packages build
 --versions ... --offline`` (the same builder as every package). Packages are cached by content under
@@ -57,7 +59,7 @@ import yaml
 from ko_deployment.packages.__main__ import main as packages_cli
 from ko_deployment.packages.assemble import upstream_version
 from tests.lab import lab
-from tests.support import kube_control_plane
+from tests.support import addons, kube_control_plane
 from tests.support.helm import helm_binary
 from tests.support.oci import oci_archive
 from tests.support.offline_package import PackageUnavailable, _lock, deb_directory, package_tarball
@@ -372,6 +374,8 @@ def _recipe_key(version: str, bin_dir: Path, debs: Path, busybox: Path, containe
             f"helm {helm_binary().stat().st_size}",
             Path(__file__).read_text(),
             (Path(__file__).with_name("oci.py")).read_text(),
+            addons.recipe_key(),
+            Path(addons.__file__).read_text(),
         ]
     )
     return hashlib.sha256(text.encode()).hexdigest()[:12]
@@ -405,6 +409,7 @@ def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path
     _etcd_deb(bin_dir / "etcd", etcd_version, sources / "debs", scratch)
     [cni_deb] = debs.glob("containernetworking-plugins_*.deb")
     cni_version = _cni_archive(cni_deb, sources / "cni-plugins.tgz", scratch)
+    monitoring = addons.write_runnable_monitoring(sources, busybox_bin)
     shutil.rmtree(scratch)
     containerd_spec: dict[str, Any] = {"packages": ["containerd"]}
     if containerd == "archive":
@@ -445,6 +450,8 @@ def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path
                 "files": [{"path": "bin/helm", "file": str(helm_binary())}],
             },
             "test-busybox": {"version": busybox_version, "images": [image(TEST_IMAGE, busybox_version)]},
+            # The monitoring add-on's stand-in charts with busybox idling under its images' names.
+            "monitoring-stand-ins": {"version": addons.recipe_key(), "images": monitoring},
             "containerd": containerd_spec,
             "runc": {"packages": ["runc"]},
             "etcd": {"version": etcd_version, "packages": ["etcd-server"]},
@@ -452,7 +459,10 @@ def _stage(sources: Path, version: str, bin_dir: Path, debs: Path, busybox: Path
             "haproxy": {"packages": ["haproxy"]},
             "keepalived": {"packages": ["keepalived"]},
         },
-        "directories": [{"from": "debs", "into": "debs", "pattern": "*.deb"}],
+        "directories": [
+            {"from": "debs", "into": "debs", "pattern": "*.deb"},
+            {"from": "charts", "into": "charts", "pattern": "*.tgz"},
+        ],
     }
     versions = sources / "versions.yaml"
     versions.write_text(yaml.safe_dump(spec, sort_keys=False))
