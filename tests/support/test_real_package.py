@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.support import addons
 from tests.support.real_package import (
     IMAGE_BINARIES,
     PAUSE_VERSION,
@@ -44,10 +45,14 @@ def test_the_real_package_carries_what_kubeadm_lists_etcd_3_6_and_the_cni_plugin
         capture_output=True, text=True, timeout=60, check=True,
     ).stdout.split()  # fmt: skip
     images = {f"{a['name']}:{a['version']}" for a in manifest["artifacts"] if a["kind"] == "image"}
-    # External etcd (the etcd phase) and CoreDNS (none can be had here) are the only ones not carried.
+    # External etcd (the etcd phase) and CoreDNS (none can be had here) are the only ones not carried;
+    # the test busybox and the monitoring add-on's stand-ins (busybox under its images' names) are added.
+    monitoring = {f"{n}:{addons.ADDON_IMAGES[n]}" for n in addons.MONITORING_IMAGES}
     assert {i for i in listed if "/etcd:" not in i and "/coredns" not in i} | {
         f"{TEST_IMAGE}:{manifest['components']['test-busybox']}"
-    } == images, (listed, images)
+    } | monitoring == images, (listed, images)
+    charts = {a["name"] for a in manifest["artifacts"] if a["kind"] == "chart"}
+    assert charts == set(addons.MONITORING_CHARTS), charts
     assert f"registry.k8s.io/pause:{PAUSE_VERSION}" in listed
     components = manifest["components"]
     assert components["kubernetes"] == version

@@ -43,7 +43,7 @@ def _a_events_between(stack: Stack, project_id: str, first: int, last: int) -> l
     def reached(messages: list[tuple[int, str, bytes]]) -> bool:
         return bool(messages) and messages[-1][0] >= last
 
-    messages = asyncio.run(stream_messages(stack.nats_url, until=reached))
+    messages = asyncio.run(stream_messages(stack.nats_url, until=reached, timeout=60.0))
     return [seq for seq, env in envelopes(messages) if first < seq < last and env.get("projectid") == project_id]
 
 

@@ -158,7 +158,8 @@ def test_the_events_on_nats_carry_no_secret(
         seen = {env.get("subject") for _, env in envelopes(messages) if env.get("type") == CREATED}
         return ids <= seen
 
-    messages = asyncio.run(stream_messages(stack.nats_url, until=all_created))
+    # The whole stream from its start: every test of the session publishes on it, so allow it time.
+    messages = asyncio.run(stream_messages(stack.nats_url, until=all_created, timeout=60.0))
     assert all_created(messages), "the created events did not all arrive on KO_EVENTS"
     for seq, subject, data in messages:
         assert not secrets.found_in(data), (seq, subject, secrets.found_in(data))

@@ -1,4 +1,5 @@
-"""A deleted cluster's backup strategy goes with it (``ko.deployment.cluster.deleted`` on KO_EVENTS).
+"""A deleted cluster's backup strategy goes with it (``ko.deployment.cluster.deleted`` on KO_EVENTS; the
+consumer takes the clusters' events and skips every other type).
 
 Without this the scheduler would keep asking the deployment service to back up a cluster that no
 longer exists, failing every tick. The cluster's backups stay: they are the last copy of its data,
@@ -35,7 +36,12 @@ class ClusterGone(BaseModel):
     id: str
 
 
+DELETED = "kubeoperator.deployment.cluster.deleted.v1"
+
+
 async def on_cluster_deleted(session: AsyncSession, env: Envelope) -> None:
+    if env.type != DELETED:  # created, updated, access audits: not the end of a cluster
+        return
     cluster = ClusterGone.model_validate(env.data)
     if await StrategyRepository(session).get(cluster.id) is None:
         return
@@ -45,7 +51,7 @@ async def on_cluster_deleted(session: AsyncSession, env: Envelope) -> None:
 
 CONSUMER = ConsumerSpec(
     durable=DURABLE,
-    filter_subject="ko.deployment.cluster.deleted",
+    filter_subject="ko.deployment.cluster.*",
     handler=on_cluster_deleted,
     deliver_policy=DeliverPolicy.ALL,
     inactive_threshold=7 * 24 * 3600.0,
