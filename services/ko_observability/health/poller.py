@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -36,8 +35,6 @@ from ko_observability.health.probe import Finding, Verdict, probe, unreachable
 from ko_observability.health.repository import HealthRepository
 
 log = logging.getLogger(__name__)
-# While checks run, how often clusters that fell due meanwhile are claimed (one query each time).
-RECLAIM_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -73,24 +70,20 @@ class HealthPoller:
             await asyncio.sleep(delay)
 
     async def tick(self) -> int:
-        """Check every cluster that is due and claimable now, and those falling due while checks are still
-        running (a slow cluster's check, up to the timeout, must not hold the others back); how many this
-        poller checked."""
+        """Check every cluster that is due and claimable now; how many this poller checked."""
         running: set[asyncio.Task[None]] = set()
-        done_count, exhausted, look_again = 0, False, 0.0
+        done_count, exhausted = 0, False
         while True:
             free = self.policy.concurrency - len(running)
-            if free > 0 and (not exhausted or time.monotonic() >= look_again):
+            if not exhausted and free > 0:
                 ids = await self._claim(free)
                 exhausted = ids is None
-                look_again = time.monotonic() + RECLAIM_SECONDS
                 running |= {asyncio.create_task(self._check(i), name=f"health-{i}") for i in ids or ()}
             if not running:
                 if exhausted:
                     return done_count
                 continue  # every candidate went to another poller: look again
-            wait = max(0.0, look_again - time.monotonic()) if exhausted else None
-            done, running = await asyncio.wait(running, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             done_count += len(done)
 
     async def _until_next(self) -> float:
