@@ -16,6 +16,7 @@ The snapshot, the delivery and the restore on real etcd: tests/deployment/test_r
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -24,6 +25,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -32,6 +34,9 @@ from sqlalchemy import create_engine, text
 
 from ko_backup.app import BackupSettings
 from ko_backup.app import create_app as create_backup
+from ko_backup.backups.service import Deps as BackupDeps
+from ko_backup.backups.service import reconcile
+from ko_common.db import Database
 from ko_common.identity import Identity, service_identity
 from tests.deployment.test_cluster_workers_api import running_cluster
 from tests.deployment.test_clusters_api import KEY, OUTSIDER, PM, RO, World, database_url, world
@@ -206,6 +211,36 @@ def test_a_restore_needs_the_name_a_good_backup_and_the_same_minor(stage: Stage)
         assert time.monotonic() < deadline, item
         time.sleep(0.2)
     assert item["status"] == "cancelled", item
+
+
+def test_a_receipt_arriving_while_the_reconciler_asks_about_the_operation_keeps_the_backup_good(
+    stage: Stage, tmp_path: Path
+) -> None:
+    """The race CI met: the reconciler read the backup as running, the receipt made it good, then the
+    operation was cancelled. The database decides: a backup that is no longer running is not failed, and
+    its files stay."""
+    s = stage
+    c = running_cluster(s.w)
+    backup = s.call("POST", f"/api/v1/clusters/{c['id']}/backups", json={"account_id": s.account}).json()
+
+    class ReceiptArrivesMeanwhile:
+        async def get(self, operation_id: str) -> Any:
+            assert _deliver(s, backup["id"], b"snapshot-bytes").status_code == 200  # while the reconciler waits
+            return SimpleNamespace(status="cancelled", failure=None)
+
+    async def reconcile_once() -> int:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path}/backup.db", "backup")
+        try:
+            async with db.transaction() as session:
+                deps = BackupDeps(clusters=None, jobs=ReceiptArrivesMeanwhile())  # type: ignore[arg-type]
+                return await reconcile(session, deps)
+        finally:
+            await db.dispose()
+
+    assert asyncio.run(reconcile_once()) == 0
+    shown = s.call("GET", f"/api/v1/clusters/{c['id']}/backups/{backup['id']}").json()
+    assert shown["status"] == "good", shown
+    assert next(s.directory.rglob("etcd.db")).read_bytes() == b"snapshot-bytes"
 
 
 def test_a_delivery_cut_midway_leaves_no_file_and_a_second_one_makes_the_backup_good(stage: Stage) -> None:

@@ -20,7 +20,9 @@ import logging
 import re
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
+from typing import Any, cast
 
+from sqlalchemy import CursorResult, Update, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_backup.accounts.repository import BackupAccountRepository
@@ -236,12 +238,27 @@ async def complete(session: AsyncSession, backup: Backup, receipt: Receipt) -> B
         )
     if not backup.pki_uploaded:
         raise InvalidInput("The PKI archive was not delivered yet: deliver it before the receipt.", field="pki")
-    backup.sha256, backup.size, backup.revision = receipt.sha256, receipt.size, receipt.revision
-    backup.total_keys, backup.etcd_hash, backup.member = receipt.total_keys, receipt.hash, receipt.member
-    backup.kubernetes_version = receipt.kubernetes_version
-    backup.status, backup.completed_at = "good", utcnow()
-    backup.message = f"Revision {receipt.revision}, {receipt.total_keys} keys, taken on {receipt.member}."
-    await session.flush()
+    # Good only if still running when written: the reconciler may have failed it meanwhile (and removed its files).
+    claimed = await _while_running(
+        session,
+        update(Backup)
+        .where(Backup.id == backup.id, Backup.status == "running")
+        .values(
+            sha256=receipt.sha256,
+            size=receipt.size,
+            revision=receipt.revision,
+            total_keys=receipt.total_keys,
+            etcd_hash=receipt.hash,
+            member=receipt.member,
+            kubernetes_version=receipt.kubernetes_version,
+            status="good",
+            completed_at=utcnow(),
+            message=f"Revision {receipt.revision}, {receipt.total_keys} keys, taken on {receipt.member}.",
+        ),
+    )
+    await session.refresh(backup)
+    if not claimed:
+        raise Conflict(f"Backup {backup.id} is {backup.status}: it takes no receipt.", field="backup_id")
     await emit(session, events.BACKUP_SUCCEEDED, BackupEvent.of(backup), subject_id=backup.id,
                project_id=backup.project_id)  # fmt: skip
     log.info("backup good", extra=log_fields(backup_id=backup.id, cluster_id=backup.cluster_id, size=receipt.size))
@@ -275,10 +292,19 @@ async def reconcile(session: AsyncSession, deps: Deps) -> int:
             continue
         if op.status == "succeeded":
             continue  # its receipt makes it good; a succeeded operation without one is caught below next time
-        reason = _reason(op)
+        reason = str(_reason(op))[:1000]
+        # The receipt may have made it good while the operation was asked about (then cancelled or failed
+        # in a later phase): only a backup that is still running becomes failed, decided by the database.
+        claimed = await _while_running(
+            session,
+            update(Backup)
+            .where(Backup.id == backup.id, Backup.status == "running")
+            .values(status="failed", message=reason, completed_at=utcnow()),
+        )
+        await session.refresh(backup)
+        if not claimed:
+            continue
         await _remove_objects(session, backup, deps.storage_timeout)
-        backup.status, backup.message, backup.completed_at = "failed", str(reason)[:1000], utcnow()
-        await session.flush()
         await emit(session, events.BACKUP_FAILED, BackupEvent.of(backup), subject_id=backup.id,
                    project_id=backup.project_id)  # fmt: skip
         changed += 1
@@ -286,14 +312,27 @@ async def reconcile(session: AsyncSession, deps: Deps) -> int:
         op = await _operation(deps, restore.operation_id)
         if op is None or op.status not in ("succeeded", "failed", "cancelled"):
             continue
-        restore.status = op.status
-        restore.message = "Restored." if op.status == "succeeded" else _reason(op)
-        restore.completed_at = utcnow()
-        await session.flush()
+        claimed = await _while_running(
+            session,
+            update(Restore)
+            .where(Restore.id == restore.id, Restore.status == "running")
+            .values(status=op.status, message="Restored." if op.status == "succeeded" else _reason(op),
+                    completed_at=utcnow()),
+        )  # fmt: skip
+        await session.refresh(restore)
+        if not claimed:
+            continue
         spec = events.RESTORE_SUCCEEDED if op.status == "succeeded" else events.RESTORE_FAILED
         await emit(session, spec, RestoreEvent.of(restore), subject_id=restore.id, project_id=restore.project_id)
         changed += 1
     return changed
+
+
+async def _while_running(session: AsyncSession, statement: Update) -> bool:
+    """Run a conditional update (`... WHERE status = 'running'`): True when it changed the row, so of two
+    writers racing to end a record (the receipt, the reconciler) exactly one wins."""
+    result = cast("CursorResult[Any]", await session.execute(statement.execution_options(synchronize_session=False)))
+    return result.rowcount == 1
 
 
 async def _operation(deps: Deps, operation_id: str | None) -> OperationOut | None:
