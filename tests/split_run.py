@@ -1,8 +1,10 @@
 """`make test`'s runner: the whole suite in two pytest processes at once, to fit CI's time budget.
 
-The real three-master module (tests/deployment/test_real_ha_lab.py, about 11 minutes, mostly spent
-waiting on its hosts) runs in a second process with a lab of its own (another name and range, as
-tests/lab/fixtures.py allows two runs on one machine) while the first process runs everything else.
+The real three-master module (tests/deployment/test_real_ha_lab.py, about 12 minutes, mostly spent
+waiting on its hosts) and then the console's lab journey (tests/e2e/test_console_lab_e2e.py, about 3
+minutes, on the same hosts once the three-master cluster is deleted) run in a second process with a
+lab of its own (another name and range, as tests/lab/fixtures.py allows two runs on one machine) while
+the first process runs everything else.
 Its output is kept in a file and printed when both have ended; the exit status is the worse of the two.
 
 Anything narrower is run as it is, in one process: explicit paths or node ids, `-k`, `-m`, `--no-lab`,
@@ -18,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-SIDE_MODULE = "tests/deployment/test_real_ha_lab.py"
+SIDE_MODULES = ("tests/deployment/test_real_ha_lab.py", "tests/e2e/test_console_lab_e2e.py")
 SIDE_LAB = {"KO_LAB_NAME": "kolabha", "KO_LAB_SUBNET": "10.214.0.0/24", "KO_LAB_HOSTS": "4"}
 NARROWING = ("-k", "-m", "--no-lab", "--lf", "--last-failed", "-x", "--exitfirst")
 
@@ -36,14 +38,15 @@ def main(args: list[str]) -> int:
     log = Path(tempfile.mkstemp(prefix="ko-test-side-", suffix=".log")[1])
     started = time.monotonic()
     with log.open("w") as out:
-        side = subprocess.Popen([*pytest, *args, SIDE_MODULE], stdout=out, stderr=subprocess.STDOUT,
+        side = subprocess.Popen([*pytest, *args, *SIDE_MODULES], stdout=out, stderr=subprocess.STDOUT,
                                 env={**os.environ, **SIDE_LAB})  # fmt: skip
         try:
-            main_rc = subprocess.call([*pytest, *args, f"--ignore={SIDE_MODULE}"])
+            main_rc = subprocess.call([*pytest, *args, *(f"--ignore={m}" for m in SIDE_MODULES)])
         finally:
             side_rc = side.wait()
     print(
-        f"\n===== {SIDE_MODULE}, run beside the rest (exit {side_rc}, {time.monotonic() - started:.0f} s in all) ====="
+        f"\n===== {', '.join(SIDE_MODULES)}, run beside the rest "
+        f"(exit {side_rc}, {time.monotonic() - started:.0f} s in all) ====="
     )
     print(log.read_text(errors="replace"), end="")
     log.unlink()
