@@ -1,0 +1,1 @@
+"""The provisioning service's operations: the shared engine on this service's tables."""
