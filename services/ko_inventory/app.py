@@ -25,6 +25,7 @@ from ko_inventory.ippools.endpoints import router as ip_pools_router
 from ko_inventory.ippools.repository import IpPoolRepository
 from ko_inventory.models import Base
 from ko_inventory.projects.consumer import consumer_for
+from ko_inventory.provisioning.endpoints import router as provisioning_internal
 
 
 class InventorySettings(Settings):
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             zones_router,
             plans_router,
             ip_pools_router,
+            provisioning_internal,
         ],
         consumers=[consumer_for(settings.resolved_database_url)],
         on_startup=[_install_secret_box],

@@ -1,0 +1,1 @@
+"""The provisioning service's internal API: a plan with its cloud login, IP addresses, and the VMs as hosts."""
