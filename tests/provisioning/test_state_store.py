@@ -81,7 +81,7 @@ def test_a_state_copied_under_another_key_does_not_open(tmp_path: Path) -> None:
             await store.save("ws-1/vsphere", state(1))
             async with db.transaction() as session:
                 await session.execute(text("UPDATE terraform_states SET key = 'ws-2/vsphere'"))
-            with pytest.raises(Exception, match="ws-2/vsphere|damaged|authenticat|decrypt"):
+            with pytest.raises(Exception, match=r"ws-2/vsphere|damaged|authenticat|decrypt"):
                 await store.load("ws-2/vsphere")
         finally:
             await db.dispose()

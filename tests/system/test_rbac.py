@@ -117,6 +117,15 @@ class Matrix:
     def cluster(self, project: str) -> str:
         return str(self.once(f"cluster-{project}", lambda: _seed_cluster(self, project)))
 
+    def new_workspace(self, project: str) -> dict[str, Any]:
+        # Its provisioning runs and fails at Terraform's init (the stack has no provider mirror): harmless.
+        return self.made(
+            "workspaces", {"project_id": project, "name": unique("rbac-ws"), "plan_id": self.plan(project)}
+        )
+
+    def workspace(self, project: str) -> str:
+        return str(self.once(f"workspace-{project}", lambda: self.new_workspace(project)["id"]))
+
     def operation(self, project: str) -> str:
         return str(self.once(f"operation-{project}", lambda: _seed_operation(self, project, "failed")))
 
@@ -725,6 +734,19 @@ BUILDERS: dict[str, Builder] = {
     "testBackupAccount": lambda m, r, p: Call(
         "POST", f"{API}/backup-accounts/{_backup_account_id(m, m.project(p or 'A'))}/test"
     ),
+    # workspaces (provisioning): VMs from a plan
+    "listWorkspaces": lambda m, r, p: Call("GET", f"{API}/workspaces", params={"project_id": m.project(p)}),
+    "createWorkspace": lambda m, r, p: Call(
+        "POST",
+        f"{API}/workspaces",
+        {"project_id": m.project(p), "name": unique("rbac-ws"), "plan_id": m.plan(m.project(p))},
+    ),
+    "getWorkspace": lambda m, r, p: Call("GET", f"{API}/workspaces/{m.workspace(m.project(p))}"),
+    "scaleWorkspace": lambda m, r, p: Call(
+        "PATCH", f"{API}/workspaces/{m.workspace(m.project(p))}", {"worker_count": 1}
+    ),
+    "retryWorkspace": lambda m, r, p: Call("POST", f"{API}/workspaces/{m.workspace(m.project(p))}/retry"),
+    "deleteWorkspace": lambda m, r, p: Call("DELETE", f"{API}/workspaces/{m.new_workspace(m.project(p))['id']}"),
     # notification channels (observability)
     "listNotificationChannels": lambda m, r, p: Call(
         "GET", f"{API}/notification-channels", params={"project_id": m.project(p)}
@@ -818,6 +840,10 @@ AUTHORISED_STATUS = {
     "createClusterRestore": {422},  # no such backup, and the name not confirmed: refused, nothing stored
     "getClusterBackupStrategy": {200, 404},  # 404 while no strategy is set (before the PUT, or after the DELETE)
     "deleteClusterBackupStrategy": {204, 404},
+    # A workspace's operation may still run (409), or have failed already (Terraform has no provider here).
+    "scaleWorkspace": {202, 409},
+    "retryWorkspace": {202, 409},
+    "deleteWorkspace": {202, 409},
 }
 
 
