@@ -852,6 +852,40 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** VmEvent */
+        VmEvent: {
+            /** Address */
+            address: string | null;
+            /** Host Id */
+            host_id: string | null;
+            /** Name */
+            name: string;
+            /** Provider Id */
+            provider_id: string | null;
+            /** Role */
+            role: string;
+            /** Zone Name */
+            zone_name: string;
+        };
+        /** WorkspaceEvent */
+        WorkspaceEvent: {
+            /** Id */
+            id: string;
+            /** Message */
+            message: string;
+            /** Name */
+            name: string;
+            /** Plan Id */
+            plan_id: string;
+            /** Project Id */
+            project_id: string;
+            /** Provider */
+            provider: string;
+            /** Status */
+            status: string;
+            /** Vms */
+            vms: components["schemas"]["VmEvent"][];
+        };
         /** ZoneEvent */
         ZoneEvent: {
             /** Id */
@@ -997,6 +1031,8 @@ export interface Events {
     "kubeoperator.inventory.zone.updated.v1": components["schemas"]["ZoneEvent"];
     /** Internal: a job for the deployment workers (work queue, one worker each); `{id}` names the deployment database, so installations sharing a NATS keep their jobs apart. Not for integrations. */
     "kubeoperator.jobs.deployment.operation.v1": components["schemas"]["JobRequest"];
+    /** Internal: a job for the provisioning workers (work queue, one worker each); `{id}` names the provisioning database, so installations sharing a NATS keep their jobs apart. Not for integrations. */
+    "kubeoperator.jobs.provisioning.operation.v1": components["schemas"]["JobRequest"];
     /** An alert route was created. */
     "kubeoperator.observability.alert-route.created.v1": components["schemas"]["RouteEvent"];
     /** An alert route was deleted. */
@@ -1023,6 +1059,30 @@ export interface Events {
     "kubeoperator.observability.silence.created.v1": components["schemas"]["SilenceEvent"];
     /** A silence ended (its end time passed, or it was deleted). */
     "kubeoperator.observability.silence.expired.v1": components["schemas"]["SilenceEvent"];
+    /** An operation was cancelled. */
+    "kubeoperator.provisioning.operation.cancelled.v1": components["schemas"]["OperationSummary"];
+    /** One event of a running operation (an executor's task events plus phase starts and ends and a final `end`). The envelope id is `<operation id>:<counter>`; counters increase by one, with no gaps, across resumes. */
+    "kubeoperator.provisioning.operation.event.v1": components["schemas"]["OperationEventOut"];
+    /** An operation stopped at a failed phase; `failure` says why. */
+    "kubeoperator.provisioning.operation.failed.v1": components["schemas"]["OperationSummary"];
+    /** An operation was created or retried and waits for a worker. */
+    "kubeoperator.provisioning.operation.queued.v1": components["schemas"]["OperationSummary"];
+    /** A worker started (or resumed: `attempts` > 1) an operation. */
+    "kubeoperator.provisioning.operation.started.v1": components["schemas"]["OperationSummary"];
+    /** Every phase of an operation succeeded. */
+    "kubeoperator.provisioning.operation.succeeded.v1": components["schemas"]["OperationSummary"];
+    /** A workspace was planned from a plan; its provisioning is queued. */
+    "kubeoperator.provisioning.workspace.created.v1": components["schemas"]["WorkspaceEvent"];
+    /** Every VM of a workspace was destroyed, its hosts forgotten and its addresses given back. */
+    "kubeoperator.provisioning.workspace.deleted.v1": components["schemas"]["WorkspaceEvent"];
+    /** A workspace's VMs are being destroyed. */
+    "kubeoperator.provisioning.workspace.destroying.v1": components["schemas"]["WorkspaceEvent"];
+    /** A workspace's provisioning or destroy failed; `message` names the VM and the cause. What was created is kept in its state, for a retry or a delete. */
+    "kubeoperator.provisioning.workspace.failed.v1": components["schemas"]["WorkspaceEvent"];
+    /** Every VM of a workspace exists and is an inventory host (after a create, a scale or a retry). */
+    "kubeoperator.provisioning.workspace.provisioned.v1": components["schemas"]["WorkspaceEvent"];
+    /** A workspace's worker count changed; its provisioning is queued. */
+    "kubeoperator.provisioning.workspace.scaled.v1": components["schemas"]["WorkspaceEvent"];
 }
 export type EventType = keyof Events;
 /** One event as the live stream delivers it: the envelope, its type and that type's payload. */

@@ -1486,6 +1486,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/workspaces": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the workspaces (VMs made from a plan) of the projects you are a member of */
+        get: operations["listWorkspaces"];
+        put?: never;
+        /** Create VMs from a plan: addresses from the zones' pools, Terraform, then inventory hosts (an operation; refused before anything is created when the plan or the pools cannot hold it) */
+        post: operations["createWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a workspace: its VMs with addresses, provider ids and hosts, and its last operation */
+        get: operations["getWorkspace"];
+        put?: never;
+        post?: never;
+        /** Destroy a workspace's VMs, forget their hosts and give their addresses back (an operation) */
+        delete: operations["deleteWorkspace"];
+        options?: never;
+        head?: never;
+        /** Scale a workspace's workers: new VMs in the plan's zones, or the newest ones removed (an operation) */
+        patch: operations["scaleWorkspace"];
+        trace?: never;
+    };
+    "/api/v1/workspaces/{workspace_id}/retry": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Retry a failed workspace's operation from the phase it stopped at */
+        post: operations["retryWorkspace"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/zones": {
         parameters: {
             query?: never;
@@ -4879,6 +4933,42 @@ export interface components {
              */
             password?: string | null;
         };
+        /** VmOut */
+        VmOut: {
+            /**
+             * Address
+             * @description From the zone's IP pool; null until allocated.
+             */
+            address: string | null;
+            /**
+             * Host Id
+             * @description The inventory host the VM was registered as; null until then.
+             */
+            host_id: string | null;
+            /** Name */
+            name: string;
+            /** Pool Id */
+            pool_id: string;
+            /**
+             * Provider Id
+             * @description The VM's id in vSphere or OpenStack; null until created.
+             */
+            provider_id: string | null;
+            /**
+             * Role
+             * @enum {string}
+             */
+            role: "master" | "worker";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "planned" | "created" | "registered" | "removing";
+            /** Zone Id */
+            zone_id: string;
+            /** Zone Name */
+            zone_name: string;
+        };
         /** WorkerIn */
         WorkerIn: {
             /**
@@ -4906,6 +4996,87 @@ export interface components {
              * @description The hosts to join as workers.
              */
             nodes: components["schemas"]["WorkerIn"][];
+        };
+        /** WorkspaceCreate */
+        WorkspaceCreate: {
+            /**
+             * Name
+             * @description Names the VMs: <name>-master-1, <name>-worker-1, ...
+             */
+            name: string;
+            /**
+             * Plan Id
+             * @description An inventory plan of the same project.
+             */
+            plan_id: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Worker Count
+             * @description Workers to create; absent: the plan's worker count.
+             */
+            worker_count?: number | null;
+        };
+        /** WorkspaceOut */
+        WorkspaceOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Message */
+            message: string;
+            /** Name */
+            name: string;
+            /** @description That operation, on a single workspace's page. */
+            operation?: components["schemas"]["OperationOut"] | null;
+            /**
+             * Operation Id
+             * @description The last provision or destroy operation.
+             */
+            operation_id: string | null;
+            /** Plan Id */
+            plan_id: string;
+            /** Project Id */
+            project_id: string;
+            /**
+             * Provider
+             * @enum {string}
+             */
+            provider: "vsphere" | "openstack";
+            /** Region Id */
+            region_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "provisioning" | "ready" | "failed" | "destroying" | "destroyed";
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Vms */
+            vms: components["schemas"]["VmOut"][];
+            /** Worker Count */
+            worker_count: number;
+        };
+        /** WorkspacePage */
+        WorkspacePage: {
+            /** Items */
+            items: components["schemas"]["WorkspaceOut"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * WorkspaceUpdate
+         * @description Scale: more workers are created in the plan's zones (round-robin), fewer removes the newest ones.
+         */
+        WorkspaceUpdate: {
+            /** Worker Count */
+            worker_count: number;
         };
         /** ZoneCreate */
         ZoneCreate: {
@@ -9144,6 +9315,200 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["KubernetesVersions"];
+                };
+            };
+        };
+    };
+    listWorkspaces: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+                project_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspacePage"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    createWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    deleteWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    scaleWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WorkspaceUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    retryWorkspace: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                workspace_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkspaceOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
                 };
             };
         };
