@@ -21,8 +21,9 @@ from ko_common.operations.executors import PrepareFailed
 from ko_common.operations.worker import Worker
 from ko_common.settings import SERVICE_PORTS, Settings
 from ko_deployment.backup_client import BackupClient
-from ko_deployment.clusters import etcd_backups, upgrade
+from ko_deployment.clusters import etcd_backups, provisioned, upgrade
 from ko_deployment.clusters import kinds as cluster_kinds
+from ko_deployment.clusters import service as cluster_service
 from ko_deployment.clusters.access import router as cluster_access_router
 from ko_deployment.clusters.endpoints import router as clusters_router
 from ko_deployment.clusters.health import NodeHealth
@@ -39,6 +40,7 @@ from ko_deployment.operations.models import TABLES
 from ko_deployment.packages.endpoints import RepositoryFiles, versions_router
 from ko_deployment.packages.endpoints import router as packages_router
 from ko_deployment.packages.service import ImportRunner
+from ko_deployment.provisioning_client import ProvisioningClient
 
 REPOSITORY_PATH = "/repository"
 PLAYBOOKS_DIR = Path(__file__).resolve().parents[2] / "playbooks"
@@ -75,6 +77,10 @@ class DeploymentSettings(Settings):
     backup_url: str = Field(
         f"http://127.0.0.1:{SERVICE_PORTS['backup']}",
         description="Base URL of the backup service (backups' snapshots are delivered to it, restores read from it).",
+    )
+    provisioning_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['provisioning']}",
+        description="Base URL of the provisioning service: it creates the VMs of clusters planned from a plan.",
     )
     playbooks_dir: Path = Field(
         PLAYBOOKS_DIR,
@@ -182,6 +188,13 @@ async def _start_worker(app: FastAPI) -> None:
     cluster_kinds.register(operations.KINDS, settings.playbooks_dir, client)
     monitoring.register(operations.KINDS, settings.playbooks_dir)
     operations.STEPS.steps[upgrade.RECORD_STEP] = upgrade.record_version_step(app.state.db)
+    provisioned.register(
+        operations.STEPS,
+        app.state.db,
+        client,
+        ProvisioningClient(settings.provisioning_url, app.state.identity_key),
+        cluster_service.deploy_spec_for(settings.resolved_repository_url),
+    )
     etcd_backups.register(
         operations.KINDS,
         operations.STEPS,

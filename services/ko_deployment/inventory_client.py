@@ -46,6 +46,16 @@ class InventoryClient:
             if len(out) >= page["total"] or not page["items"]:
                 return out
 
+    async def plan(self, identity: Identity, plan_id: str) -> dict[str, Any] | None:
+        """The plan as the caller may see it; None when it is not there for them."""
+        r = await self._call("GET", f"/api/v1/plans/{plan_id}", identity)
+        if r.status_code in (403, 404):
+            return None
+        if r.status_code != 200:
+            raise Unavailable(f"The inventory service answered {r.status_code} reading plan {plan_id}: retry shortly.")
+        answer: dict[str, Any] = r.json()
+        return answer
+
     async def claim(self, identity: Identity, project_id: str, cluster_id: str, host_ids: list[str]) -> None:
         body = {"project_id": project_id, "cluster_id": cluster_id, "host_ids": host_ids}
         r = await self._call("POST", "/internal/hosts/claim", identity, json=body)

@@ -20,6 +20,7 @@ from ko_provisioning.operations.events import CHANNELS
 from ko_provisioning.operations.models import TABLES
 from ko_provisioning.operations.service import JOBS_ROUTER, KINDS, STEPS
 from ko_provisioning.workspaces import kinds as workspace_kinds
+from ko_provisioning.workspaces.endpoints import internal as workspaces_internal
 from ko_provisioning.workspaces.endpoints import router as workspaces_router
 from ko_provisioning.workspaces.state import DatabaseStateStore
 
@@ -76,7 +77,7 @@ async def _start_worker(app: FastAPI) -> None:
     inventory = InventoryClient(settings.inventory_url, app.state.identity_key)
     app.state.inventory = inventory
     deps = workspace_kinds.Deps(app.state.db, inventory, settings.terraform_extra_vars)
-    workspace_kinds.register(KINDS)
+    workspace_kinds.register(KINDS, inventory)
     workspace_kinds.register_steps(STEPS, deps)
     terraform = workspace_kinds.WorkspaceTerraform(
         deps,
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "their addresses, states and inventory hosts.",
         metadata=Base.metadata,
         migrations_dir=Path(__file__).parent / "migrations",
-        routers=[workspaces_router, JOBS_ROUTER],
+        routers=[workspaces_router, workspaces_internal, JOBS_ROUTER],
         on_startup=[_start_worker],
         on_shutdown=[_stop_worker],
     )

@@ -264,13 +264,31 @@ class AdvancedSpec(Strict):
     )
 
 
+class ProvisioningIn(Strict):
+    """VMs created for the cluster from an inventory plan (vSphere or OpenStack), instead of hosts chosen."""
+
+    plan_id: IdRef = Field(
+        description="An inventory plan of the cluster's project; its topology must be the cluster's."
+    )
+    worker_count: int | None = Field(None, ge=0, le=100, description="Workers to create; absent: the plan's count.")
+
+
 class ClusterCreate(Strict):
     project_id: IdRef
     name: Name
     version: str = Field(min_length=1, max_length=32, description="A Kubernetes version of an imported package.")
     arch: Literal["amd64", "arm64"] = "amd64"
     topology: Literal["single", "ha"] = Field(description="single: 1 master; ha: 3 masters. Workers: any number.")
-    nodes: list[NodeIn] = Field(min_length=1, max_length=500)
+    nodes: list[NodeIn] = Field(
+        default_factory=list, max_length=500,
+        description="The inventory hosts and their roles; empty when `provisioning` creates the VMs.",
+    )  # fmt: skip
+    provisioning: ProvisioningIn | None = Field(
+        None,
+        description="Create the VMs from a plan (the provisioning service's workspace, named like the cluster, its id "
+        "the cluster's): the deploy's first phase, `provision`, makes them and registers them as hosts; `nodes` "
+        "stays empty. Shown back in the cluster's `spec.provisioning`.",
+    )
     runtime: RuntimeSpec = Field(default_factory=RuntimeSpec)
     network: NetworkSpec = Field(default_factory=NetworkSpec)
     load_balancer: LoadBalancerSpec = Field(default_factory=LoadBalancerSpec)

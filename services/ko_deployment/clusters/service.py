@@ -23,7 +23,8 @@ from ko_common.errors import Conflict, NotFound
 from ko_common.events import emit
 from ko_common.identity import Identity, service_identity
 from ko_common.logging import log_fields
-from ko_deployment.clusters import events, validation
+from ko_common.operations.executors import StepFailed
+from ko_deployment.clusters import events, provisioned, validation
 from ko_deployment.clusters.models import Cluster, ClusterNode
 from ko_deployment.clusters.phases import phases_of
 from ko_deployment.clusters.repository import ClusterRepository
@@ -47,8 +48,13 @@ async def create(session: AsyncSession, identity: Identity, body: ClusterCreate,
     repo = ClusterRepository(session)
     if await repo.by_name(body.project_id, body.name) is not None:
         raise _name_taken(body.name)
-    hosts = await ctx.inventory.project_hosts(identity, body.project_id)
     versions = await validation.known_versions(session, body.arch)
+    if body.provisioning is not None:
+        problems = validation.check(body, [], versions)
+        problems += await _plan_problems(identity, body, ctx)
+        validation.refuse(problems)
+        return await _create_provisioned(session, identity, body, ctx)
+    hosts = await ctx.inventory.project_hosts(identity, body.project_id)
     validation.refuse(validation.check(body, hosts, versions))
     package = await validation.ready_package(session, body.version, body.arch)
     assert package is not None  # checked above
@@ -101,6 +107,55 @@ async def create(session: AsyncSession, identity: Identity, body: ClusterCreate,
         raise
     log.info("cluster planned", extra=log_fields(cluster_id=cluster_id, operation_id=op.id, nodes=len(host_ids)))
     return cluster
+
+
+async def _plan_problems(identity: Identity, body: ClusterCreate, ctx: Context) -> list[tuple[str, str]]:
+    assert body.provisioning is not None
+    plan = await ctx.inventory.plan(identity, body.provisioning.plan_id)
+    if plan is None:
+        return [("provisioning.plan_id", f"no plan {body.provisioning.plan_id} in this project: pick one under Plans")]
+    if plan["project_id"] != body.project_id:
+        return [("provisioning.plan_id", f"plan {plan['name']} belongs to another project: pick one of this project")]
+    if plan["topology"] != body.topology:
+        return [("topology", f"plan {plan['name']} is {plan['topology']}: plan the cluster {plan['topology']} too, "
+                             "or pick a plan of this topology")]  # fmt: skip
+    return []
+
+
+async def _create_provisioned(session: AsyncSession, identity: Identity, body: ClusterCreate, ctx: Context) -> Cluster:
+    """A cluster whose deploy first creates its VMs (clusters/provisioned.py): no hosts claimed yet."""
+    phases = [provisioned.PROVISION_PHASE, *phases_of(ctx.playbooks_dir, "deploy")]
+    spec = body.model_dump(mode="json", exclude={"project_id", "name", "version", "arch", "nodes"})
+    cluster = Cluster(id=new_id(), project_id=body.project_id, name=body.name, version=body.version, arch=body.arch,
+                      status="deploying", status_message="Waiting for a worker to create the VMs.", spec=spec,
+                      created_by=identity.username, nodes=[])  # fmt: skip
+    repo = ClusterRepository(session)
+    await repo.add(cluster)
+    op = await operations.create(
+        session, project_id=body.project_id, cluster_id=cluster.id, kind="deploy",
+        spec={"provisioning": spec["provisioning"], "nodes": []}, created_by=identity.username, phases=phases,
+    )  # fmt: skip
+    cluster.current_operation_id = op.id
+    try:
+        await repo.flush()
+    except IntegrityError as exc:
+        raise _name_taken(body.name) from exc
+    await emit(session, events.CREATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=body.project_id)
+    log.info("cluster planned from a plan", extra=log_fields(cluster_id=cluster.id, operation_id=op.id))
+    return cluster
+
+
+def deploy_spec_for(repository_url: str) -> Any:
+    """The deploy spec of a cluster now holding its nodes (a provisioned cluster's, once its VMs exist)."""
+
+    async def spec(session: AsyncSession, cluster: Cluster) -> dict[str, Any]:
+        package = await validation.ready_package(session, cluster.version, cluster.arch)
+        if package is None:
+            raise StepFailed(f"No ready offline package of Kubernetes {cluster.version} ({cluster.arch}) any more: "
+                             "import it again, then retry.")  # fmt: skip
+        return operation_spec(cluster, package.manifest, repository_url)
+
+    return spec
 
 
 def first_master(cluster: Cluster) -> ClusterNode | None:
@@ -208,6 +263,11 @@ async def delete(
         await ctx.inventory.release(service_identity("deployment"), cluster.id)
         await forget(session, cluster)
         return None
+    phases = None
+    if provisioned.is_provisioned(cluster):
+        # The VMs go after the reset (none to reset when their creation failed): every address back.
+        resets = phases_of(ctx.playbooks_dir, "reset") if cluster.nodes else []
+        phases = [*resets, provisioned.DEPROVISION_PHASE]
     op = await operations.create(
         session,
         project_id=cluster.project_id,
@@ -215,6 +275,7 @@ async def delete(
         kind="reset",
         spec=operation_spec(cluster, {}, ctx.repository_url),
         created_by=identity.username,
+        phases=phases,
     )
     cluster.status, cluster.status_message, cluster.current_operation_id = "terminating", "Resetting the hosts.", op.id
     await ClusterRepository(session).flush()

@@ -70,6 +70,16 @@ def check(
     elif not skip & {"version", "arch", "advanced"}:
         problems += _package_requirements(body, versions[body.version])
 
+    if body.provisioning is not None:
+        if body.nodes and "nodes" not in skip:
+            problems.append(
+                ("nodes", "give either nodes (hosts you chose) or provisioning (VMs from a plan), not both")
+            )
+        # The VMs do not exist yet: their checks run when the deploy's provision phase has made them.
+        skip = skip | {"nodes"}
+    elif not body.nodes and "nodes" not in skip:
+        problems.append(("nodes", "choose the cluster's hosts, or give provisioning.plan_id to create VMs from a plan"))
+        skip = skip | {"nodes"}
     masters = [n for n in body.nodes if n.role == "master"]
     want = MASTERS[body.topology]
     if not skip & {"topology", "nodes"} and len(masters) != want:

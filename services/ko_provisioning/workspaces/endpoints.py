@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from ko_common.db import SessionDep
+from ko_common.errors import NotFound
 from ko_common.identity import CurrentIdentity, permission
 from ko_common.operations.schemas import OperationOut
 from ko_provisioning.inventory_client import InventoryClient
@@ -17,6 +18,8 @@ from ko_provisioning.workspaces.repository import WorkspaceRepository
 from ko_provisioning.workspaces.schemas import VmOut, WorkspaceCreate, WorkspaceOut, WorkspacePage, WorkspaceUpdate
 
 router = APIRouter(prefix="/api/v1/workspaces", tags=["workspaces"])
+# The deployment service reads the VMs of a cluster it planned from a plan (the workspace's id is the cluster's).
+internal = APIRouter(prefix="/internal/workspaces", include_in_schema=False)
 
 
 def _inventory(request: Request) -> InventoryClient:
@@ -112,3 +115,12 @@ async def retry_workspace(workspace_id: str, session: SessionDep, identity: Curr
 )
 async def delete_workspace(workspace_id: str, session: SessionDep, identity: CurrentIdentity) -> WorkspaceOut:
     return out(await service.destroy(session, identity, workspace_id))
+
+
+@internal.get("/{workspace_id}")
+async def read_workspace(workspace_id: str, session: SessionDep, identity: CurrentIdentity) -> WorkspaceOut:
+    identity.require_service("deployment")
+    ws = await WorkspaceRepository(session).get(workspace_id)
+    if ws is None:
+        raise NotFound(f"No workspace {workspace_id}.", field="workspace_id")
+    return out(ws)

@@ -25,9 +25,11 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.db import Database
+from ko_common.errors import InvalidInput, NotFound
 from ko_common.events import emit
 from ko_common.logging import log_fields
 from ko_common.operations.executors import (
@@ -39,14 +41,15 @@ from ko_common.operations.executors import (
     StepContext,
     StepFailed,
 )
-from ko_common.operations.kinds import KindRegistry, OperationKind, PhaseDef, Transition
+from ko_common.operations.kinds import Expander, KindRegistry, KindRequest, OperationKind, PhaseDef, Transition
 from ko_common.operations.schemas import Failure
 from ko_common.operations.terraform import TerraformExecutor
 from ko_provisioning.inventory_client import InventoryClient
 from ko_provisioning.workspaces import events
 from ko_provisioning.workspaces.models import Workspace
 from ko_provisioning.workspaces.repository import WorkspaceRepository
-from ko_provisioning.workspaces.service import event_of, owner_of, private_key
+from ko_provisioning.workspaces.schemas import WorkspaceCreate
+from ko_provisioning.workspaces.service import event_of, owner_of, plan_workspace, private_key, resize
 from ko_provisioning.workspaces.state import DatabaseStateStore, StateLocked
 
 log = logging.getLogger(__name__)
@@ -296,6 +299,7 @@ async def _provision_effect(session: AsyncSession, op: Any, _artifacts: Path | N
     ws = await WorkspaceRepository(session).get(op.cluster_id)
     if ws is None:
         return
+    ws.operation_id = op.id  # a job request's operation was made without the workspace knowing its id
     if op.status == "succeeded":
         ws.status, ws.message = "ready", f"{len(ws.vms)} VM(s) ready."
         await emit(session, events.PROVISIONED, event_of(ws), subject_id=ws.id, project_id=ws.project_id)
@@ -307,6 +311,7 @@ async def _destroy_effect(session: AsyncSession, op: Any, _artifacts: Path | Non
     ws = await WorkspaceRepository(session).get(op.cluster_id)
     if ws is None:
         return
+    ws.operation_id = op.id
     if op.status == "succeeded":
         ws.status, ws.message = "destroyed", "Every VM destroyed, every address given back."
         await emit(session, events.DELETED, event_of(ws), subject_id=ws.id, project_id=ws.project_id)
@@ -316,9 +321,47 @@ async def _destroy_effect(session: AsyncSession, op: Any, _artifacts: Path | Non
         await _ended_badly(session, ws, op, DESTROY_FAILED, DESTROY_CANCELLED)
 
 
-def register(kinds: KindRegistry, module_of: dict[str, str] | None = None) -> None:
+def _requested(inventory: InventoryClient) -> tuple[Expander, Expander]:
+    """How the deployment service's job requests become workspace operations: it plans a cluster's VMs
+    (the workspace's id is the cluster's, its name the cluster's) and has checked the user's rights.
+
+    `provision` params: `plan_id`, `name`, `worker_count` (absent: the plan's), `remove` (worker VM names
+    to remove), `created_by`. The first request makes the workspace; later ones resize it.
+    `destroy` params: none."""
+
+    async def provision(session: AsyncSession, request: KindRequest) -> dict[str, Any]:
+        params = request.spec
+        ws = await WorkspaceRepository(session).get(request.cluster_id)
+        if ws is None:
+            try:
+                body = WorkspaceCreate(
+                    project_id=request.project_id, name=str(params.get("name") or ""),
+                    plan_id=str(params.get("plan_id") or ""), worker_count=params.get("worker_count"),
+                )  # fmt: skip
+            except ValidationError as exc:
+                where = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "params"
+                raise InvalidInput(f"{where}: {exc.errors()[0]['msg']}", field=where) from exc
+            ws = await plan_workspace(session, body, inventory, workspace_id=request.cluster_id,
+                                      created_by=str(params.get("created_by") or request.created_by))  # fmt: skip
+        elif params.get("remove") or (params.get("worker_count") is not None
+                                      and params["worker_count"] != ws.worker_count):  # fmt: skip
+            await resize(session, ws, int(params.get("worker_count") or 0), inventory, list(params.get("remove") or []))
+        return {"workspace_id": ws.id, "provider": ws.provider}
+
+    async def destroy(session: AsyncSession, request: KindRequest) -> dict[str, Any]:
+        ws = await WorkspaceRepository(session).get(request.cluster_id)
+        if ws is None:
+            raise NotFound(f"No workspace {request.cluster_id}: nothing to destroy.", field="cluster_id")
+        ws.status, ws.message = "destroying", "Destroying the VMs."
+        return {"workspace_id": ws.id, "provider": ws.provider}
+
+    return provision, destroy
+
+
+def register(kinds: KindRegistry, inventory: InventoryClient, module_of: dict[str, str] | None = None) -> None:
     """The kinds; a workspace's module is its provider's (the phases name it, so a resume runs the same)."""
     modules = module_of or MODULES
+    expand_provision, expand_destroy = _requested(inventory)
 
     def module(request: Any) -> str:
         return modules[str(request.spec.get("provider") or "vsphere")]
@@ -329,6 +372,8 @@ def register(kinds: KindRegistry, module_of: dict[str, str] | None = None) -> No
         phases=lambda r: provision_phases(module(r)),
         on_start=Transition("provisioning", "Provisioning the VMs."),
         effect=_provision_effect,
+        requesters=frozenset({"deployment"}),
+        expand=expand_provision,
         description="Create (or scale) a workspace's VMs with Terraform and register them as inventory hosts.",
     ))  # fmt: skip
     kinds.register(OperationKind(
@@ -336,5 +381,7 @@ def register(kinds: KindRegistry, module_of: dict[str, str] | None = None) -> No
         phases=lambda r: destroy_phases(module(r)),
         on_start=Transition("destroying", "Destroying the VMs."),
         effect=_destroy_effect,
+        requesters=frozenset({"deployment"}),
+        expand=expand_destroy,
         description="Destroy a workspace's VMs, forget their hosts and give their addresses back.",
     ))  # fmt: skip

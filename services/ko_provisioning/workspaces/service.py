@@ -157,6 +157,16 @@ def private_key(session: AsyncSession, ws: Workspace) -> str:
 async def create(session: AsyncSession, identity: Identity, body: WorkspaceCreate, inventory: InventoryClient
                  ) -> Workspace:  # fmt: skip
     identity.require_write(body.project_id)
+    ws = await plan_workspace(session, body, inventory, created_by=identity.user_id)
+    await _start(session, ws, "provision", identity)
+    return ws
+
+
+async def plan_workspace(session: AsyncSession, body: WorkspaceCreate, inventory: InventoryClient, *,
+                         created_by: str, workspace_id: str | None = None) -> Workspace:  # fmt: skip
+    """A new workspace and its planned VMs, checked against the plan and the pools; no operation yet.
+    The caller has checked that whoever asks may change the project (a user, or the deployment service
+    acting for a cluster it planned: then the workspace's id is the cluster's)."""
     repo = WorkspaceRepository(session)
     if await repo.by_name(body.project_id, body.name) is not None:
         raise Conflict(f"name: a workspace named {body.name} exists in this project: pick another name.",
@@ -170,35 +180,52 @@ async def create(session: AsyncSession, identity: Identity, body: WorkspaceCreat
     workers = p["worker_count"] if body.worker_count is None else body.worker_count
     check_capacity(plan, [zone for _, zone in placement(plan, workers)])
     private, public = _keys()
-    ws = Workspace(id=new_id(), project_id=body.project_id, name=body.name, plan_id=p["id"], region_id=p["region_id"],
-                   provider=p["provider"], worker_count=workers, status="provisioning", message="Queued.",
-                   ssh_public_key=public, ssh_private_key_enc="", created_by=identity.user_id, vms=[])  # fmt: skip
+    ws = Workspace(id=workspace_id or new_id(), project_id=body.project_id, name=body.name, plan_id=p["id"],
+                   region_id=p["region_id"], provider=p["provider"], worker_count=workers, status="provisioning",
+                   message="Queued.", ssh_public_key=public, ssh_private_key_enc="", created_by=created_by,
+                   vms=[])  # fmt: skip
     ws.ssh_private_key_enc = box_for(session).encrypt(private, table=TABLE, row_id=ws.id, field="ssh_private_key")
     _add_vms(ws, plan, workers)
     await repo.add(ws)
-    await _start(session, ws, "provision", identity)
     await emit(session, events.CREATED, event_of(ws), subject_id=ws.id, project_id=ws.project_id)
     log.info("workspace created", extra=log_fields(workspace_id=ws.id, vms=len(ws.vms), provider=ws.provider))
     return ws
 
 
-async def scale(session: AsyncSession, identity: Identity, workspace_id: str, body: WorkspaceUpdate,
-                inventory: InventoryClient) -> Workspace:  # fmt: skip
-    ws = await get(session, identity, workspace_id, write=True)
+async def resize(session: AsyncSession, ws: Workspace, worker_count: int, inventory: InventoryClient,
+                 remove: list[str] | None = None) -> None:  # fmt: skip
+    """New workers planned (round-robin over the plan's zones, the pools checked first), or workers marked
+    for removal: the ones named in `remove`, else the newest. The next provision makes it so."""
     _refuse_when(ws, "scale")
     plan = await inventory.plan(ws.plan_id)
     check_plan(plan, ws.project_id)
     current = [v for v in ws.vms if v.role == "worker" and v.status != "removing"]
-    if body.worker_count > len(current):
-        new_zones = [z for role, z in placement(plan, body.worker_count) if role == "worker"][len(current) :]
+    if remove:
+        names = {v.name for v in current}
+        unknown = [n for n in remove if n not in names]
+        if unknown:
+            raise InvalidInput(f"remove: {', '.join(unknown)} is not a worker VM of workspace {ws.name}.",
+                               field="remove")  # fmt: skip
+        for vm in current:
+            if vm.name in remove:
+                vm.status = "removing"
+        worker_count = len(current) - len(remove)
+    elif worker_count > len(current):
+        new_zones = [z for role, z in placement(plan, worker_count) if role == "worker"][len(current) :]
         check_capacity(plan, new_zones)
-        _add_vms(ws, plan, body.worker_count)
+        _add_vms(ws, plan, worker_count)
     else:
-        for vm in sorted(current, key=lambda v: v.position)[body.worker_count :]:
+        for vm in sorted(current, key=lambda v: v.position)[worker_count:]:
             vm.status = "removing"
-    ws.worker_count = body.worker_count
-    ws.status, ws.message = "provisioning", f"Scaling to {body.worker_count} worker(s)."
+    ws.worker_count = worker_count
+    ws.status, ws.message = "provisioning", f"Scaling to {worker_count} worker(s)."
     await session.flush()
+
+
+async def scale(session: AsyncSession, identity: Identity, workspace_id: str, body: WorkspaceUpdate,
+                inventory: InventoryClient) -> Workspace:  # fmt: skip
+    ws = await get(session, identity, workspace_id, write=True)
+    await resize(session, ws, body.worker_count, inventory)
     await _start(session, ws, "provision", identity)
     await emit(session, events.SCALED, event_of(ws), subject_id=ws.id, project_id=ws.project_id)
     return ws

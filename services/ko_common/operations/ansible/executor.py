@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from ko_common.operations.ansible import runner
-from ko_common.operations.executors import BaseExecutor, Emit, OperationRun, PhaseResult, PhaseStep
+from ko_common.operations.executors import BaseExecutor, Emit, OperationRun, PhaseResult, PhaseStep, PrepareFailed
+from ko_common.operations.schemas import Failure
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +45,13 @@ class AnsibleExecutor(BaseExecutor):
         self.run_vars = run_vars
 
     async def prepare(self, run: OperationRun) -> None:
+        # An operation whose nodes an earlier phase of its own makes (a cluster's VMs, created by its
+        # `provision` step): its inventory is prepared at its first playbook, from the spec then.
+        if not run.spec.get("nodes"):
+            return
+        await self._prepare(run)
+
+    async def _prepare(self, run: OperationRun) -> None:
         # PrepareFailed (the hosts are gone) fails the operation; anything else (inventory down) hands it back.
         nodes = await self.nodes(run.spec)
         extravars = dict(run.spec.get("extravars") or {})
@@ -56,6 +64,12 @@ class AnsibleExecutor(BaseExecutor):
         await asyncio.to_thread(runner.prepare, run.workdir, nodes, run.spec.get("vars") or {})
 
     async def run_phase(self, run: OperationRun, phase: PhaseStep, emit: Emit) -> PhaseResult:
+        if EXTRAVARS not in run.scratch:
+            try:
+                await self._prepare(run)
+            except PrepareFailed as exc:
+                failure = Failure(message=f"Phase {phase.name}: {exc}", phase=phase.name, hint=exc.hint)
+                return PhaseResult("failed", rc=1, failure=failure)
         return await asyncio.to_thread(
             runner.run_phase,
             runner.PhaseRun(
