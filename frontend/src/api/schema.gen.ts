@@ -2328,10 +2328,15 @@ export interface components {
             /** Name */
             name: string;
             network?: components["schemas"]["NetworkSpec"];
-            /** Nodes */
-            nodes: components["schemas"]["NodeIn"][];
+            /**
+             * Nodes
+             * @description The inventory hosts and their roles; empty when `provisioning` creates the VMs.
+             */
+            nodes?: components["schemas"]["NodeIn"][];
             /** Project Id */
             project_id: string;
+            /** @description Create the VMs from a plan (the provisioning service's workspace, named like the cluster, its id the cluster's): the deploy's first phase, `provision`, makes them and registers them as hosts; `nodes` stays empty. Shown back in the cluster's `spec.provisioning`. */
+            provisioning?: components["schemas"]["ProvisioningIn"] | null;
             runtime?: components["schemas"]["RuntimeSpec"];
             storage?: components["schemas"]["StorageSpec"];
             /**
@@ -4261,6 +4266,22 @@ export interface components {
             description?: string | null;
             /** Name */
             name?: string | null;
+        };
+        /**
+         * ProvisioningIn
+         * @description VMs created for the cluster from an inventory plan (vSphere or OpenStack), instead of hosts chosen.
+         */
+        ProvisioningIn: {
+            /**
+             * Plan Id
+             * @description An inventory plan of the cluster's project; its topology must be the cluster's.
+             */
+            plan_id: string;
+            /**
+             * Worker Count
+             * @description Workers to create; absent: the plan's count.
+             */
+            worker_count?: number | null;
         };
         /** RegionCreate */
         RegionCreate: {
