@@ -81,6 +81,7 @@ bench: install ## Run the benchmarks under bench/ and print figures
 	$(BIN)/python bench/health_scale.py
 	$(BIN)/python bench/kube_events_ingest.py
 	$(BIN)/python bench/alert_latency.py
+	$(BIN)/python bench/provisioning.py
 	$(MAKE) console
 	$(BIN)/python bench/console.py
 

@@ -103,8 +103,8 @@ class World:
 
 
 @contextmanager
-def provisioning_world(tmp_path: Path, nats_url: str, labs: Path, lab: str, addresses: list[str], gateway: str
-                       ) -> Iterator[World]:  # fmt: skip
+def provisioning_world(tmp_path: Path, nats_url: str, labs: Path, lab: str, addresses: list[str], gateway: str,
+                       workers: int = 1) -> Iterator[World]:  # fmt: skip
     if shutil.which("terraform") is None or not PROVIDER.exists():
         pytest.skip("needs terraform and the null provider 2.1.2 (a dev extra)")
     modules = tmp_path / "modules"
@@ -118,6 +118,7 @@ def provisioning_world(tmp_path: Path, nats_url: str, labs: Path, lab: str, addr
     inv = InventorySettings(
         data_dir=tmp_path / "inv", database_url=f"sqlite+aiosqlite:///{tmp_path}/inventory.db",
         nats_url=nats_url, identity_key=KEY, secret_key=secret, ip_probe_ports=[],
+        region_login_check=False,  # the region's vCenter is made up: the lab VM double stands in for it
     )  # type: ignore[call-arg]  # fmt: skip
     with served(create_inventory(inv)) as inventory, httpx.Client(timeout=60, trust_env=False) as http:
         asyncio.run(announce(nats_url, "created", "pp1", "pp2"))
@@ -126,7 +127,7 @@ def provisioning_world(tmp_path: Path, nats_url: str, labs: Path, lab: str, addr
         command = [sys.executable, str(TOOL), "--lab", lab, "--lab-state", str(labs)]
         prov = ProvisioningSettings(
             data_dir=tmp_path / "prov", database_url=db_url, nats_url=nats_url, identity_key=KEY,
-            secret_key=secret, inventory_url=inventory, workers=1, terraform_modules_dir=modules,
+            secret_key=secret, inventory_url=inventory, workers=workers, terraform_modules_dir=modules,
             terraform_plugin_dir=tmp_path / "mirror", terraform_extra_vars={"lab_command": command},
         )  # type: ignore[call-arg]  # fmt: skip
         with served(create_provisioning(prov)) as provisioning:
