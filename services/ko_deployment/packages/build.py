@@ -1,7 +1,8 @@
 """Write ``manifest.yaml`` for a directory of artifacts laid out as docs/offline-package.md says.
 
 The directory holds ``bin/`` (binaries), ``images/`` (image archives), ``charts/`` (Helm charts,
-.tgz), ``debs/`` and ``rpms/``. Sizes and sha256 are computed; names and versions come from the
+.tgz), ``debs/``, ``rpms/`` and ``terraform-providers/`` (a Terraform filesystem mirror, the provider
+named by its path). Sizes and sha256 are computed; names and versions come from the
 files where they carry them (a .deb's control file, a chart's Chart.yaml, ``<name>_<version>.tar``
 for images), otherwise from the input (``artifacts: {bin/kubeadm: {name: kubeadm, version: ...}}``),
 otherwise a binary takes the version of the component of its name, else the Kubernetes version.
@@ -21,13 +22,22 @@ from ko_deployment.packages import indexes, rpm_header
 from ko_deployment.packages.manifest import (
     API_VERSION,
     MANIFEST_NAME,
+    PROVIDERS_DIR,
     Manifest,
     ManifestError,
     is_generated,
     parse_manifest,
+    provider_path,
 )
 
-FOLDERS = {"bin": "binary", "images": "image", "charts": "chart", "debs": "deb", "rpms": "rpm"}
+FOLDERS = {
+    "bin": "binary",
+    "images": "image",
+    "charts": "chart",
+    "debs": "deb",
+    "rpms": "rpm",
+    PROVIDERS_DIR: "terraform-provider",
+}
 _RPM_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "noarch": "all"}
 
 
@@ -74,10 +84,18 @@ def _identity(path: Path, kind: str, spec: dict[str, Any]) -> tuple[str, str | N
 
 def _describe(root: Path, rel: str, kind: str, spec: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
     path = root / rel
-    try:
-        name, version, arch = _identity(path, kind, spec)
-    except indexes.IndexProblem as exc:  # a damaged .deb, .rpm or chart: the sentence names the file
-        raise BuildError(str(exc)) from exc
+    version: str | None
+    if kind == "terraform-provider":  # its path says which provider it is (the mirror's layout)
+        try:
+            provider = provider_path(rel)
+        except ValueError as exc:
+            raise BuildError(str(exc)) from exc
+        name, version, arch = provider.source, provider.version, provider.arch
+    else:
+        try:
+            name, version, arch = _identity(path, kind, spec)
+        except indexes.IndexProblem as exc:  # a damaged .deb, .rpm or chart: the sentence names the file
+            raise BuildError(str(exc)) from exc
     given = overrides.get(rel, {})
     name, version = given.get("name", name), given.get("version", version)
     if not version:

@@ -5,12 +5,22 @@ the playbooks read component versions and paths from it, and nodes verify checks
 Its optional ``requires`` (the oldest of a component its Kubernetes works with, e.g. kubeadm's
 minimum external etcd) is checked against ``components`` here and against plans by clusters/validation.py.
 The format is documented in docs/offline-package.md; a change that old readers would
-misunderstand is a new apiVersion, never an edit of v1.
+misunderstand is a new apiVersion, never an edit of v1. A new artifact kind is not such a change:
+``kind`` is a closed list, so a reader that does not know a kind refuses the whole manifest at import,
+naming ``artifacts[i].kind``, and never misreads it (the playbooks select artifacts by kind and skip
+any other). ``terraform-provider`` was added that way: packages without one read everywhere as before.
+
+A ``terraform-provider`` sits exactly where Terraform's filesystem mirror (``terraform init
+-plugin-dir``, unpacked layout) expects it, under ``terraform-providers/``: the package's
+``terraform-providers/`` directory is itself a mirror, and the provisioning service copies it as is.
+It runs on the KubeOperator server, not on the nodes, so its ``arch`` is its platform's, whatever the
+package's.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Annotated, Any, Literal
 
@@ -22,6 +32,8 @@ from pydantic import (
     Field,
     SerializerFunctionWrapHandler,
     ValidationError,
+    ValidationInfo,
+    field_validator,
     model_serializer,
     model_validator,
 )
@@ -31,9 +43,16 @@ from ko_deployment.packages.requirements import meets
 API_VERSION = "kubeoperator.io/package/v1"
 MANIFEST_NAME = "manifest.yaml"
 Arch = Literal["amd64", "arm64"]
-ArtifactKind = Literal["binary", "image", "chart", "deb", "rpm"]
+ArtifactKind = Literal["binary", "image", "chart", "deb", "rpm", "terraform-provider"]
 # Where the indexes expect each kind: apt and yum read one flat directory, Helm one chart directory.
 KIND_DIRS: dict[str, str] = {"deb": "debs", "rpm": "rpms", "chart": "charts"}
+# Terraform providers: a filesystem mirror, checked by provider_path (not one flat directory).
+PROVIDERS_DIR = "terraform-providers"
+PROVIDER_LAYOUT = (
+    f"{PROVIDERS_DIR}/<hostname>/<namespace>/<type>/<version>/<os>_<arch>/terraform-provider-<type>_v<version>[_x<N>]"
+    f" (Terraform's filesystem-mirror layout, e.g. {PROVIDERS_DIR}/registry.terraform.io/hashicorp/vsphere/2.0.2/"
+    "linux_amd64/terraform-provider-vsphere_v2.0.2_x5)"
+)
 KIND_SUFFIXES: dict[str, tuple[str, ...]] = {"deb": (".deb",), "rpm": (".rpm",), "chart": (".tgz",)}
 # What the import writes next to the artifacts (the apt, Helm and yum indexes): never an artifact.
 GENERATED_FILES = frozenset({"debs/Packages", "debs/Packages.gz", "debs/Release", "charts/index.yaml"})
@@ -50,6 +69,58 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_~+%:@=,-][A-Za-z0-9._~+%:@=,-]*")
 _TOKEN = re.compile(r"[^\s\x00-\x1f\x7f]{1,255}")
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 _MINIMUM = re.compile(r"\d+\.\d+\.\d+")
+
+
+_HOSTNAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+")
+_PROVIDER_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?")
+_PROVIDER_VERSION = re.compile(r"\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]{1,40})?")
+# KubeOperator runs on Linux, amd64 or arm64: a provider for another platform could never be run.
+_PLATFORMS = {"linux_amd64": "amd64", "linux_arm64": "arm64"}
+
+
+@dataclass(frozen=True)
+class ProviderPath:
+    """A terraform-provider artifact's path, read: which provider, version and platform it is."""
+
+    hostname: str
+    namespace: str
+    type: str
+    version: str
+    platform: str
+    file: str
+
+    @property
+    def source(self) -> str:
+        return f"{self.hostname}/{self.namespace}/{self.type}"
+
+    @property
+    def arch(self) -> str:
+        return _PLATFORMS[self.platform]
+
+
+def provider_path(value: str) -> ProviderPath:
+    """The provider ``value`` (a package path) holds, or ValueError naming what differs from PROVIDER_LAYOUT."""
+    parts = value.split("/")
+    if len(parts) != 7 or parts[0] != PROVIDERS_DIR:
+        raise ValueError(f"{value!r} must be {PROVIDER_LAYOUT}")
+    _, hostname, namespace, type_, version, platform, file = parts
+    problems = []
+    if not _HOSTNAME.fullmatch(hostname):
+        problems.append(f"hostname {hostname!r} is not a lower-case DNS name such as registry.terraform.io")
+    for what, got in (("namespace", namespace), ("type", type_)):
+        if not _PROVIDER_NAME.fullmatch(got):
+            problems.append(f"{what} {got!r} must be lower-case letters, digits and - (as Terraform writes it)")
+    if not _PROVIDER_VERSION.fullmatch(version):
+        problems.append(f"version {version!r} must be a version such as 2.0.2 (no leading v)")
+    if platform not in _PLATFORMS:
+        problems.append(f"platform {platform!r} must be {' or '.join(_PLATFORMS)} (where KubeOperator runs)")
+    if not problems and not re.fullmatch(
+        rf"terraform-provider-{re.escape(type_)}_v{re.escape(version)}(?:_x\d+)?", file
+    ):
+        problems.append(f"file {file!r} must be terraform-provider-{type_}_v{version}, optionally with _x<N>")
+    if problems:
+        raise ValueError(f"{value!r} must be {PROVIDER_LAYOUT}: " + "; ".join(problems))
+    return ProviderPath(hostname, namespace, type_, version, platform, file)
 
 
 def _kubernetes_version(value: str) -> str:
@@ -114,6 +185,17 @@ class Artifact(BaseModel):
     sha256: Sha256
     size: int = Field(ge=0, description="Size in bytes.")
 
+    @field_validator("path")
+    @classmethod
+    def _provider_layout(cls, value: str, info: ValidationInfo) -> str:
+        # Here rather than below so that the refusal is placed at the path (artifacts[i].path).
+        kind = info.data.get("kind")
+        if kind == "terraform-provider":
+            provider_path(value)
+        elif kind is not None and value.startswith(PROVIDERS_DIR + "/"):
+            raise ValueError(f"{PROVIDERS_DIR}/ holds only terraform-provider artifacts (this is a {kind})")
+        return value
+
     @model_validator(mode="after")
     def _where_the_index_expects_it(self) -> Artifact:
         if is_generated(self.path):
@@ -126,10 +208,23 @@ class Artifact(BaseModel):
             if len(p.parts) != 2 or p.parts[0] != folder or not p.name.endswith(KIND_SUFFIXES[self.kind]):
                 suffix = KIND_SUFFIXES[self.kind][0]
                 raise ValueError(f"a {self.kind} must be a {suffix} file directly in {folder}/ (got {self.path!r})")
+        if self.kind == "terraform-provider":
+            self._names_its_path(provider_path(self.path))
         return self
+
+    def _names_its_path(self, provider: ProviderPath) -> None:
+        """The path says which provider this is; name, version and arch must say the same (one fact)."""
+        said = {"name": provider.source, "version": provider.version, "arch": provider.arch}
+        wrong = [f"{k} is {getattr(self, k)!r}, its path says {v!r}" for k, v in said.items() if getattr(self, k) != v]
+        if wrong:
+            raise ValueError(f"a terraform-provider's name, version and arch are those of its path: {'; '.join(wrong)}")
 
     def label(self) -> str:
         return f"{self.kind} {self.name} {self.version} ({self.path})"
+
+    @property
+    def provider(self) -> ProviderPath | None:
+        return provider_path(self.path) if self.kind == "terraform-provider" else None
 
 
 class Manifest(BaseModel):
@@ -166,12 +261,23 @@ class Manifest(BaseModel):
                     f"put {name} {minimum} or newer into the package"
                 )
         seen: dict[str, int] = {}
+        providers: dict[tuple[str, str, str], int] = {}
         for i, artifact in enumerate(self.artifacts):
             if artifact.path == MANIFEST_NAME:
                 raise ValueError(f"artifacts[{i}].path: {MANIFEST_NAME} is the manifest itself, not an artifact")
             if artifact.path in seen:
                 raise ValueError(f"artifacts[{i}].path: {artifact.path!r} is also artifacts[{seen[artifact.path]}]")
             seen[artifact.path] = i
+            if (provider := artifact.provider) is not None:
+                # Terraform finds one executable per provider, version and platform in a mirror.
+                key = (provider.source, provider.version, provider.platform)
+                if key in providers:
+                    raise ValueError(
+                        f"artifacts[{i}].path: another build of {' '.join(key)} is artifacts[{providers[key]}]: "
+                        "keep one"
+                    )
+                providers[key] = i
+                continue  # runs on the KubeOperator server: its arch is its platform's, not the nodes'
             if artifact.arch not in (self.arch, "all"):
                 raise ValueError(
                     f"artifacts[{i}].arch: {artifact.arch} in a package for {self.arch}: "

@@ -121,3 +121,19 @@ class OfflinePackageEvent(BaseModel):
             components=dict(p.manifest.get("components", {})),
             error=p.error,
         )
+
+
+class TerraformProvider(BaseModel):
+    """A Terraform provider build of a ready package (internal: the provisioning service's mirror)."""
+
+    source: str = Field(description="Terraform's source address, e.g. registry.terraform.io/hashicorp/vsphere.")
+    version: str
+    platform: str = Field(description="<os>_<arch>, e.g. linux_amd64.")
+    file: str = Field(description="The executable's name in the mirror, e.g. terraform-provider-vsphere_v2.0.2_x5.")
+    sha256: str
+    size: int
+    url: str = Field(description="Its path on the deployment service, under the repository (/repository/...).")
+
+
+class TerraformProviders(BaseModel):
+    providers: list[TerraformProvider] = Field(description="One per source, version and platform.")

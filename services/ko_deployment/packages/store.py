@@ -3,8 +3,10 @@
 An import copies each artifact the manifest lists into a staging directory inside the repository
 root while hashing it (one streamed pass), refuses the package if any artifact is missing or has
 another size or sha256, writes the indexes (apt, Helm, yum), then renames the staging directory
-into place: a package is either wholly in the repository or not at all. Everything here is
-blocking file work, run in a thread by the service. Hidden directories (``.incoming``, ``.trash``) are never served.
+into place: a package is either wholly in the repository or not at all. Terraform providers are
+made executable (0755): ``packages/<dir>/terraform-providers/`` is a filesystem mirror as it is.
+Everything here is blocking file work, run in a thread by the service. Hidden directories
+(``.incoming``, ``.trash``) are never served.
 """
 
 from __future__ import annotations
@@ -109,6 +111,10 @@ def stage_and_install(
                 digests[rel] = _verify_copy(rel, stream, staging / rel, artifact.size, artifact.sha256, cancel)
             except _Mismatch as exc:
                 problems.append(f"{artifact.label()}: {exc}")
+                return
+            if artifact.kind == "terraform-provider":
+                # Terraform runs it from the mirror as it is (a tarball or a copy may have lost the mode).
+                (staging / rel).chmod(0o755)
 
         found = each_artifact(source, prefix, set(by_path), visit)
         for artifact in manifest.artifacts:
