@@ -52,6 +52,19 @@ class InventorySettings(Settings):
     ip_probe_timeout_seconds: float = Field(
         1.0, ge=0.05, le=30, description="How long a probe waits for an answer before calling the address silent."
     )
+    region_login_check: bool = Field(
+        True,
+        description="Check the cloud login (a vCenter session, a Keystone token) when a region is saved with new "
+        "credentials, refusing those the cloud refuses; false only where the clouds are unreachable from "
+        "KubeOperator by design.",
+    )
+    region_login_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        le=50,  # under the gateway's proxy timeout, so a slow cloud is named rather than cut off
+        description="How long a region's login (all its requests together) may take before the cloud is "
+        "called unreachable.",
+    )
 
     def secret_fields(self) -> list[str]:
         return [*super().secret_fields(), "secret_key"]

@@ -53,6 +53,7 @@ class Product:
             KO_ADMIN_PASSWORD=ADMIN_PASSWORD,
             KO_HTTP_PORT=str(port),
             KO_CONSOLE_DIR=str(FRONTEND / "dist"),
+            KO_REGION_LOGIN_CHECK="false",  # the journey's region points at a made-up vCenter
             PYTHONUNBUFFERED="1",
         )
         env.update(extra_env or {})

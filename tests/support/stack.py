@@ -76,6 +76,7 @@ def start_stack(data_dir: Path, nats_url: str, extra_env: dict[str, str] | None 
         KO_LOGIN_LOCK_AFTER="4",
         KO_LOGIN_LOCK_MINUTES="1",
         KO_LIVE_RECHECK_SECONDS="1",
+        KO_REGION_LOGIN_CHECK="false",  # regions in these tests point at made-up clouds
     )
     env.update(extra_env or {})
     data_dir.mkdir(parents=True, exist_ok=True)

@@ -241,6 +241,16 @@ def _region_body(project_id: str) -> dict[str, Any]:
     }
 
 
+def _closed_region(m: Matrix, project_id: str) -> str:
+    """A region whose vCenter is a closed loopback port: its login test fails at once (200, ok=false)."""
+
+    def make() -> str:
+        body = _region_body(project_id) | {"endpoint": f"https://127.0.0.1:{_closed_port()}"}
+        return str(m.made("regions", body)["id"])
+
+    return str(m.once(f"closed-region-{project_id}", make))
+
+
 def _pool_body(project_id: str) -> dict[str, Any]:
     # Loopback only (the stack also runs with probing off): nothing is sent beyond this machine.
     n = next(_loopback_subnets)
@@ -603,6 +613,7 @@ BUILDERS: dict[str, Builder] = {
         "PATCH", f"{API}/regions/{m.region(m.project(p))}", {"description": f"by {r}"}
     ),
     "deleteRegion": _delete_cloud("regions", Matrix.new_region),
+    "testRegion": lambda m, r, p: Call("POST", f"{API}/regions/{_closed_region(m, m.project(p))}/test"),
     "listZones": lambda m, r, p: Call("GET", f"{API}/zones", params={"project_id": m.project(p)}),
     "createZone": lambda m, r, p: Call(
         "POST", f"{API}/zones", _zone_body(m.project(p), m.region(m.project(p)), m.pool(m.project(p)))

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from ko_common.db import SessionDep
 from ko_common.identity import CurrentIdentity, permission
 from ko_common.repository import Page
 from ko_inventory.cloud import service
+from ko_inventory.cloud.login import LoginPolicy
 from ko_inventory.cloud.schemas import (
     PlanCreate,
     PlanOut,
@@ -17,6 +18,7 @@ from ko_inventory.cloud.schemas import (
     Provider,
     RegionCreate,
     RegionOut,
+    RegionTestResult,
     RegionUpdate,
     ZoneCreate,
     ZoneOut,
@@ -32,6 +34,14 @@ SearchQ = Annotated[str | None, Query(max_length=64, description="Part of the na
 RegionQ = Annotated[str | None, Query(max_length=64, description="Only those of this region.")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0)]
+
+
+def _login_policy(request: Request) -> LoginPolicy:
+    settings = request.app.state.settings
+    return LoginPolicy(settings.region_login_check, settings.region_login_timeout_seconds)
+
+
+Login = Annotated[LoginPolicy, Depends(_login_policy)]
 
 
 # --- regions ---------------------------------------------------------------------------------------
@@ -60,11 +70,12 @@ async def list_regions(
     "",
     status_code=status.HTTP_201_CREATED,
     operation_id="createRegion",
-    summary="Create a vSphere or OpenStack region; its API password is stored encrypted",
+    summary="Create a vSphere or OpenStack region once a login to it works (422 naming the field to fix); "
+    "its API password is stored encrypted",
     openapi_extra=permission("project:write"),
 )
-async def create_region(session: SessionDep, identity: CurrentIdentity, body: RegionCreate) -> RegionOut:
-    return service.region_out(await service.create_region(session, identity, body))
+async def create_region(session: SessionDep, identity: CurrentIdentity, body: RegionCreate, policy: Login) -> RegionOut:
+    return service.region_out(await service.create_region(session, identity, body, policy))
 
 
 @regions.get(
@@ -80,13 +91,27 @@ async def get_region(session: SessionDep, identity: CurrentIdentity, region_id: 
 @regions.patch(
     "/{region_id}",
     operation_id="updateRegion",
-    summary="Change a region; a password left out keeps its value; the provider cannot change",
+    summary="Change a region; a password left out keeps its value; the provider cannot change; "
+    "changed credentials are tested first",
     openapi_extra=permission("project:write"),
 )
 async def update_region(
-    session: SessionDep, identity: CurrentIdentity, region_id: str, body: RegionUpdate
+    session: SessionDep, identity: CurrentIdentity, region_id: str, body: RegionUpdate, policy: Login
 ) -> RegionOut:
-    return service.region_out(await service.update_region(session, identity, region_id, body))
+    return service.region_out(await service.update_region(session, identity, region_id, body, policy))
+
+
+@regions.post(
+    "/{region_id}/test",
+    operation_id="testRegion",
+    summary="Log in to the region's cloud with its stored credentials and out again; changes nothing; "
+    "a refused login is ok=false naming the field to fix",
+    openapi_extra=permission("project:write"),
+)
+async def test_region(
+    session: SessionDep, identity: CurrentIdentity, region_id: str, policy: Login
+) -> RegionTestResult:
+    return await service.test_login(session, identity, region_id, policy)
 
 
 @regions.delete(

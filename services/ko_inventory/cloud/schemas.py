@@ -109,6 +109,14 @@ class RegionOut(BaseModel):
     updated_at: datetime
 
 
+class RegionTestResult(BaseModel):
+    ok: bool
+    detail: str = Field(description="What was tried and, when the login failed, what to fix; never a secret.")
+    field: str | None = Field(
+        description="When the login failed: the region field to fix (endpoint, password, project_name or insecure_tls)."
+    )
+
+
 class RegionEvent(BaseModel):
     """A region as events describe it: never the API password."""
 

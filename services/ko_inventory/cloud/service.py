@@ -3,6 +3,8 @@
 Design: all three are project resources (like credentials). A region's provider is fixed at
 creation: zones and plans are validated against it, so changing it would silently invalidate
 them. A zone stays in its region for the same reason (plans pair zones with their region).
+A region's credentials are proven by a login to its cloud (cloud/login.py) before they are stored:
+at creation, and when an update changes the password or another field the login uses.
 The caller's transaction is the request's: this module only flushes.
 """
 
@@ -21,7 +23,7 @@ from ko_common.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ko_common.events import emit
 from ko_common.identity import Identity
 from ko_common.logging import log_fields
-from ko_inventory.cloud import events
+from ko_inventory.cloud import events, login
 from ko_inventory.cloud.models import Plan, Region, Zone
 from ko_inventory.cloud.placement import spread
 from ko_inventory.cloud.repository import PlanRepository, RegionRepository, ZoneRepository, _Named
@@ -38,6 +40,7 @@ from ko_inventory.cloud.schemas import (
     RegionCreate,
     RegionEvent,
     RegionOut,
+    RegionTestResult,
     RegionUpdate,
     ZoneCreate,
     ZoneEvent,
@@ -53,6 +56,8 @@ TABLE = "regions"
 KINDS = {Region: "region", Zone: "zone", Plan: "plan"}
 # kubeadm's preflight refuses a control-plane node with fewer than 2 CPUs or about 1.7 GB of memory.
 MASTER_MIN = {"cpus": 2, "memory_gib": 2}
+# The fields a login to the cloud uses besides the password: changing one proves the login again.
+LOGIN_FIELDS = ("endpoint", "username", "project_name", "domain_name", "insecure_tls")
 
 
 def _readable(identity: Identity, project_id: str | None) -> set[str] | None:
@@ -131,12 +136,33 @@ async def list_regions(
     return await RegionRepository(session).search(_readable(identity, project_id), q, provider, limit, offset)
 
 
-async def create_region(session: AsyncSession, identity: Identity, body: RegionCreate) -> Region:
+def _credentials(region: Region | RegionCreate, password: str, **changes: Any) -> login.Credentials:
+    values = {name: changes.get(name, getattr(region, name)) for name in ("provider", *LOGIN_FIELDS)}
+    return login.Credentials(password=password, **values)
+
+
+async def _prove_login(policy: login.LoginPolicy, creds: login.Credentials, project_id: str) -> None:
+    """Refuse credentials the cloud refuses, naming the field to fix; the session is the caller's, untouched."""
+    if not policy.check_on_save:
+        return
+    try:
+        await login.login(creds, policy.timeout)
+    except login.LoginRefused as exc:
+        log.info(
+            "region login refused", extra=log_fields(project_id=project_id, provider=creds.provider, field=exc.field)
+        )
+        raise InvalidInput(f"{exc.field}: {exc.detail}", field=exc.field) from None
+
+
+async def create_region(
+    session: AsyncSession, identity: Identity, body: RegionCreate, policy: login.LoginPolicy
+) -> Region:
     identity.require_write(body.project_id)
     _check_openstack_fields(body.provider, body.project_name, body.domain_name)
     await require_known(session, body.project_id)
     repo = RegionRepository(session)
     await _refuse_duplicate(repo, body.project_id, body.name)
+    await _prove_login(policy, _credentials(body, body.password.get_secret_value()), body.project_id)
     region = Region(
         id=new_id(),
         **body.model_dump(exclude={"password"}),
@@ -160,7 +186,9 @@ async def get_region(session: AsyncSession, identity: Identity, region_id: str, 
     return region
 
 
-async def update_region(session: AsyncSession, identity: Identity, region_id: str, body: RegionUpdate) -> Region:
+async def update_region(
+    session: AsyncSession, identity: Identity, region_id: str, body: RegionUpdate, policy: login.LoginPolicy
+) -> Region:
     region = await get_region(session, identity, region_id, write=True)
     given = body.model_fields_set
     if not given:
@@ -185,6 +213,10 @@ async def update_region(session: AsyncSession, identity: Identity, region_id: st
     repo = RegionRepository(session)
     if body.name is not None and body.name != region.name:
         await _refuse_duplicate(repo, region.project_id, body.name)
+    changes = {f: getattr(body, f) for f in LOGIN_FIELDS if getattr(body, f) is not None}
+    if body.password is not None or any(v != getattr(region, f) for f, v in changes.items()):
+        password = body.password.get_secret_value() if body.password is not None else _password(session, region)
+        await _prove_login(policy, _credentials(region, password, **changes), region.project_id)
     for field in (
         "name",
         "description",
@@ -227,12 +259,30 @@ async def delete_region(session: AsyncSession, identity: Identity, region_id: st
     log.info("region deleted", extra=log_fields(region_id=region.id, project_id=region.project_id))
 
 
+async def test_login(
+    session: AsyncSession, identity: Identity, region_id: str, policy: login.LoginPolicy
+) -> RegionTestResult:
+    """Log in with the stored credentials, whatever ``check_on_save`` says; changes nothing."""
+    region = await get_region(session, identity, region_id, write=True)
+    try:
+        detail = await login.login(_credentials(region, _password(session, region)), policy.timeout)
+    except login.LoginRefused as exc:
+        log.info("region login tested", extra=log_fields(region_id=region.id, ok=False, field=exc.field))
+        return RegionTestResult(ok=False, detail=exc.detail, field=exc.field)
+    log.info("region login tested", extra=log_fields(region_id=region.id, ok=True))
+    return RegionTestResult(ok=True, detail=detail, field=None)
+
+
+def _password(session: AsyncSession, region: Region) -> str:
+    return box_for(session).decrypt(region.password_enc, table=TABLE, row_id=region.id, field="password")
+
+
 async def reveal_password(session: AsyncSession, region_id: str) -> str:
     """The region's API password, for this service's own calls to the cloud; never an HTTP answer."""
     region: Region | None = await RegionRepository(session).get(region_id)
     if region is None:
         raise NotFound(f"No region {region_id}.")
-    return box_for(session).decrypt(region.password_enc, table=TABLE, row_id=region.id, field="password")
+    return _password(session, region)
 
 
 async def _region_in_project(session: AsyncSession, project_id: str, region_id: str, field: str) -> Region:
