@@ -39,6 +39,7 @@ from ko_deployment.operations.events import CHANNELS
 from ko_deployment.operations.models import TABLES
 from ko_deployment.packages.endpoints import RepositoryFiles, versions_router
 from ko_deployment.packages.endpoints import router as packages_router
+from ko_deployment.packages.providers import providers_router
 from ko_deployment.packages.service import ImportRunner
 from ko_deployment.provisioning_client import ProvisioningClient
 
@@ -275,6 +276,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         migrations_dir=Path(__file__).parent / "migrations",
         routers=[
             packages_router,
+            providers_router,
             versions_router,
             operations_router,
             clusters_router,

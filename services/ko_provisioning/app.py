@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from ko_provisioning.models import Base
 from ko_provisioning.operations.events import CHANNELS
 from ko_provisioning.operations.models import TABLES
 from ko_provisioning.operations.service import JOBS_ROUTER, KINDS, STEPS
+from ko_provisioning.providers.mirror import sync_mirror
 from ko_provisioning.workspaces import kinds as workspace_kinds
 from ko_provisioning.workspaces.endpoints import internal as workspaces_internal
 from ko_provisioning.workspaces.endpoints import router as workspaces_router
@@ -39,6 +41,11 @@ class ProvisioningSettings(Settings):
         f"http://127.0.0.1:{SERVICE_PORTS['inventory']}",
         description="Base URL of the inventory service (plans, IP pools, hosts).",
     )
+    deployment_url: str = Field(
+        f"http://127.0.0.1:{SERVICE_PORTS['deployment']}",
+        description="Base URL of the deployment service: the offline packages' Terraform providers are mirrored "
+        "from it (unless KO_TERRAFORM_PLUGIN_DIR names a mirror of the site's own).",
+    )
     terraform_modules_dir: Path = Field(
         MODULES_DIR,
         description="Directory of the Terraform modules, one per provider (vsphere/, openstack/): the repository's "
@@ -46,9 +53,10 @@ class ProvisioningSettings(Settings):
     )
     terraform_plugin_dir: Path | None = Field(
         None,
-        description="Filesystem mirror of the Terraform providers (registry.terraform.io/<ns>/<name>/<version>/"
-        "<os>_<arch>/), from the offline package. Unset: none, and a module needing a provider fails at init "
-        "naming it (Terraform never reaches a registry).",
+        description="A filesystem mirror of Terraform providers (registry.terraform.io/<ns>/<name>/<version>/"
+        "<os>_<arch>/) kept by the site. Unset: the providers of the imported offline packages, mirrored from the "
+        "deployment service into <data_dir>/terraform-providers (sha256 checked) before each Terraform phase. "
+        "Terraform never reaches a registry: a provider in neither fails at init, naming it.",
     )
     terraform_bin: str = Field("terraform", description="The terraform binary (a name on PATH, or a path).")
     terraform_extra_vars: dict[str, Any] = Field(
@@ -79,12 +87,17 @@ async def _start_worker(app: FastAPI) -> None:
     deps = workspace_kinds.Deps(app.state.db, inventory, settings.terraform_extra_vars)
     workspace_kinds.register(KINDS, inventory)
     workspace_kinds.register_steps(STEPS, deps)
+    mirror = settings.terraform_plugin_dir or settings.data_dir.resolve() / "terraform-providers"
+    sync = None
+    if settings.terraform_plugin_dir is None:
+        sync = functools.partial(sync_mirror, settings.deployment_url, app.state.identity_key, mirror)
     terraform = workspace_kinds.WorkspaceTerraform(
         deps,
         settings.terraform_modules_dir,
-        plugin_dir=settings.terraform_plugin_dir,
+        plugin_dir=mirror,
         state=DatabaseStateStore(app.state.db),
         terraform_bin=settings.terraform_bin,
+        sync=sync,
     )
     worker = Worker(
         app.state.db,

@@ -90,3 +90,15 @@ def test_refusals_name_the_field(world: World) -> None:
     other = refused(body(w, project_id="pc2", nodes=[], provisioning={"plan_id": plan}), OUTSIDER)
     assert "provisioning.plan_id" in fields(other), other  # another project's plan is not seen
     assert w.call("GET", "/api/v1/clusters").json()["total"] == 0
+
+
+def test_workers_of_a_planned_cluster_are_added_by_count_and_of_others_by_hosts(world: World) -> None:
+    w = world
+    planned = w.call("POST", "/api/v1/clusters", json=body(w, name="vms", nodes=[],
+                                                             provisioning={"plan_id": _plan(w)})).json()  # fmt: skip
+    chosen = w.call("POST", "/api/v1/clusters", json=body(w, name="hosts")).json()
+    by_hosts = w.call("POST", f"/api/v1/clusters/{planned['id']}/workers", json={"nodes": [{"host_id": w.hosts[2]}]})
+    assert by_hosts.status_code == 422 and by_hosts.json()["field"] == "count", by_hosts.text
+    by_count = w.call("POST", f"/api/v1/clusters/{chosen['id']}/workers", json={"count": 1})
+    assert by_count.status_code == 422 and by_count.json()["field"] == "nodes", by_count.text
+    assert w.call("POST", f"/api/v1/clusters/{planned['id']}/workers", json={"count": 0}).status_code == 422

@@ -100,7 +100,7 @@ def test_a_cluster_planned_from_a_plan_gets_its_vms_deploys_and_is_deleted_with_
     lab: Lab, product: tuple[Product, httpx.Client, Path]
 ) -> None:
     prod, api, tmp = product
-    hosts = lab.hosts[:3]
+    hosts = lab.hosts[:4]  # 1 master + 2 workers, and a third worker when the lab has a fourth host
     project = next(p["id"] for p in api.get("/api/v1/projects").json()["items"] if p["name"] == "default")
     version = api.get("/api/v1/offline-packages").json()["items"][0]["kubernetes_version"]
     region = _made(api, "/api/v1/regions", {
@@ -150,7 +150,7 @@ def test_a_cluster_planned_from_a_plan_gets_its_vms_deploys_and_is_deleted_with_
     ]
     ws = api.get(f"/api/v1/workspaces/{cluster['id']}").json()
     assert ws["status"] == "ready" and all(v["status"] == "registered" and v["provider_id"] for v in ws["vms"]), ws
-    assert {v["address"] for v in ws["vms"]} == {h.ip for h in hosts}
+    assert {v["address"] for v in ws["vms"]} < {h.ip for h in hosts}
     assert set(_registry(lab)) == {v["name"] for v in ws["vms"]}
     kubeconfig = tmp / "kubeconfig"
     kubeconfig.write_text(api.get(f"/api/v1/clusters/{cluster['id']}/kubeconfig").text)
@@ -158,6 +158,8 @@ def test_a_cluster_planned_from_a_plan_gets_its_vms_deploys_and_is_deleted_with_
     nodes = subprocess.run([str(bin_dir / "kubectl"), "--kubeconfig", str(kubeconfig), "get", "nodes", "-o", "name"],
                            capture_output=True, text=True, timeout=60)  # fmt: skip
     assert len(nodes.stdout.split()) == 3, nodes.stdout + nodes.stderr
+    if len(hosts) == 4:
+        _scale(api, lab, cluster["id"])
 
     r = api.delete(f"/api/v1/clusters/{cluster['id']}")
     assert r.status_code == 202, r.text
@@ -170,3 +172,31 @@ def test_a_cluster_planned_from_a_plan_gets_its_vms_deploys_and_is_deleted_with_
     assert _registry(lab) == {}
     assert api.get("/api/v1/hosts", params={"project_id": project}).json()["total"] == 0
     assert_reset_clean(hosts)
+
+
+def _scale(api: httpx.Client, lab: Lab, cluster_id: str) -> None:
+    """One worker more (a new VM in the plan's next zone, then it joins), then the first worker removed
+    (drained and reset, then its VM destroyed and its address freed)."""
+    r = api.post(f"/api/v1/clusters/{cluster_id}/workers", json={"count": 1})
+    assert r.status_code == 202, r.text
+    op = _wait_operation(api, r.json()["operation"]["id"], 1200)
+    assert op["status"] == "succeeded" and op["phases"][0]["name"] == "provision", op.get("failure")
+    cluster = api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert sorted(n["name"] for n in cluster["nodes"]) == sorted(
+        [f"{NAME}-master-1", f"{NAME}-worker-1", f"{NAME}-worker-2", f"{NAME}-worker-3"]
+    ), cluster["nodes"]
+    ws = api.get(f"/api/v1/workspaces/{cluster_id}").json()
+    assert ws["worker_count"] == 3 and len(ws["vms"]) == 4, ws
+    third = next(v for v in ws["vms"] if v["name"] == f"{NAME}-worker-3")
+    first = next(v for v in ws["vms"] if v["name"] == f"{NAME}-worker-1")
+    assert third["zone_id"] == first["zone_id"] and third["status"] == "registered", ws["vms"]  # round-robin
+
+    r = api.delete(f"/api/v1/clusters/{cluster_id}/workers/{NAME}-worker-1")
+    assert r.status_code == 202, r.text
+    op = _wait_operation(api, r.json()["operation"]["id"], 1200)
+    assert op["status"] == "succeeded" and op["phases"][-1]["name"] == "deprovision", op.get("failure")
+    cluster = api.get(f"/api/v1/clusters/{cluster_id}").json()
+    assert f"{NAME}-worker-1" not in {n["name"] for n in cluster["nodes"]} and len(cluster["nodes"]) == 3
+    ws = api.get(f"/api/v1/workspaces/{cluster_id}").json()
+    assert sorted(v["name"] for v in ws["vms"]) == sorted([f"{NAME}-master-1", f"{NAME}-worker-2", f"{NAME}-worker-3"])
+    assert f"{NAME}-worker-1" not in _registry(lab)

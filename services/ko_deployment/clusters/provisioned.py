@@ -10,6 +10,10 @@ The cluster's deploy starts with this service's `provision` step, and its reset 
   inventory at its first phase for an operation that had no nodes at its start).
 - `deprovision`: the reset's hosts given back to inventory, then a `destroy` operation of the workspace
   followed the same way (every VM destroyed, its host forgotten, its address back in its pool).
+- Scaling: `add-workers` with a `count` starts with `provision-workers` (the workspace resized to the
+  workers it has plus count: new VMs in the plan's zones; they join as the added workers), and
+  `remove-workers` of a node ends with `deprovision-worker` (its host given back, then the workspace
+  told to remove that VM: it is destroyed and its address freed).
 Both are idempotent: the job requests' ids are derived from this operation's id and an attempt
 number, so a resumed step follows the same provisioning operation, and a retry after it failed asks
 for a new one.
@@ -25,16 +29,18 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ko_common.db import Database
+from ko_common.errors import Conflict
+from ko_common.events import emit
 from ko_common.identity import Identity, service_identity
 from ko_common.operations.executors import PythonExecutor, StepContext, StepFailed
 from ko_common.operations.jobs import JobRequestError
 from ko_common.operations.kinds import PhaseDef
 from ko_common.operations.models import TERMINAL
 from ko_common.operations.schemas import OperationOut
-from ko_deployment.clusters import validation
+from ko_deployment.clusters import events, validation
 from ko_deployment.clusters.models import Cluster, ClusterNode
 from ko_deployment.clusters.repository import ClusterRepository
-from ko_deployment.clusters.schemas import ClusterCreate, NodeIn
+from ko_deployment.clusters.schemas import ClusterCreate, ClusterEvent, NodeIn
 from ko_deployment.inventory_client import InventoryClient
 from ko_deployment.operations.models import TABLES
 from ko_deployment.provisioning_client import ProvisioningClient
@@ -42,8 +48,12 @@ from ko_deployment.provisioning_client import ProvisioningClient
 log = logging.getLogger(__name__)
 PROVISION_STEP = "provision"
 DEPROVISION_STEP = "deprovision"
+GROW_STEP = "provision-workers"
+SHRINK_STEP = "deprovision-worker"
 PROVISION_PHASE = PhaseDef("provision", PROVISION_STEP, executor="python")
 DEPROVISION_PHASE = PhaseDef("deprovision", DEPROVISION_STEP, executor="python")
+GROW_PHASE = PhaseDef("provision", GROW_STEP, executor="python")
+SHRINK_PHASE = PhaseDef("deprovision", SHRINK_STEP, executor="python")
 POLL_SECONDS = 1.0
 
 
@@ -124,8 +134,63 @@ def register(steps: PythonExecutor, db: Database, inventory: InventoryClient, cl
             raise StepFailed(f"Destroying the VMs failed: {reason}",
                              hint="See the workspace's operation; fix the cause, then retry this delete.")  # fmt: skip
 
+    async def grow(ctx: StepContext) -> None:
+        run = ctx.run
+        op = await follow(ctx, client, "provision", {"worker_count": run.spec["provisioning_workers"]})
+        if op.status != "succeeded":
+            reason = op.failure.message if op.failure is not None else f"it was {op.status}"
+            raise StepFailed(f"Creating the new VMs failed: {reason}",
+                             hint="See the workspace's operation; fix the cause, then retry.")  # fmt: skip
+        async with db.transaction() as session:
+            members = {n.host_id for n in (await _cluster(session, run.cluster_id)).nodes}
+        vms = [v for v in (await client.workspace(run.cluster_id))["vms"]
+               if v["status"] == "registered" and v["host_id"] not in members]  # fmt: skip
+        hosts = await inventory.project_hosts(acting_for(run.project_id), run.project_id)
+        await _adopt(ctx, db, inventory, package_spec, vms, hosts, joining=True)
+
+    async def shrink(ctx: StepContext) -> None:
+        run = ctx.run
+        names = list(run.spec.get("provisioning_remove") or [])
+        async with db.transaction() as session:
+            cluster = await _cluster(session, run.cluster_id)
+            gone = [n.host_id for n in cluster.nodes if n.name in names]
+        if gone:
+            await inventory.release(service_identity("deployment"), run.cluster_id, gone)
+        op = await follow(ctx, client, "provision", {"remove": names})
+        if op.status != "succeeded":
+            reason = op.failure.message if op.failure is not None else f"it was {op.status}"
+            raise StepFailed(f"Destroying the VM of {', '.join(names)} failed: {reason}",
+                             hint="See the workspace's operation; fix the cause, then retry.")  # fmt: skip
+
     steps.steps[PROVISION_STEP] = provision
     steps.steps[DEPROVISION_STEP] = deprovision
+    steps.steps[GROW_STEP] = grow
+    steps.steps[SHRINK_STEP] = shrink
+
+
+async def grow_cluster(session: AsyncSession, identity: Identity, cluster: Cluster, count: int, ctx: Any) -> Cluster:
+    """Queue `add-workers` of `count` new VMs (the caller checked the cluster may change)."""
+    from ko_deployment.clusters.phases import phases_of
+    from ko_deployment.clusters.service import operation_spec
+    from ko_deployment.operations import service as operations
+
+    package = await validation.ready_package(session, cluster.version, cluster.arch)
+    if package is None:
+        raise Conflict(
+            f"The offline package of Kubernetes {cluster.version} ({cluster.arch}) is not imported any more: "
+            "import it again under Offline packages, then add the workers.",
+            field="cluster_id",
+        )
+    spec = operation_spec(cluster, package.manifest, ctx.repository_url)
+    spec["provisioning_workers"] = sum(1 for n in cluster.nodes if n.role == "worker") + count
+    op = await operations.create(
+        session, project_id=cluster.project_id, cluster_id=cluster.id, kind="add-workers", spec=spec,
+        created_by=identity.username, phases=[GROW_PHASE, *phases_of(ctx.playbooks_dir, "add-workers")],
+    )  # fmt: skip
+    cluster.current_operation_id = op.id
+    await ClusterRepository(session).flush()
+    await emit(session, events.UPDATED, ClusterEvent.of(cluster), subject_id=cluster.id, project_id=cluster.project_id)
+    return cluster
 
 
 async def _cluster(session: AsyncSession, cluster_id: str) -> Cluster:
@@ -136,34 +201,43 @@ async def _cluster(session: AsyncSession, cluster_id: str) -> Cluster:
 
 
 async def _adopt(ctx: StepContext, db: Database, inventory: InventoryClient, package_spec: Any,
-                 vms: list[dict[str, Any]], hosts: list[dict[str, Any]]) -> None:  # fmt: skip
-    """The VMs' hosts checked like chosen hosts, claimed, recorded as nodes and given to the deploy."""
+                 vms: list[dict[str, Any]], hosts: list[dict[str, Any]], *, joining: bool = False) -> None:  # fmt: skip
+    """The VMs' hosts checked like chosen hosts, claimed, recorded as nodes and given to the operation: the
+    cluster's first nodes (a deploy), or `joining` workers (an add)."""
+    from ko_deployment.clusters.scaling import new_host_problems
+
     run = ctx.run
     nodes = [NodeIn(host_id=v["host_id"], role=v["role"]) for v in vms]
-    async with db.transaction() as session:
-        cluster = await _cluster(session, run.cluster_id)
-        body = ClusterCreate.model_validate({
-            "project_id": cluster.project_id, "name": cluster.name, "version": cluster.version, "arch": cluster.arch,
-            **{k: v for k, v in cluster.spec.items() if k != "provisioning"}, "nodes": [n.model_dump() for n in nodes],
-        })  # fmt: skip
-        versions = await validation.known_versions(session, cluster.arch)
-    problems = validation.check(body, hosts, versions)
-    if problems:
-        hint = "Fix the plan (sizes, template, network), delete the cluster and plan it again."
-        raise StepFailed("The VMs cannot hold the cluster: " + "; ".join(f"{f}: {m}" for f, m in problems), hint=hint)
-    await inventory.claim(acting_for(run.project_id), run.project_id, run.cluster_id, [n.host_id for n in nodes])
     by_id = {h["id"]: h for h in hosts}
     async with db.transaction() as session:
         cluster = await _cluster(session, run.cluster_id)
-        cluster.nodes = [ClusterNode(position=i, host_id=n.host_id, name=by_id[n.host_id]["name"],
-                                     ip=by_id[n.host_id]["ip"], role=n.role, status="pending")
-                         for i, n in enumerate(nodes)]  # fmt: skip
+        if joining:
+            problems = new_host_problems(nodes, by_id, {n.host_id for n in cluster.nodes})
+        else:
+            body = ClusterCreate.model_validate({
+                "project_id": cluster.project_id, "name": cluster.name, "version": cluster.version,
+                "arch": cluster.arch, **{k: v for k, v in cluster.spec.items() if k != "provisioning"},
+                "nodes": [n.model_dump() for n in nodes],
+            })  # fmt: skip
+            problems = validation.check(body, hosts, await validation.known_versions(session, cluster.arch))
+    if problems:
+        hint = "Fix the plan (sizes, template, network), then retry."
+        raise StepFailed("The VMs cannot join the cluster: " + "; ".join(f"{f}: {m}" for f, m in problems), hint=hint)
+    if nodes:
+        await inventory.claim(acting_for(run.project_id), run.project_id, run.cluster_id, [n.host_id for n in nodes])
+    async with db.transaction() as session:
+        cluster = await _cluster(session, run.cluster_id)
+        first = max((n.position for n in cluster.nodes), default=-1) + 1
+        for i, n in enumerate(nodes):
+            host = by_id[n.host_id]
+            cluster.nodes.append(ClusterNode(position=first + i, host_id=n.host_id, name=host["name"], ip=host["ip"],
+                                             role=n.role, status="joining" if joining else "pending"))  # fmt: skip
         await session.flush()
         spec = {**run.spec, **(await package_spec(session, cluster))}
-        # Stored: a resumed deploy (another worker, after a crash) runs its Ansible phases on these nodes.
+        # Stored: a resumed operation (another worker, after a crash) runs its Ansible phases on these nodes.
         await session.execute(update(TABLES.operation).where(TABLES.operation.id == run.operation_id).values(spec=spec))
     run.spec.clear()
     run.spec.update(spec)
     for n in nodes:
-        ctx.log(f"{by_id[n.host_id]['name']} ({by_id[n.host_id]['ip']}) joins as a {n.role}.",
-                host=by_id[n.host_id]["name"], changed=True)  # fmt: skip
+        host = by_id[n.host_id]
+        ctx.log(f"{host['name']} ({host['ip']}) joins as a {n.role}.", host=host["name"], changed=True)

@@ -25,8 +25,10 @@ from ko_common.errors import Conflict, InvalidInput, NotFound
 from ko_common.events import emit
 from ko_common.identity import Identity
 from ko_common.logging import log_fields
-from ko_deployment.clusters import events, validation
+from ko_common.operations.kinds import PhaseDef
+from ko_deployment.clusters import events, provisioned, validation
 from ko_deployment.clusters.models import Cluster, ClusterNode
+from ko_deployment.clusters.phases import phases_of
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.schemas import ClusterEvent, WorkersAdd
 from ko_deployment.clusters.service import Context, get, operation_spec
@@ -149,6 +151,17 @@ async def add_workers(
     session: AsyncSession, identity: Identity, cluster_id: str, body: WorkersAdd, ctx: Context
 ) -> Cluster:
     cluster = await get(session, identity, cluster_id, write=True)
+    if provisioned.is_provisioned(cluster):
+        if body.nodes or body.count is None:
+            raise InvalidInput(
+                f"count: cluster {cluster.name} makes its VMs from a plan: give count (new VMs), not nodes.",
+                field="count",
+            )
+        await ready_for_change(session, cluster, "workers are added")
+        return await provisioned.grow_cluster(session, identity, cluster, body.count, ctx)
+    if body.count is not None or not body.nodes:
+        raise InvalidInput(f"nodes: cluster {cluster.name} is made of chosen hosts: give nodes (hosts to join), "
+                           "not count.", field="nodes")  # fmt: skip
     await ready_for_change(session, cluster, "workers are added")
     hosts = {h["id"]: h for h in await ctx.inventory.project_hosts(identity, cluster.project_id)}
     validation.refuse(new_host_problems(body.nodes, hosts, {n.host_id for n in cluster.nodes}))
@@ -176,12 +189,13 @@ async def queue_node_change(
     spec: dict[str, Any],
     node_status: str,
     force: bool,
+    phases: list[PhaseDef] | None = None,
 ) -> Any:
     """Queue `kind` for one node leaving (group `removing`): the node shows `node_status` meanwhile."""
     spec["extravars"]["ko_remove"] = {"force": force, "drain_timeout_seconds": DRAIN_TIMEOUT_SECONDS}
     op = await operations.create(
         session, project_id=cluster.project_id, cluster_id=cluster.id, kind=kind, spec=spec,
-        created_by=identity.username,
+        created_by=identity.username, phases=phases,
     )  # fmt: skip
     node.status, node.not_ready_since = node_status, None
     cluster.current_operation_id = op.id
@@ -210,9 +224,15 @@ async def remove_worker(
     for entry in spec["nodes"]:
         if entry["host_id"] == node.host_id:
             entry["groups"].append("removing")
+    phases = None
+    if provisioned.is_provisioned(cluster):
+        # The node leaves first, then its VM is destroyed and its address freed.
+        spec["provisioning_remove"] = [node.name]
+        phases = [*phases_of(ctx.playbooks_dir, "remove-workers"), provisioned.SHRINK_PHASE]
     await queue_node_change(
-        session, identity, cluster, node, kind="remove-workers", spec=spec, node_status="removing", force=force
-    )
+        session, identity, cluster, node, kind="remove-workers", spec=spec, node_status="removing", force=force,
+        phases=phases,
+    )  # fmt: skip
     return cluster
 
 

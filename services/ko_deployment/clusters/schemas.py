@@ -352,7 +352,14 @@ class WorkerIn(Strict):
 
 
 class WorkersAdd(Strict):
-    nodes: list[WorkerIn] = Field(min_length=1, max_length=100, description="The hosts to join as workers.")
+    nodes: list[WorkerIn] = Field(
+        default_factory=list, max_length=100, description="The hosts to join as workers (a cluster of chosen hosts)."
+    )
+    count: int | None = Field(
+        None, ge=1, le=100,
+        description="A cluster planned from a plan (`spec.provisioning`): how many new VMs to create as workers, in "
+        "the plan's zones round-robin; then they join. Give either nodes or count.",
+    )  # fmt: skip
 
 
 class MasterIn(Strict):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,7 @@ from ko_common.operations.kinds import Expander, KindRegistry, KindRequest, Oper
 from ko_common.operations.schemas import Failure
 from ko_common.operations.terraform import TerraformExecutor
 from ko_provisioning.inventory_client import InventoryClient
+from ko_provisioning.providers.mirror import MirrorRefused
 from ko_provisioning.workspaces import events
 from ko_provisioning.workspaces.models import Workspace
 from ko_provisioning.workspaces.repository import WorkspaceRepository
@@ -210,13 +212,21 @@ def render(ws: Workspace, plan: dict[str, Any], extra: dict[str, Any]) -> dict[s
 class WorkspaceTerraform(TerraformExecutor):
     """The shared Terraform executor, with the workspace's variables, lock and outputs around each phase."""
 
-    def __init__(self, deps: Deps, modules_dir: Path, *, plugin_dir: Path | None, state: DatabaseStateStore,
-                 terraform_bin: str = "terraform") -> None:  # fmt: skip
+    def __init__(
+        self, deps: Deps, modules_dir: Path, *, plugin_dir: Path | None, state: DatabaseStateStore,
+        terraform_bin: str = "terraform", sync: Callable[[], Awaitable[Path]] | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(modules_dir, plugin_dir=plugin_dir, state=state, terraform_bin=terraform_bin)
         self.deps = deps
         self.store = state
+        self.sync = sync  # brings the offline packages' providers into the mirror
 
     async def run_phase(self, run: OperationRun, phase: PhaseStep, emit: Emit) -> PhaseResult:
+        if self.sync is not None:
+            try:
+                await self.sync()
+            except MirrorRefused as exc:
+                return _failed(phase, f"{exc}")
         async with self.deps.db.transaction() as session:
             ws = await WorkspaceRepository(session).get(run.cluster_id)
             if ws is None:
