@@ -52,6 +52,8 @@ async def list_workspaces(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> WorkspacePage:
+    if project_id is not None:
+        identity.require_read(project_id)  # another project's: 404, as for every project-scoped list
     items, total = await WorkspaceRepository(session).page(identity.readable_projects(), project_id, limit, offset)
     return WorkspacePage(items=[out(w) for w in items], total=total)
 
