@@ -1350,7 +1350,7 @@ export interface paths {
         /** List regions of one project, or of every project the caller may read */
         get: operations["listRegions"];
         put?: never;
-        /** Create a vSphere or OpenStack region; its API password is stored encrypted */
+        /** Create a vSphere or OpenStack region once a login to it works (422 naming the field to fix); its API password is stored encrypted */
         post: operations["createRegion"];
         delete?: never;
         options?: never;
@@ -1373,8 +1373,25 @@ export interface paths {
         delete: operations["deleteRegion"];
         options?: never;
         head?: never;
-        /** Change a region; a password left out keeps its value; the provider cannot change */
+        /** Change a region; a password left out keeps its value; the provider cannot change; changed credentials are tested first */
         patch: operations["updateRegion"];
+        trace?: never;
+    };
+    "/api/v1/regions/{region_id}/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log in to the region's cloud with its stored credentials and out again; changes nothing; a refused login is ok=false naming the field to fix */
+        post: operations["testRegion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/silences": {
@@ -1753,7 +1770,7 @@ export interface components {
              * Kind
              * @enum {string}
              */
-            kind: "binary" | "image" | "chart" | "deb" | "rpm";
+            kind: "binary" | "image" | "chart" | "deb" | "rpm" | "terraform-provider";
             /**
              * Name
              * @description Package, binary, image or chart name, e.g. containerd or kubeadm.
@@ -4377,6 +4394,21 @@ export interface components {
             /** Username */
             username: string;
         };
+        /** RegionTestResult */
+        RegionTestResult: {
+            /**
+             * Detail
+             * @description What was tried and, when the login failed, what to fix; never a secret.
+             */
+            detail: string;
+            /**
+             * Field
+             * @description When the login failed: the region field to fix (endpoint, password, project_name or insecure_tls).
+             */
+            field: string | null;
+            /** Ok */
+            ok: boolean;
+        };
         /**
          * RegionUpdate
          * @description Absent fields keep their value, the password too. The provider cannot change.
@@ -5013,10 +5045,15 @@ export interface components {
         /** WorkersAdd */
         WorkersAdd: {
             /**
-             * Nodes
-             * @description The hosts to join as workers.
+             * Count
+             * @description A cluster planned from a plan (`spec.provisioning`): how many new VMs to create as workers, in the plan's zones round-robin; then they join. Give either nodes or count.
              */
-            nodes: components["schemas"]["WorkerIn"][];
+            count?: number | null;
+            /**
+             * Nodes
+             * @description The hosts to join as workers (a cluster of chosen hosts).
+             */
+            nodes?: components["schemas"]["WorkerIn"][];
         };
         /** WorkspaceCreate */
         WorkspaceCreate: {
@@ -9019,6 +9056,37 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RegionOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    testRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                region_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegionTestResult"];
                 };
             };
             /** @description Validation Error */
