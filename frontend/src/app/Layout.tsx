@@ -14,7 +14,7 @@ import {
   ThunderboltOutlined,
   UserOutlined,
 } from '@ant-design/icons';
-import { EnvironmentOutlined, GlobalOutlined, InboxOutlined, NodeIndexOutlined, ProfileOutlined } from '@ant-design/icons';
+import { DeploymentUnitOutlined, EnvironmentOutlined, GlobalOutlined, InboxOutlined, NodeIndexOutlined, ProfileOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Button, Dropdown, Layout, Menu, Space, Spin, Typography, type MenuProps } from 'antd';
 import { Suspense, lazy, useEffect, useState } from 'react';
@@ -87,6 +87,11 @@ export function AppLayout() {
           key: '/inventory/plans',
           icon: <ProfileOutlined />,
           label: <Link to="/inventory/plans">{t('nav.plans')}</Link>,
+        },
+        {
+          key: '/inventory/workspaces',
+          icon: <DeploymentUnitOutlined />,
+          label: <Link to="/inventory/workspaces">{t('workspaces.nav')}</Link>,
         },
         {
           key: '/inventory/ip-pools',

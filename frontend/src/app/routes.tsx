@@ -25,6 +25,7 @@ const pages: Page[] = [
   { path: '/inventory/zones', load: () => import('../features/zones/List') },
   { path: '/inventory/plans', load: () => import('../features/plans/List') },
   { path: '/inventory/ip-pools', load: () => import('../features/ippools/List') },
+  { path: '/inventory/workspaces', load: () => import('../features/workspaces/List') },
   { path: '/alerts', load: () => import('../features/alerts/AlertsPage') },
   { path: '/project/notification-channels', load: () => import('../features/notifications/List') },
   { path: '/admin/offline-packages', load: () => import('../features/packages/List') },

@@ -12,6 +12,7 @@ import backupsEn from './backups.en';
 import monitoringEn from './monitoring.en';
 import kubeEventsEn from './kubeevents.en';
 import alertsEn from './alerts.en';
+import provisioningEn from './provisioning.en';
 const en = {
   ...cloud,
   common: {
@@ -409,6 +410,7 @@ const en = {
   ...notificationsEn,
   ...kubeEventsEn,
   ...alertsEn,
+  ...provisioningEn,
 };
 
 export default en;

@@ -12,6 +12,7 @@ import backupsZh from './backups.zh';
 import monitoringZh from './monitoring.zh';
 import kubeEventsZh from './kubeevents.zh';
 import alertsZh from './alerts.zh';
+import provisioningZh from './provisioning.zh';
 import zhCloud from './zh.cloud';
 
 const zh: typeof en = {
@@ -411,6 +412,7 @@ const zh: typeof en = {
   ...notificationsZh,
   ...kubeEventsZh,
   ...alertsZh,
+  ...provisioningZh,
 };
 
 export default zh;

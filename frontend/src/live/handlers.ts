@@ -13,6 +13,7 @@ import { kubeEventHandlers, kubeEventsKey } from '../features/kubeevents/live';
 import { channelHandlers, channelsKey } from '../features/notifications/live';
 import { alertHandlers, alertRoutesKey, alertsKey, silencesKey } from '../features/alerts/live';
 import { membersKey } from '../features/projects/keys';
+import { workspaceHandlers, workspacesKey } from '../features/workspaces/live';
 import { on, type LiveHandler, type LiveHandlers } from './events';
 
 const memberChanged: LiveHandler<'kubeoperator.gateway.member.set.v1' | 'kubeoperator.gateway.member.removed.v1'> = (
@@ -43,9 +44,10 @@ export const liveHandlers: LiveHandlers = {
   ...channelHandlers,
   ...kubeEventHandlers,
   ...alertHandlers,
+  ...workspaceHandlers,
   ...on(['kubeoperator.gateway.member.set.v1', 'kubeoperator.gateway.member.removed.v1'], memberChanged),
   ...on(['kubeoperator.gateway.project.updated.v1', 'kubeoperator.gateway.project.deleted.v1'], projectChanged),
 };
 
 /** Refetched when the stream (re)opens without a position to resume from, to close any gap. */
-export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, healthKey, ['backups'], ['restores'], ['members'], projectsKey, channelsKey, kubeEventsKey, alertsKey, silencesKey, alertRoutesKey];
+export const resyncKeys: QueryKey[] = [credentialsKey, hostsKey, ...cloudKeys, clustersKey, operationsKey, healthKey, ['backups'], ['restores'], ['members'], projectsKey, channelsKey, kubeEventsKey, alertsKey, silencesKey, alertRoutesKey, workspacesKey];

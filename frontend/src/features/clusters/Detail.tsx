@@ -30,6 +30,8 @@ import { AddWorkers } from './workers/AddWorkers';
 import { NotReadyWorkers, RebuildWorkerButton, RebuildWorkerDialog } from './workers/RebuildWorker';
 import { RemoveWorkerButton, RemoveWorkerDialog } from './workers/RemoveWorker';
 import { workersBlocked } from './workers/workers';
+import { ClusterVms } from './vms/ClusterVms';
+import { provisioningOf } from './vms/provisioning';
 
 type Spec = {
   topology?: string;
@@ -232,6 +234,9 @@ export default function ClusterDetail() {
                 </Space>
               ),
             },
+            ...(provisioningOf(c)
+              ? [{ key: 'vms', label: t('provisioning.tab'), children: <ClusterVms cluster={c} /> }]
+              : []),
             {
               key: 'certificates',
               label: t('clusters.tabs.certificates'),

@@ -31,6 +31,8 @@ const UPGRADE_PHASE = /^(preflight|packages|control-plane|workers|version)-(\d+\
 /** A phase name as users read it: an upgrade's phases translated, the others as the playbooks name them. */
 export function phaseLabel(t: TFunction, name: string): string {
   if (name === 'etcd-snapshot') return t('operations.upgradePhase.etcd-snapshot');
+  // A cluster on VMs from a plan: its deploy starts by creating them, its reset ends by destroying them.
+  if (name === 'provision' || name === 'deprovision') return t(`provisioning.phase.${name}`);
   const m = UPGRADE_PHASE.exec(name);
   if (!m) return name;
   const prefix = m[1] as 'preflight' | 'packages' | 'control-plane' | 'workers' | 'version';

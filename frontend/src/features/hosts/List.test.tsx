@@ -167,6 +167,13 @@ describe('hosts list', () => {
     expect(within(drawer).getByText(/4200 ms/)).toBeTruthy();
     expect(within(drawer).getByText('root-key')).toBeTruthy();
   });
+
+  test('a link with ?host= opens that host’s details (a cluster’s VMs link here)', async () => {
+    gateway({ 'GET /api/v1/hosts/h-2': { body: unreachable } });
+    renderPage(<HostList />, { me: asReader(), route: '/inventory/hosts?host=h-2' });
+    const drawer = await screen.findByTestId('host-detail', {}, { timeout: 10_000 });
+    expect(await within(drawer).findByText(/Fedora Linux 40 is not supported/)).toBeTruthy();
+  });
 });
 
 test('check selected sends the chosen hosts and shows their progress', async () => {

@@ -9,7 +9,7 @@ import {
 import { Alert, App, Button, Card, Empty, Input, Popconfirm, Select, Space, Spin, Table, Tag, Tooltip, Typography, type TableColumnsType } from 'antd';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
+import { Link, useSearchParams } from 'react-router';
 import { useMe } from '../../app/auth';
 import { describeError } from '../../app/errors';
 import { isAdmin } from '../../app/permissions';
@@ -50,7 +50,9 @@ export default function HostList() {
   const [membership, setMembership] = useState<Membership | undefined>();
   const [page, setPage] = useState(1);
   const [dialog, setDialog] = useState<Dialog>(null);
-  const [detailId, setDetailId] = useState<string | null>(null);
+  // `?host=<id>` opens that host's details (a cluster's VMs link here).
+  const [params] = useSearchParams();
+  const [detailId, setDetailId] = useState<string | null>(() => params.get('host'));
   // Selection belongs to the project it was made in: switching project drops it.
   const [selection, setSelection] = useState<{ projectId?: string; ids: string[] }>({ ids: [] });
   const selected = selection.projectId === projectId ? selection.ids : [];

@@ -1,17 +1,22 @@
 import { Collapse, Descriptions, Space, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { ProviderTag } from '../../cloud/ProviderTag';
 import type { Host } from '../../hosts/api';
+import type { Plan } from '../../plans/api';
 import { AdvancedSettings } from '../AdvancedSettings';
 import type { ClusterCreate } from '../api';
+import { MASTERS } from './spec';
 
 interface Props {
   body: ClusterCreate;
   hosts: Host[];
+  /** The plan of `body.provisioning`, when the VMs are created from one. */
+  plan?: Plan;
   projectName: string;
 }
 
 /** Everything chosen, as the API will get it; the spec itself folded away below. */
-export function Review({ body, hosts, projectName }: Props) {
+export function Review({ body, hosts, plan, projectName }: Props) {
   const { t } = useTranslation();
   const yes = (on: boolean | undefined) => (on ? t('wizard.review.on') : t('wizard.review.off'));
   const hostName = (id: string) => hosts.find((h) => h.id === id)?.name ?? id;
@@ -25,13 +30,22 @@ export function Review({ body, hosts, projectName }: Props) {
         <Descriptions.Item label={t('clusters.version')}>{`${body.version} (${body.arch ?? 'amd64'})`}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.topology')}>{body.topology === 'ha' ? t('wizard.ha') : t('wizard.single')}</Descriptions.Item>
         <Descriptions.Item label={t('clusters.nodes')} span={2}>
-          <Space wrap>
-            {body.nodes.map((n) => (
-              <Tag key={n.host_id} color={n.role === 'master' ? 'blue' : 'default'}>
-                {hostName(n.host_id)} · {n.role === 'master' ? t('wizard.hosts.master') : t('wizard.hosts.worker')}
-              </Tag>
-            ))}
-          </Space>
+          {body.provisioning ? (
+            <Space wrap data-testid="review-plan">
+              <span>{t('provisioning.reviewPlan', { plan: plan?.name ?? body.provisioning.plan_id })}</span>
+              {plan && <ProviderTag provider={plan.provider} />}
+              <Tag color="blue">{t('provisioning.reviewMasters', { count: plan?.master_count ?? MASTERS[body.topology] })}</Tag>
+              <Tag>{t('provisioning.reviewWorkers', { count: body.provisioning.worker_count ?? plan?.worker_count ?? 0 })}</Tag>
+            </Space>
+          ) : (
+            <Space wrap>
+              {(body.nodes ?? []).map((n) => (
+                <Tag key={n.host_id} color={n.role === 'master' ? 'blue' : 'default'}>
+                  {hostName(n.host_id)} · {n.role === 'master' ? t('wizard.hosts.master') : t('wizard.hosts.worker')}
+                </Tag>
+              ))}
+            </Space>
+          )}
         </Descriptions.Item>
         <Descriptions.Item label={t('wizard.network.plugin')}>{network?.plugin}</Descriptions.Item>
         <Descriptions.Item label={t('wizard.network.proxyMode')}>{network?.proxy_mode}</Descriptions.Item>

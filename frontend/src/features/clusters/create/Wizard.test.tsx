@@ -2,7 +2,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent, { type UserEvent } from '@testing-library/user-event';
 import { describe, expect, test } from 'vitest';
 import { fakeApi, page } from '../../../test/api';
-import { asManager, asReader, host, project, PROJECT_ID } from '../../../test/fixtures';
+import { asManager, asReader, host, plan, project, PROJECT_ID, region, zone } from '../../../test/fixtures';
 import { renderPage } from '../../../test/render';
 import { nextSteps } from '../../../test/wizard';
 import ClusterWizard from './Wizard';
@@ -149,6 +149,63 @@ describe('create-cluster wizard', () => {
     await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
     const body = calls.find((c) => c.method === 'POST')?.body as { addons: Record<string, boolean> };
     expect(body.addons).toEqual({ metrics_server: true, helm: true, coredns: false });
+  }, 240_000);
+
+  test('“Create VMs from a plan”: the plan’s shape and topology, the workers overridden; the body has provisioning and no nodes', async () => {
+    const user = userEvent.setup({ delay: null });
+    const zones = [zone(), zone({ id: 'z-2', name: 'zone-b' }), zone({ id: 'z-3', name: 'zone-c' })];
+    const { calls } = gateway({
+      'GET /api/v1/plans': { body: page([plan()]) },
+      'GET /api/v1/regions': { body: page([region()]) },
+      'GET /api/v1/zones': { body: page(zones) },
+      'POST /api/v1/clusters': {
+        status: 422,
+        body: { error: 'invalid_input', detail: 'provisioning.plan_id: no plan pl-1 in this project: pick one under Plans', field: 'provisioning.plan_id' },
+      },
+    });
+    renderPage(<ClusterWizard />, { me: asManager() });
+    await fillBasics(user);
+    await user.click(within(screen.getByTestId('wizard-source')).getByText('Create VMs from a plan'));
+    const step = await screen.findByTestId('wizard-plan');
+    await pick(user, await within(step).findByLabelText('Plan'), 'prod-ha · VMware vSphere · 3 masters (HA)');
+    // The plan is HA and the wizard was single: the cluster follows the plan, and says so.
+    expect(await screen.findByTestId('plan-topology-followed')).toBeTruthy();
+    const details = await screen.findByTestId('wizard-plan-details');
+    expect(within(details).getByText('VMware vSphere')).toBeTruthy();
+    expect(within(details).getByText('zone-a, zone-b, zone-c')).toBeTruthy();
+    expect(within(details).getByText('master-3 → zone-c')).toBeTruthy();
+    expect(screen.queryByTestId('plan-topology-mismatch')).toBeNull();
+    const workers = screen.getByLabelText<HTMLInputElement>('Workers');
+    expect(workers.value).toBe('2');
+    fireEvent.change(workers, { target: { value: '4' } });
+    await waitFor(() => expect(within(details).getByText('zone-a × 2')).toBeTruthy());
+    await nextSteps(user, 4);
+    const review = await screen.findByTestId('wizard-review');
+    expect(within(review).getByText('3 master nodes + workers (high availability)')).toBeTruthy();
+    expect(within(review).getByTestId('review-plan').textContent).toContain('VMs created from plan prod-ha');
+    expect(within(review).getByText('Workers: 4')).toBeTruthy();
+    await user.click(screen.getByTestId('wizard-submit'));
+
+    await waitFor(() => expect(calls.some((c) => c.method === 'POST')).toBe(true));
+    const body = calls.find((c) => c.method === 'POST')?.body as Record<string, unknown>;
+    expect(body).toMatchObject({ topology: 'ha', nodes: [], provisioning: { plan_id: 'pl-1', worker_count: 4 } });
+    // The refusal lands under the plan's select, back on the hosts step.
+    const planItem = (await screen.findByTestId('wizard-plan')).querySelector('.ant-form-item') as HTMLElement;
+    expect(await within(planItem).findByText(/no plan pl-1 in this project/)).toBeTruthy();
+    expect(stepStatus('Hosts')).toContain('error');
+    expect(screen.queryByTestId('form-error')).toBeNull();
+  }, 240_000);
+
+  test('the topology chosen on its step is the one the hosts step asks for (3 masters for HA)', async () => {
+    const user = userEvent.setup({ delay: null });
+    gateway();
+    renderPage(<ClusterWizard />, { me: asManager() });
+    fireEvent.change(await screen.findByLabelText('Name'), { target: { value: 'prod-1' } });
+    await pick(user, screen.getByLabelText('Version'), 'v1.29.3');
+    await nextSteps(user, 1);
+    await user.click(await screen.findByTestId('topology-ha'));
+    await nextSteps(user, 1);
+    expect((await screen.findByTestId('masters-count')).textContent).toBe('Masters: 0 of 3');
   }, 240_000);
 
   test('no offline package yet: the wizard says to import one first', async () => {

@@ -8,11 +8,15 @@ import { describeError } from '../../../app/errors';
 import { canWrite } from '../../../app/permissions';
 import { useCurrentProject } from '../../../app/project';
 import { useHosts } from '../../hosts/api';
+import { usePlans } from '../../plans/api';
+import { useAllRegions } from '../../regions/api';
+import { useAllZones } from '../../zones/api';
 import { useCreateCluster, useVersions } from '../api';
 import { AdvancedSection } from './AdvancedSection';
 import { HostsStep } from './HostsStep';
+import { PlanStep } from './PlanStep';
 import { Review } from './Review';
-import { DEFAULTS, FIELDS, MASTERS, STEPS, mapErrors, toBody, type Nodes, type Step, type WizardValues } from './spec';
+import { DEFAULTS, FIELDS, MASTERS, STEPS, mapErrors, toBody, type Nodes, type Step, type Topology, type WizardValues } from './spec';
 
 const path = (field: string) => field.split('.');
 
@@ -40,19 +44,31 @@ export default function ClusterWizard() {
   const [errorSteps, setErrorSteps] = useState<Set<Step>>(new Set());
   const [formError, setFormError] = useState<string | null>(null);
   const [advancedOpen, setAdvancedOpen] = useState(false);
+  // The topology the chosen plan set (told on the hosts step), or null.
+  const [followedPlan, setFollowedPlan] = useState<Topology | null>(null);
   // Only the current step's inputs are mounted: the API's errors wait here for their step to show.
   const [fieldErrors, setFieldErrors] = useState<{ name: (string | number)[]; errors: string[] }[]>([]);
 
-  const projectId = Form.useWatch('project_id', form) ?? initialProject;
+  // `preserve`: read on later steps, when their inputs are no longer mounted (else they read as unset).
+  const watchKept = { form, preserve: true };
+  const projectId = (Form.useWatch('project_id', watchKept) as string | undefined) ?? initialProject;
   const arch = Form.useWatch('arch', form) ?? DEFAULTS.arch;
-  const topology = Form.useWatch('topology', form) ?? DEFAULTS.topology;
+  const topology = (Form.useWatch('topology', watchKept) as Topology | undefined) ?? DEFAULTS.topology;
   const lbMode = Form.useWatch(['load_balancer', 'mode'], form) ?? DEFAULTS.load_balancer.mode;
   const provisioner = Form.useWatch(['storage', 'provisioner'], form) ?? DEFAULTS.storage.provisioner;
   const f5 = Form.useWatch(['f5', 'enabled'], form) ?? false;
+  const source = (Form.useWatch('source', watchKept) as WizardValues['source'] | undefined) ?? DEFAULTS.source;
+  const planId = Form.useWatch(['provisioning', 'plan_id'], watchKept);
+  const workerCount = Form.useWatch(['provisioning', 'worker_count'], watchKept);
 
   const versions = useVersions();
   const hosts = useHosts({ projectId, limit: 500, offset: 0 }, !!projectId);
   const create = useCreateCluster();
+  const fromPlan = source === 'plan';
+  const plans = usePlans({ projectId, limit: 200, offset: 0 }, fromPlan);
+  const regions = useAllRegions(fromPlan ? projectId : undefined);
+  const zones = useAllZones(fromPlan ? projectId : undefined);
+  const planList = plans.data?.items ?? [];
   const archs = useMemo(() => [...new Set((versions.data?.items ?? []).map((v) => v.arch))], [versions.data]);
   const versionOptions = (versions.data?.items ?? [])
     .filter((v) => v.arch === arch)
@@ -85,7 +101,7 @@ export default function ClusterWizard() {
     } catch {
       return;
     }
-    if (stepName === 'hosts' && masters !== MASTERS[topology]) {
+    if (stepName === 'hosts' && !fromPlan && masters !== MASTERS[topology]) {
       setNodesErrors([t('wizard.hosts.needMasters', { count: MASTERS[topology], chosen: masters })]);
       return;
     }
@@ -175,6 +191,16 @@ export default function ClusterWizard() {
           if (changed.project_id) {
             setNodes([]);
             setHostErrors({});
+            form.setFieldValue('provisioning', {});
+            setFollowedPlan(null);
+          }
+          if (changed.source) setNodesErrors([]);
+          // A plan brings its topology and worker count: the cluster takes them (the count can be changed).
+          const chosen = changed.provisioning?.plan_id && planList.find((p) => p.id === changed.provisioning?.plan_id);
+          if (chosen) {
+            form.setFieldValue(['provisioning', 'worker_count'], chosen.worker_count);
+            setFollowedPlan(chosen.topology !== form.getFieldValue('topology') ? chosen.topology : null);
+            form.setFieldValue('topology', chosen.topology);
           }
           if (changed.arch) form.setFieldValue('version', undefined);
         }}
@@ -243,19 +269,55 @@ export default function ClusterWizard() {
 
         {stepName === 'hosts' && (
           <div>
-            <HostsStep
-              hosts={hosts.data?.items ?? []}
-              loading={hosts.isLoading}
-              topology={topology}
-              nodes={nodes}
-              onChange={(n) => {
-                setNodes(n);
-                setHostErrors({});
-                setNodesErrors([]);
-              }}
-              hostErrors={hostErrors}
-              nodesErrors={nodesErrors}
-            />
+            <Form.Item name="source" label={t('provisioning.source')}>
+              <Radio.Group
+                optionType="button"
+                data-testid="wizard-source"
+                options={[
+                  { value: 'hosts', label: t('provisioning.useHosts') },
+                  { value: 'plan', label: t('provisioning.usePlan') },
+                ]}
+              />
+            </Form.Item>
+            {fromPlan && followedPlan && followedPlan === topology && (
+              <Alert
+                type="info"
+                showIcon
+                style={{ marginBottom: 16 }}
+                data-testid="plan-topology-followed"
+                title={t('provisioning.topologyFollowed', { topology: followedPlan === 'ha' ? t('wizard.ha') : t('wizard.single') })}
+              />
+            )}
+            {fromPlan ? (
+              <PlanStep
+                plans={planList}
+                loading={plans.isLoading}
+                regions={regions.data?.items ?? []}
+                zones={zones.data?.items ?? []}
+                topology={topology}
+                planId={planId}
+                workerCount={workerCount}
+                nodesErrors={nodesErrors}
+                onUsePlanTopology={(to) => {
+                  form.setFieldValue('topology', to);
+                  void form.validateFields([['provisioning', 'plan_id']]).catch(() => undefined);
+                }}
+              />
+            ) : (
+              <HostsStep
+                hosts={hosts.data?.items ?? []}
+                loading={hosts.isLoading}
+                topology={topology}
+                nodes={nodes}
+                onChange={(n) => {
+                  setNodes(n);
+                  setHostErrors({});
+                  setNodesErrors([]);
+                }}
+                hostErrors={hostErrors}
+                nodesErrors={nodesErrors}
+              />
+            )}
           </div>
         )}
 
@@ -381,6 +443,7 @@ export default function ClusterWizard() {
           <Review
             body={toBody({ ...DEFAULTS, ...form.getFieldsValue(true) } as WizardValues, nodes)}
             hosts={hosts.data?.items ?? []}
+            plan={planList.find((p) => p.id === planId)}
             projectName={writable.find((p) => p.id === projectId)?.name ?? ''}
           />
         )}

@@ -23,6 +23,37 @@ describe('the body the wizard sends', () => {
   });
 });
 
+describe('the body with VMs from a plan', () => {
+  test('provisioning with the plan and its worker count, no nodes even if hosts were chosen before', () => {
+    const plan = toBody({ ...values, topology: 'ha', source: 'plan', provisioning: { plan_id: 'pl-1', worker_count: 0 } }, [{ host_id: 'h-1', role: 'master' }]);
+    expect(plan.nodes).toEqual([]);
+    expect(plan.provisioning).toEqual({ plan_id: 'pl-1', worker_count: 0 });
+    expect(body.provisioning).toBeUndefined();
+  });
+
+  test('the API’s refusals of the plan land on its inputs of the hosts step; a topology mismatch on the topology', () => {
+    const mapped = mapErrors(
+      new ApiError(422, {
+        error: 'validation_error',
+        detail: 'x',
+        fields: [
+          { field: 'provisioning.worker_count', message: 'Input should be less than or equal to 100' },
+          { field: 'topology', message: 'plan prod-ha is ha: plan the cluster ha too, or pick a plan of this topology' },
+          { field: 'provisioning.plan_id', message: 'no plan pl-9 in this project: pick one under Plans' },
+        ],
+      }),
+      body,
+    );
+    expect(mapped.fields).toEqual([
+      { name: ['provisioning', 'worker_count'], errors: ['Input should be less than or equal to 100'] },
+      { name: ['topology'], errors: ['plan prod-ha is ha: plan the cluster ha too, or pick a plan of this topology'] },
+      { name: ['provisioning', 'plan_id'], errors: ['no plan pl-9 in this project: pick one under Plans'] },
+    ]);
+    expect(mapped.step).toBe('topology');
+    expect(mapped.rest).toEqual([]);
+  });
+});
+
 describe('where the API’s errors go', () => {
   const refuse = (fields: { field: string; message: string }[]) =>
     new ApiError(422, { error: 'validation_error', detail: 'x', fields });

@@ -9,6 +9,8 @@ import { ADVANCED_DEFAULTS, ADVANCED_FIELDS, toAdvanced, type AdvancedValues } f
 
 export type Role = 'master' | 'worker';
 export type Topology = ClusterCreate['topology'];
+/** Where the nodes come from: inventory hosts chosen here, or VMs the deploy creates from a plan. */
+export type Source = 'hosts' | 'plan';
 export const MASTERS: Record<Topology, number> = { single: 1, ha: 3 };
 /** kubeadm refuses a control plane with fewer; the console asks the same of every node. */
 export const MIN_CPUS = 2;
@@ -19,6 +21,8 @@ export interface WizardValues {
   version: string;
   arch: 'amd64' | 'arm64';
   topology: Topology;
+  source: Source;
+  provisioning: { plan_id?: string; worker_count?: number | null };
   runtime: { registry_mirrors: string[] };
   network: { plugin: 'flannel' | 'calico' | 'none'; pod_cidr: string; service_cidr: string; proxy_mode: 'iptables' | 'ipvs'; dns_domain: string };
   load_balancer: { mode: 'internal' | 'external'; vip?: string; port: number };
@@ -32,6 +36,8 @@ export interface WizardValues {
 export const DEFAULTS: Omit<WizardValues, 'project_id' | 'name' | 'version'> = {
   arch: 'amd64',
   topology: 'single',
+  source: 'hosts',
+  provisioning: {},
   runtime: { registry_mirrors: [] },
   network: { plugin: 'flannel', pod_cidr: '10.244.0.0/16', service_cidr: '10.96.0.0/12', proxy_mode: 'iptables', dns_domain: 'cluster.local' },
   load_balancer: { mode: 'internal', port: 8443 },
@@ -46,17 +52,19 @@ export type Nodes = { host_id: string; role: Role }[];
 
 const blank = (v: string | undefined) => (v?.trim() ? v.trim() : null);
 
-/** The ClusterCreate the API takes; fields the chosen modes do not use are left out. */
+/** The ClusterCreate the API takes; fields the chosen modes do not use are left out. VMs from a plan: no nodes. */
 export function toBody(v: WizardValues, nodes: Nodes): ClusterCreate {
   const external = v.load_balancer.mode === 'external';
   const nfs = v.storage.provisioner === 'nfs';
+  const plan = v.source === 'plan';
   return {
     project_id: v.project_id,
     name: v.name.trim(),
     version: v.version,
     arch: v.arch,
     topology: v.topology,
-    nodes: [...nodes.filter((n) => n.role === 'master'), ...nodes.filter((n) => n.role === 'worker')],
+    nodes: plan ? [] : [...nodes.filter((n) => n.role === 'master'), ...nodes.filter((n) => n.role === 'worker')],
+    ...(plan && { provisioning: { plan_id: v.provisioning.plan_id ?? '', worker_count: v.provisioning.worker_count ?? null } }),
     runtime: { registry_mirrors: (v.runtime.registry_mirrors ?? []).map((m) => m.trim()).filter(Boolean) },
     network: { ...v.network, pod_cidr: v.network.pod_cidr.trim(), service_cidr: v.network.service_cidr.trim() },
     load_balancer: { mode: v.load_balancer.mode, vip: external ? blank(v.load_balancer.vip) : null, port: v.load_balancer.port },
@@ -100,6 +108,7 @@ const STEP_OF: Record<string, Step> = {
   arch: 'basics',
   topology: 'topology',
   nodes: 'hosts',
+  provisioning: 'hosts',
   network: 'network',
   runtime: 'network',
   load_balancer: 'loadBalancer',
@@ -114,7 +123,8 @@ const STEP_OF: Record<string, Step> = {
 export const FIELDS: Record<Step, string[]> = {
   basics: ['project_id', 'name', 'version', 'arch'],
   topology: ['topology'],
-  hosts: [],
+  // The plan's inputs (mounted only when "Create VMs from a plan" is chosen); the hosts are a table.
+  hosts: ['provisioning.plan_id', 'provisioning.worker_count'],
   network: ['network.plugin', 'network.pod_cidr', 'network.service_cidr', 'network.proxy_mode', 'network.dns_domain', 'runtime.registry_mirrors'],
   loadBalancer: ['load_balancer.mode', 'load_balancer.vip', 'load_balancer.port'],
   addons: ['ingress.enabled', 'storage.provisioner', 'storage.nfs_server', 'storage.nfs_path', 'f5.enabled', 'f5.url', 'f5.partition', 'addons.metrics_server', 'addons.helm', 'addons.coredns', ...ADVANCED_FIELDS],
@@ -158,7 +168,7 @@ export function mapErrors(error: unknown, body: ClusterCreate): MappedErrors {
     if (step) steps.add(step);
     if (path[0] === 'nodes') {
       const index = typeof path[1] === 'number' ? path[1] : null;
-      const hostId = index !== null ? body.nodes[index]?.host_id : undefined;
+      const hostId = index !== null ? body.nodes?.[index]?.host_id : undefined;
       if (hostId) (out.hosts[hostId] ??= []).push(text);
       else out.nodes.push(text);
       continue;

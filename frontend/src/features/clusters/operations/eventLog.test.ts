@@ -46,6 +46,19 @@ describe('event log', () => {
     expect(taskGrid(events, 1).tasks.map((t) => t.task)).toEqual(['B']);
   });
 
+  test('the provision phase runs on no host: its steps show on a row of their own', () => {
+    const grid = taskGrid([
+      event(1, { phase: 'provision', host: null, task: 'provision', excerpt: 'Provisioning operation wop-1 (provision) started.' }),
+      event(2, { phase: 'provision', host: null, task: 'provision/apply', changed: true, excerpt: 'provision: phase apply succeeded.' }),
+      event(3, { phase: 'provision', host: null, task: 'provision/register', status: 'failed', excerpt: 'provision: phase register failed.' }),
+      event(4, { kind: 'output', phase: 'masters', host: null, task: null }),
+    ]);
+    expect(grid.hosts).toEqual(['provision']);
+    expect(grid.tasks.map((t) => t.task)).toEqual(['provision', 'provision/apply', 'provision/register']);
+    expect(grid.cells.get('provision')?.get('provision · provision/apply')).toBe('changed');
+    expect(grid.cells.get('provision')?.get('provision · provision/register')).toBe('failed');
+  });
+
   test('phase events give each phase its newest state', () => {
     const phases = phasesFromEvents([
       event(1, { kind: 'phase_start', phase: 'etcd', status: 'running', time: '2026-01-03T00:00:00Z' }),

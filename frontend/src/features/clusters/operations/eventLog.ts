@@ -69,13 +69,18 @@ const CELL: Record<string, CellStatus> = {
   skipped: 'skipped',
 };
 
+// Phases the deployment service runs itself (python), on no host: creating and destroying a plan's VMs.
+// Their steps ("provision/apply") show on a row named after the phase, so the grid moves while VMs are made.
+const HOSTLESS_PHASES = new Set(['provision', 'deprovision']);
+
 /** Hosts × the last `limit` tasks, each cell the host's latest status in that task. */
 export function taskGrid(events: readonly OperationEvent[], limit = 12): TaskGrid {
   const hosts: string[] = [];
   const hostSet = new Set<string>();
   const order = new Map<string, { key: string; phase: string; task: string; at: number }>();
   const cells = new Map<string, Map<string, CellStatus>>();
-  for (const e of events) {
+  for (const raw of events) {
+    const e = !raw.host && HOSTLESS_PHASES.has(raw.phase) ? { ...raw, host: raw.phase } : raw;
     if (!e.host || !e.task) continue;
     if (e.kind !== 'task_start' && e.kind !== 'task_result' && e.kind !== 'item_result' && e.kind !== 'retry') continue;
     const status: CellStatus | undefined =
