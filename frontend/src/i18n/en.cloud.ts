@@ -241,6 +241,7 @@ const cloud = {
       chart: 'Chart',
       deb: '.deb',
       rpm: '.rpm',
+      'terraform-provider': 'Terraform provider',
     },
     anyKind: 'Any kind',
     name: 'Name',

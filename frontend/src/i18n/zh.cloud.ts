@@ -243,6 +243,7 @@ const zhCloud: typeof cloud = {
       chart: 'Chart',
       deb: '.deb',
       rpm: '.rpm',
+      'terraform-provider': 'Terraform Provider',
     },
     anyKind: '全部类型',
     name: '名称',

@@ -5,7 +5,7 @@ export type OfflinePackage = Schemas['OfflinePackageOut'];
 export type PackageDetail = Schemas['OfflinePackageDetail'];
 export type Artifact = Schemas['Artifact'];
 export type PackageStatus = OfflinePackage['status'];
-export const ARTIFACT_KINDS: Artifact['kind'][] = ['binary', 'image', 'chart', 'deb', 'rpm'];
+export const ARTIFACT_KINDS: Artifact['kind'][] = ['binary', 'image', 'chart', 'deb', 'rpm', 'terraform-provider'];
 
 export const packagesKey = ['offline-packages'] as const;
 // How often a package being imported is looked at again; the import emits no event on the project stream.
