@@ -150,6 +150,9 @@ def test_a_cluster_planned_from_a_plan_gets_its_vms_deploys_and_is_deleted_with_
     ]
     ws = api.get(f"/api/v1/workspaces/{cluster['id']}").json()
     assert ws["status"] == "ready" and all(v["status"] == "registered" and v["provider_id"] for v in ws["vms"]), ws
+    assert ws["cluster_id"] == cluster["id"], ws
+    refused = api.delete(f"/api/v1/workspaces/{ws['id']}")  # the cluster's VMs change with the cluster only
+    assert refused.status_code == 409 and "delete the cluster" in refused.text, refused.text
     assert {v["address"] for v in ws["vms"]} < {h.ip for h in hosts}
     assert set(_registry(lab)) == {v["name"] for v in ws["vms"]}
     kubeconfig = tmp / "kubeconfig"

@@ -35,7 +35,8 @@ def out(ws: Workspace, operation: OperationOut | None = None) -> WorkspaceOut:
     return WorkspaceOut(
         id=ws.id, project_id=ws.project_id, name=ws.name, plan_id=ws.plan_id, region_id=ws.region_id,
         provider=ws.provider, worker_count=ws.worker_count, status=ws.status, message=ws.message,  # type: ignore[arg-type]
-        operation_id=ws.operation_id, operation=operation, vms=vms, created_at=ws.created_at, updated_at=ws.updated_at,
+        cluster_id=ws.cluster_id, operation_id=ws.operation_id, operation=operation, vms=vms,
+        created_at=ws.created_at, updated_at=ws.updated_at,
     )  # fmt: skip
 
 

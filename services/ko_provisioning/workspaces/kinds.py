@@ -351,7 +351,7 @@ def _requested(inventory: InventoryClient) -> tuple[Expander, Expander]:
             except ValidationError as exc:
                 where = ".".join(str(p) for p in exc.errors()[0]["loc"]) or "params"
                 raise InvalidInput(f"{where}: {exc.errors()[0]['msg']}", field=where) from exc
-            ws = await plan_workspace(session, body, inventory, workspace_id=request.cluster_id,
+            ws = await plan_workspace(session, body, inventory, cluster_id=request.cluster_id,
                                       created_by=str(params.get("created_by") or request.created_by))  # fmt: skip
         elif params.get("remove") or (params.get("worker_count") is not None
                                       and params["worker_count"] != ws.worker_count):  # fmt: skip

@@ -41,6 +41,9 @@ class Workspace(IdMixin, TimestampMixin, Base):
     ssh_public_key: Mapped[str] = mapped_column(Text)
     ssh_private_key_enc: Mapped[str] = mapped_column(Text)
     credential_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # Set when the deployment service made it for a cluster planned from a plan (the same id): its VMs
+    # then change only with the cluster.
+    cluster_id: Mapped[str | None] = mapped_column(String(64), default=None)
     created_by: Mapped[str] = mapped_column(String(64))
 
     vms: Mapped[list[Vm]] = relationship(

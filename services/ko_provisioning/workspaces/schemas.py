@@ -68,6 +68,9 @@ class WorkspaceOut(BaseModel):
     worker_count: int
     status: WorkspaceStatus
     message: str
+    cluster_id: str | None = Field(
+        description="The cluster whose VMs these are (planned from a plan): they change only with the cluster."
+    )
     operation_id: str | None = Field(description="The last provision or destroy operation.")
     operation: OperationOut | None = Field(None, description="That operation, on a single workspace's page.")
     vms: list[VmOut]

@@ -163,7 +163,7 @@ async def create(session: AsyncSession, identity: Identity, body: WorkspaceCreat
 
 
 async def plan_workspace(session: AsyncSession, body: WorkspaceCreate, inventory: InventoryClient, *,
-                         created_by: str, workspace_id: str | None = None) -> Workspace:  # fmt: skip
+                         created_by: str, cluster_id: str | None = None) -> Workspace:  # fmt: skip
     """A new workspace and its planned VMs, checked against the plan and the pools; no operation yet.
     The caller has checked that whoever asks may change the project (a user, or the deployment service
     acting for a cluster it planned: then the workspace's id is the cluster's)."""
@@ -180,10 +180,11 @@ async def plan_workspace(session: AsyncSession, body: WorkspaceCreate, inventory
     workers = p["worker_count"] if body.worker_count is None else body.worker_count
     check_capacity(plan, [zone for _, zone in placement(plan, workers)])
     private, public = _keys()
-    ws = Workspace(id=workspace_id or new_id(), project_id=body.project_id, name=body.name, plan_id=p["id"],
-                   region_id=p["region_id"], provider=p["provider"], worker_count=workers, status="provisioning",
-                   message="Queued.", ssh_public_key=public, ssh_private_key_enc="", created_by=created_by,
-                   vms=[])  # fmt: skip
+    ws = Workspace(
+        id=cluster_id or new_id(), cluster_id=cluster_id, project_id=body.project_id, name=body.name, plan_id=p["id"],
+        region_id=p["region_id"], provider=p["provider"], worker_count=workers, status="provisioning",
+        message="Queued.", ssh_public_key=public, ssh_private_key_enc="", created_by=created_by, vms=[],
+    )  # fmt: skip
     ws.ssh_private_key_enc = box_for(session).encrypt(private, table=TABLE, row_id=ws.id, field="ssh_private_key")
     _add_vms(ws, plan, workers)
     await repo.add(ws)
@@ -225,6 +226,7 @@ async def resize(session: AsyncSession, ws: Workspace, worker_count: int, invent
 async def scale(session: AsyncSession, identity: Identity, workspace_id: str, body: WorkspaceUpdate,
                 inventory: InventoryClient) -> Workspace:  # fmt: skip
     ws = await get(session, identity, workspace_id, write=True)
+    _refuse_cluster_owned(ws, "scale the cluster's workers instead")
     await resize(session, ws, body.worker_count, inventory)
     await _start(session, ws, "provision", identity)
     await emit(session, events.SCALED, event_of(ws), subject_id=ws.id, project_id=ws.project_id)
@@ -233,6 +235,7 @@ async def scale(session: AsyncSession, identity: Identity, workspace_id: str, bo
 
 async def destroy(session: AsyncSession, identity: Identity, workspace_id: str) -> Workspace:
     ws = await get(session, identity, workspace_id, write=True)
+    _refuse_cluster_owned(ws, "delete the cluster instead")
     if ws.status == "destroying" and ws.operation_id is not None:
         return ws  # already on its way: a repeated delete is the same request
     ws.status, ws.message = "destroying", "Destroying the VMs."
@@ -244,11 +247,18 @@ async def destroy(session: AsyncSession, identity: Identity, workspace_id: str) 
 
 async def retry(session: AsyncSession, identity: Identity, workspace_id: str) -> Workspace:
     ws = await get(session, identity, workspace_id, write=True)
+    _refuse_cluster_owned(ws, "retry the cluster's operation instead")
     if ws.status != "failed" or ws.operation_id is None:
         raise Conflict(f"Workspace {ws.name} is {ws.status}: only a failed one is retried.", field="workspace_id")
     await SERVICE.retry(session, identity, ws.operation_id)
     ws.status, ws.message = "provisioning", "Retrying."
     return ws
+
+
+def _refuse_cluster_owned(ws: Workspace, instead: str) -> None:
+    if ws.cluster_id is not None:
+        raise Conflict(f"Workspace {ws.name} holds the VMs of cluster {ws.cluster_id}: {instead}.",
+                       field="workspace_id")  # fmt: skip
 
 
 def _refuse_when(ws: Workspace, what: str) -> None:

@@ -83,6 +83,7 @@ def upgrade() -> None:
         sa.Column("ssh_public_key", sa.Text(), nullable=False),
         sa.Column("ssh_private_key_enc", sa.Text(), nullable=False),
         sa.Column("credential_id", sa.String(length=64), nullable=True),
+        sa.Column("cluster_id", sa.String(length=64), nullable=True),
         sa.Column("created_by", sa.String(length=64), nullable=False),
         sa.Column("id", sa.String(length=36), nullable=False),
         sa.Column("created_at", ko_common.db.UTCDateTime(timezone=True), nullable=False),
