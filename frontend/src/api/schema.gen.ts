@@ -5078,6 +5078,11 @@ export interface components {
         /** WorkspaceOut */
         WorkspaceOut: {
             /**
+             * Cluster Id
+             * @description The cluster whose VMs these are (planned from a plan): they change only with the cluster.
+             */
+            cluster_id: string | null;
+            /**
              * Created At
              * Format: date-time
              */
