@@ -61,7 +61,6 @@ const provisioningEn = {
     vmCount: '{{count}} ({{masters}} master, {{workers}} worker)',
     clusterCol: 'Cluster',
     noCluster: 'None (made through the API)',
-    checkingCluster: 'Looking for its cluster…',
     ofCluster: 'These VMs are the nodes of cluster {{name}}: they change with the cluster (its deploy, its deletion).',
     busy: 'An operation is running on this workspace: wait for it.',
     gone: 'Its VMs are destroyed.',

@@ -62,7 +62,6 @@ const provisioningZh: typeof provisioningEn = {
     vmCount: '{{count}} 台（{{masters}} 个主节点，{{workers}} 个工作节点）',
     clusterCol: '集群',
     noCluster: '无（通过 API 创建）',
-    checkingCluster: '正在查找所属集群…',
     ofCluster: '这些虚拟机是集群 {{name}} 的节点：随集群变化（集群的部署、删除）。',
     busy: '该主机组正在执行操作：请等待其完成。',
     gone: '其虚拟机已销毁。',

@@ -4,21 +4,21 @@ import { describe, expect, test } from 'vitest';
 import { fakeApi, page } from '../../test/api';
 import { asManager, asReader, plan, project, region } from '../../test/fixtures';
 import { renderPage } from '../../test/render';
-import { cluster } from '../clusters/testData';
 import WorkspaceList from './List';
 import { workspace } from './testData';
 
 const SLOW = { timeout: 10_000 };
-// prod-1 is cluster k-1's (same id); lab-vms was made through the API and failed; spare is ready.
+// prod-1 is cluster k-1's and old-1 cluster k-9's (their cluster_id; k-9 is not among the clusters
+// listed first); lab-vms was made through the API and failed; spare is ready.
 const ofCluster = workspace({ status: 'ready', message: 'Every VM is a host.' });
-const failed = workspace({ id: 'ws-2', name: 'lab-vms', status: 'failed', message: 'apply failed at lab-vms-worker-1: quota exceeded.' });
-const spare = workspace({ id: 'ws-3', name: 'spare', status: 'ready', message: '' });
+const ofOlderCluster = workspace({ id: 'k-9', cluster_id: 'k-9', name: 'old-1', status: 'ready', message: '' });
+const failed = workspace({ id: 'ws-2', cluster_id: null, name: 'lab-vms', status: 'failed', message: 'apply failed at lab-vms-worker-1: quota exceeded.' });
+const spare = workspace({ id: 'ws-3', cluster_id: null, name: 'spare', status: 'ready', message: '' });
 
 function gateway(extra = {}) {
   return fakeApi({
     'GET /api/v1/projects': { body: page([project]) },
-    'GET /api/v1/workspaces': { body: page([ofCluster, failed, spare]) },
-    'GET /api/v1/clusters': { body: page([cluster({ status: 'running' })]) },
+    'GET /api/v1/workspaces': { body: page([ofCluster, ofOlderCluster, failed, spare]) },
     'GET /api/v1/plans': { body: page([plan()]) },
     'GET /api/v1/regions': { body: page([region()]) },
     ...extra,
@@ -39,6 +39,8 @@ describe('workspaces list', () => {
     expect(within(prod).getByText('2 (1 master, 1 worker)')).toBeTruthy();
     expect((await within(prod).findByTestId('workspace-cluster-prod-1')).getAttribute('href')).toBe('/clusters/k-1');
     expect(within(prod).getByText('prod-ha')).toBeTruthy();
+    const old = await row('old-1');
+    expect(within(old).getByTestId('workspace-cluster-old-1').getAttribute('href')).toBe('/clusters/k-9');
     const lab = await row('lab-vms');
     expect(within(lab).getByText('None (made through the API)')).toBeTruthy();
     expect(within(lab).getByText(/quota exceeded/)).toBeTruthy();
@@ -57,7 +59,8 @@ describe('workspaces list', () => {
     });
     renderPage(<WorkspaceList />, { me: asManager() });
     await screen.findByTestId('workspace-cluster-prod-1', {}, SLOW);
-    for (const action of ['scale', 'retry', 'delete']) expect(button(`workspace-${action}-prod-1`).disabled, action).toBe(true);
+    for (const name of ['prod-1', 'old-1'])
+      for (const action of ['scale', 'retry', 'delete']) expect(button(`workspace-${action}-${name}`).disabled, `${action} ${name}`).toBe(true);
     expect(button('workspace-retry-spare').disabled).toBe(true); // ready: nothing to retry
     expect(button('workspace-retry-lab-vms').disabled).toBe(false);
 

@@ -8,7 +8,6 @@ import { useFormatTime } from '../../app/format';
 import { useCurrentProject } from '../../app/project';
 import { QueryError } from '../../app/QueryError';
 import { ProviderTag } from '../cloud/ProviderTag';
-import { useClusters } from '../clusters/api';
 import { usePlans } from '../plans/api';
 import { useAllRegions } from '../regions/api';
 import { isBusy, useRetryWorkspace, useWorkspaces, type Workspace } from './api';
@@ -18,8 +17,6 @@ import { WorkspaceStatusTag } from './StatusTag';
 import { VmTable } from './VmTable';
 
 const PAGE_SIZE = 20;
-// The clusters list answers at most this many: enough to find each workspace's cluster (same id).
-const CLUSTERS_LIMIT = 200;
 
 type Dialog = { kind: 'scale' | 'delete'; workspace: Workspace } | null;
 
@@ -29,9 +26,10 @@ function Action({ why, children }: { why: string | null; children: ReactNode }) 
 }
 
 /**
- * The project's workspaces: the VMs made from a plan, most of them a cluster's (the workspace has the
- * cluster's id). Project managers scale, retry and delete a workspace of no cluster; a cluster's
- * VMs change with the cluster (its deploy, its deletion), so here they only link to it.
+ * The project's workspaces: the VMs made from a plan, most of them a cluster's (`cluster_id`; the
+ * deployment service names the workspace after its cluster). Project managers scale, retry and delete
+ * a workspace of no cluster; a cluster's VMs change with the cluster (its deploy, its deletion, and
+ * the API refuses the rest), so here they only link to it.
  */
 export default function WorkspaceList() {
   const { t } = useTranslation();
@@ -43,17 +41,13 @@ export default function WorkspaceList() {
   const [page, setPage] = useState(1);
   const [dialog, setDialog] = useState<Dialog>(null);
   const query = useWorkspaces(projectId, (page - 1) * PAGE_SIZE, PAGE_SIZE);
-  const clusters = useClusters(projectId, 0, CLUSTERS_LIMIT);
   const plans = usePlans({ projectId, limit: 200, offset: 0 });
   const regions = useAllRegions(projectId);
   const retry = useRetryWorkspace();
-  const clusterOf = (ws: Workspace) => clusters.data?.items.find((c) => c.id === ws.id);
 
   /** Why a change is refused here, or null. */
   const blocked = (ws: Workspace): string | null => {
-    if (!clusters.isSuccess) return t('workspaces.checkingCluster');
-    const cluster = clusterOf(ws);
-    if (cluster) return t('workspaces.ofCluster', { name: cluster.name });
+    if (ws.cluster_id) return t('workspaces.ofCluster', { name: ws.name });
     if (isBusy(ws)) return t('workspaces.busy');
     if (ws.status === 'destroyed') return t('workspaces.gone');
     return null;
@@ -101,16 +95,14 @@ export default function WorkspaceList() {
     {
       title: t('workspaces.clusterCol'),
       key: 'cluster',
-      render: (_, ws) => {
-        const cluster = clusterOf(ws);
-        return cluster ? (
-          <Link to={`/clusters/${cluster.id}`} data-testid={`workspace-cluster-${ws.name}`}>
-            {cluster.name}
+      render: (_, ws) =>
+        ws.cluster_id ? (
+          <Link to={`/clusters/${ws.cluster_id}`} data-testid={`workspace-cluster-${ws.name}`}>
+            {ws.name}
           </Link>
         ) : (
-          <Typography.Text type="secondary">{clusters.isSuccess ? t('workspaces.noCluster') : '…'}</Typography.Text>
-        );
-      },
+          <Typography.Text type="secondary">{t('workspaces.noCluster')}</Typography.Text>
+        ),
     },
     { title: t('common.updatedAt'), dataIndex: 'updated_at', render: (v: string) => formatTime(v) },
   ];

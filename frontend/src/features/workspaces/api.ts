@@ -1,5 +1,5 @@
-// Workspaces: the VMs the provisioning service created from an inventory plan (a cluster's when the
-// cluster has the workspace's id). Read while they change: polled until nothing is on its way.
+// Workspaces: the VMs the provisioning service created from an inventory plan (a cluster's when
+// `cluster_id` is set: then it also has the cluster's id and name). Read while they change: polled until nothing is on its way.
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError, call, type Schemas } from '../../api';
 import { hostsKey } from '../hosts/live';

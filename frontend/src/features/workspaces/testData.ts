@@ -1,4 +1,5 @@
-// Fixtures of the workspaces tests: a workspace and its VMs as the API returns them.
+// Fixtures of the workspaces tests: a workspace and its VMs as the API returns them. The default
+// workspace is cluster k-1's (made for it, so it has its id and its name).
 import { PROJECT_ID } from '../../test/fixtures';
 import type { Vm, Workspace } from './api';
 
@@ -27,6 +28,7 @@ export function workspace(overrides: Partial<Workspace> = {}): Workspace {
     provider: 'vsphere',
     worker_count: 1,
     status: 'provisioning',
+    cluster_id: 'k-1',
     message: 'Creating 2 VM(s).',
     operation_id: 'wop-1',
     operation: null,
