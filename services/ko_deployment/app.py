@@ -29,6 +29,8 @@ from ko_deployment.clusters.endpoints import router as clusters_router
 from ko_deployment.clusters.health import NodeHealth
 from ko_deployment.clusters.repository import ClusterRepository
 from ko_deployment.clusters.service import Context as ClusterContext
+from ko_deployment.compliance import service as compliance
+from ko_deployment.compliance.endpoints import router as compliance_router
 from ko_deployment.inventory_client import HostsMissing, InventoryClient
 from ko_deployment.models import Base
 from ko_deployment.monitoring import service as monitoring
@@ -188,6 +190,7 @@ async def _start_worker(app: FastAPI) -> None:
     app.state.cluster_context = ClusterContext(client, settings.playbooks_dir, settings.resolved_repository_url)
     cluster_kinds.register(operations.KINDS, settings.playbooks_dir, client)
     monitoring.register(operations.KINDS, settings.playbooks_dir)
+    compliance.register(operations.KINDS, settings.playbooks_dir)
     operations.STEPS.steps[upgrade.RECORD_STEP] = upgrade.record_version_step(app.state.db)
     provisioned.register(
         operations.STEPS,
@@ -282,6 +285,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             clusters_router,
             cluster_access_router,
             monitoring_router,
+            compliance_router,
             operations.JOBS_ROUTER,
         ],
         project_usage=_project_usage,

@@ -15,5 +15,6 @@ OUTBOX, INBOX = add_event_tables(Base.metadata)
 # Imported last (they need Base) so that Base.metadata always holds every table,
 # whichever module is imported first: migrations and drift checks rely on it.
 from ko_deployment.clusters import models as _clusters  # noqa: E402, F401
+from ko_deployment.compliance import models as _compliance  # noqa: E402, F401
 from ko_deployment.operations import models as _operations  # noqa: E402, F401
 from ko_deployment.packages import models as _packages  # noqa: E402, F401
