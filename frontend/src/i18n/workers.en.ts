@@ -5,6 +5,10 @@ const workersEn = {
     addTitle: 'Add workers to {{name}}',
     addIntro:
       'Choose ready hosts of this project that are in no cluster. Each joins {{name}} as a worker node; the labels and taints you give are set on its node when it joins. You can follow it live.',
+    addVmsIntro:
+      'Its nodes are VMs made from its plan: the new workers are created in the plan’s zones, in turn, registered as hosts, then join {{name}} as worker nodes. You can follow it live.',
+    count: 'New workers',
+    countHint: '1 to {{max}} new VMs.',
     notRunning: 'Workers are added, removed and rebuilt only while the cluster is running.',
     busy: 'An operation is running on this cluster: wait for it or cancel it first.',
     chosen: 'Chosen: {{count}}',

@@ -77,6 +77,7 @@ describe('adding workers', () => {
     expect(within(dialog).getByTestId<HTMLInputElement>('worker-host-down').disabled).toBe(true);
     expect(within(dialog).getByText(/Not ready/)).toBeTruthy();
     expect(calls.find((c) => c.path === '/api/v1/hosts')?.search.get('project_id')).toBe(PROJECT_ID);
+    expect(within(dialog).queryByTestId('workers-add-count')).toBeNull();
     const submit = screen.getByTestId<HTMLButtonElement>('workers-add-submit');
     expect(submit.disabled).toBe(true);
 
@@ -141,5 +142,32 @@ describe('adding workers', () => {
     await userEvent.click(screen.getByTestId('workers-add-submit'));
     await waitFor(() => expect(within(dialog).getByTestId('taint-error-worker-4-0').textContent).toBe('Give a key, or clear the row.'));
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
+  });
+
+  test('a cluster planned from a plan asks how many new VMs (1-100) and sends count, no nodes; a 422 on count shows under it', async () => {
+    const planned = { ...running, spec: { ...running.spec, provisioning: { plan_id: 'pl-1', worker_count: 1 } } };
+    let answer: { status: number; body: unknown } = {
+      status: 422,
+      body: { error: 'invalid_input', detail: 'Invalid input.', fields: [{ field: 'count', message: 'zone-b has room for 1 more VM; ask for fewer.' }] },
+    };
+    const { calls } = detail(asManager(), { 'POST /api/v1/clusters/k-1/workers': () => answer }, planned);
+    const dialog = await openDialog();
+    const count = await within(dialog).findByTestId<HTMLInputElement>('workers-add-count');
+    expect(count.value).toBe('1');
+    expect(within(dialog).getByText(/created in the plan’s zones/)).toBeTruthy();
+    // No hosts are chosen for it, so none are read.
+    expect(within(dialog).queryByTestId('workers-hosts')).toBeNull();
+    expect(calls.some((c) => c.path === '/api/v1/hosts')).toBe(false);
+
+    fireEvent.change(count, { target: { value: '3' } });
+    await userEvent.click(screen.getByTestId('workers-add-submit'));
+    expect((await within(dialog).findByText('zone-b has room for 1 more VM; ask for fewer.')).closest('.ant-form-item')).toBe(count.closest('.ant-form-item'));
+    expect(calls.find((c) => c.method === 'POST')?.body).toEqual({ count: 3 });
+
+    answer = { status: 202, body: scaling };
+    fireEvent.change(count, { target: { value: '2' } });
+    await userEvent.click(screen.getByTestId('workers-add-submit'));
+    expect(await screen.findByText('operation view')).toBeTruthy();
+    expect(calls.filter((c) => c.method === 'POST').map((c) => c.body)).toEqual([{ count: 3 }, { count: 2 }]);
   });
 });

@@ -11,14 +11,17 @@ import { StatusTag } from '../../hosts/StatusTag';
 import { useAddWorkers, type Cluster } from '../api';
 import { unsuitable } from '../create/spec';
 import { useUnsuitableText } from '../create/useUnsuitableText';
+import { provisioningOf } from '../vms/provisioning';
+import { AddVmWorkersDialog } from './AddVmWorkers';
 import { NodeSettings } from './NodeSettings';
 import { candidates, checkDrafts, mapErrors, problemErrors, toBody, workersBlocked, type WorkerDraft, type WorkerErrors } from './workers';
 
-type Props = { cluster: Pick<Cluster, 'id' | 'name' | 'project_id' | 'status' | 'operation'> };
+type Props = { cluster: Pick<Cluster, 'id' | 'name' | 'project_id' | 'status' | 'operation' | 'spec'> };
 
 /**
  * "Add workers" on the nodes list: hidden from those who cannot write, disabled (the reason in a
- * tooltip) unless the cluster is running with no operation under way. The dialog mounts when opened.
+ * tooltip) unless the cluster is running with no operation under way. The dialog mounts when opened:
+ * a cluster planned from a plan is asked how many new VMs, any other which hosts.
  */
 export function AddWorkers({ cluster }: Props) {
   const { t } = useTranslation();
@@ -34,7 +37,12 @@ export function AddWorkers({ cluster }: Props) {
   return (
     <>
       {blocked ? <Tooltip title={t(`workers.${blocked}`)}>{button}</Tooltip> : button}
-      {open && <AddWorkersDialog cluster={cluster} onClose={() => setOpen(false)} />}
+      {open &&
+        (provisioningOf(cluster) ? (
+          <AddVmWorkersDialog cluster={cluster} onClose={() => setOpen(false)} />
+        ) : (
+          <AddWorkersDialog cluster={cluster} onClose={() => setOpen(false)} />
+        ))}
     </>
   );
 }
