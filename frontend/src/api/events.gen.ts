@@ -333,6 +333,29 @@ export interface components {
             unreachable_since: string | null;
         };
         /**
+         * ComplianceCompleted
+         * @description A compliance run finished (counts only, never an item's observed value).
+         */
+        ComplianceCompleted: {
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "node-check" | "sonobuoy";
+            /** Project Id */
+            project_id: string;
+            /** Run Id */
+            run_id: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            summary: components["schemas"]["Summary"];
+        };
+        /**
          * CredentialEvent
          * @description A credential as events describe it: never a secret.
          */
@@ -832,6 +855,17 @@ export interface components {
             /** Project Id */
             project_id: string;
         };
+        /** Summary */
+        Summary: {
+            /** Fail */
+            fail: number;
+            /** Pass */
+            pass: number;
+            /** Skip */
+            skip: number;
+            /** Warn */
+            warn: number;
+        };
         /** TokenEvent */
         TokenEvent: {
             /** Id */
@@ -949,6 +983,8 @@ export interface Events {
     "kubeoperator.deployment.cluster.deleted.v1": components["schemas"]["ClusterEvent"];
     /** A cluster's status changed (deploying, running, failed, ...). */
     "kubeoperator.deployment.cluster.updated.v1": components["schemas"]["ClusterEvent"];
+    /** A compliance run of a cluster finished (a node check's operation ended, or Sonobuoy results were uploaded): its kind, status and the pass/fail/warn/skip counts. */
+    "kubeoperator.deployment.compliance.completed.v1": components["schemas"]["ComplianceCompleted"];
     /** An operation was cancelled. */
     "kubeoperator.deployment.operation.cancelled.v1": components["schemas"]["OperationSummary"];
     /** One event of a running operation (an executor's task events plus phase starts and ends and a final `end`). The envelope id is `<operation id>:<counter>`; counters increase by one, with no gaps, across resumes. */

@@ -473,6 +473,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/clusters/{cluster_id}/compliance-runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The cluster's compliance runs (node checks and Sonobuoy results), newest first, with their counts */
+        get: operations["listComplianceRuns"];
+        put?: never;
+        /** Check every node against the CIS Kubernetes Benchmark (202: the run and its compliance-check operation to follow) */
+        post: operations["startComplianceCheck"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/compliance-runs/{run_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A compliance run: every item with its remedy, the counts, and what changed since the previous run */
+        get: operations["getComplianceRun"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/compliance-runs/{run_id}/junit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The JUnit file of a Sonobuoy run (junit_01.xml), as a download */
+        get: operations["downloadComplianceJunit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/clusters/{cluster_id}/compliance-runs/sonobuoy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Store a Sonobuoy results archive (`sonobuoy retrieve`'s tarball) as a run, parsed per test
+         * @description Send the tarball as the request body with `Content-Type: application/gzip`, at most 50 MiB (and at most KO_MAX_UPLOAD_BYTES, default 4 MiB, on the gateway and this service). Each test of each plugin's sonobuoy_results.yaml (or of the e2e plugin's junit_01.xml) becomes an item, passed, failed (with its failure message) or skipped; the e2e JUnit file is kept for download. An archive that cannot be read is refused with field `file` and the reason.
+         */
+        post: operations["uploadSonobuoyResults"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/clusters/{cluster_id}/health": {
         parameters: {
             query?: never;
@@ -2470,6 +2542,180 @@ export interface components {
             /** Version */
             version: string;
         };
+        /** ComplianceItem */
+        ComplianceItem: {
+            /**
+             * Group
+             * @description control-plane, etcd or kubelet (node check); the Sonobuoy plugin's name.
+             */
+            group: string;
+            /**
+             * Id
+             * @description The CIS Kubernetes Benchmark id (node check), or the test's name (Sonobuoy).
+             */
+            id: string;
+            /**
+             * Node
+             * @description The node it was checked on (null: a cluster-wide Sonobuoy test).
+             */
+            node: string | null;
+            /**
+             * Observed
+             * @description What was found (a file mode, a flag's value), or a test's failure message.
+             */
+            observed: string;
+            /**
+             * Remedy
+             * @description The command to run or the setting to change; empty when it passed.
+             */
+            remedy: string;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "pass" | "fail" | "warn" | "skip";
+            /** Title */
+            title: string;
+        };
+        /** ComplianceRunDetail */
+        ComplianceRunDetail: {
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Compared With Previous
+             * @description Items whose status changed since the previous run of the same kind (empty without one).
+             */
+            compared_with_previous: components["schemas"]["ItemChange"][];
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Has Junit
+             * @description A JUnit file can be downloaded (Sonobuoy runs with one).
+             */
+            has_junit: boolean;
+            /** Id */
+            id: string;
+            /** Items */
+            items: components["schemas"]["ComplianceItem"][];
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "node-check" | "sonobuoy";
+            /**
+             * Message
+             * @description Why a node check failed (its operation's reason).
+             */
+            message: string;
+            /**
+             * Operation Id
+             * @description The compliance-check operation (node check only).
+             */
+            operation_id: string | null;
+            /**
+             * Previous Run Id
+             * @description The previous finished run of the same kind on this cluster.
+             */
+            previous_run_id: string | null;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @description running until a node check's operation ends; Sonobuoy runs: succeeded.
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            summary: components["schemas"]["Summary"];
+        };
+        /** ComplianceRunOut */
+        ComplianceRunOut: {
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Ended At */
+            ended_at: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "node-check" | "sonobuoy";
+            /**
+             * Message
+             * @description Why a node check failed (its operation's reason).
+             */
+            message: string;
+            /**
+             * Operation Id
+             * @description The compliance-check operation (node check only).
+             */
+            operation_id: string | null;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @description running until a node check's operation ends; Sonobuoy runs: succeeded.
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            summary: components["schemas"]["Summary"];
+        };
+        /** ComplianceRunStarted */
+        ComplianceRunStarted: {
+            /** Cluster Id */
+            cluster_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** Created By */
+            created_by: string;
+            /** Ended At */
+            ended_at: string | null;
+            /** Id */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "node-check" | "sonobuoy";
+            /**
+             * Message
+             * @description Why a node check failed (its operation's reason).
+             */
+            message: string;
+            /** @description The compliance-check operation: follow it for progress. */
+            operation: components["schemas"]["OperationRef"];
+            /**
+             * Operation Id
+             * @description The compliance-check operation (node check only).
+             */
+            operation_id: string | null;
+            /** Started At */
+            started_at: string | null;
+            /**
+             * Status
+             * @description running until a node check's operation ends; Sonobuoy runs: succeeded.
+             * @enum {string}
+             */
+            status: "running" | "succeeded" | "failed";
+            summary: components["schemas"]["Summary"];
+        };
         /** ControlPlaneArgs */
         ControlPlaneArgs: {
             /** Apiserver */
@@ -3045,6 +3291,27 @@ export interface components {
              * @description First address handed out, e.g. 10.10.0.10.
              */
             start: string;
+        };
+        /** ItemChange */
+        ItemChange: {
+            /**
+             * After
+             * @description Its status in this run (null: not in it any more).
+             */
+            after: ("pass" | "fail" | "warn" | "skip") | null;
+            /**
+             * Before
+             * @description Its status in the previous run (null: not in it).
+             */
+            before: ("pass" | "fail" | "warn" | "skip") | null;
+            /** Group */
+            group: string;
+            /** Id */
+            id: string;
+            /** Node */
+            node: string | null;
+            /** Title */
+            title: string;
         };
         /** KubeEventOut */
         KubeEventOut: {
@@ -3827,6 +4094,20 @@ export interface components {
         Page_ClusterOut_: {
             /** Items */
             items: components["schemas"]["ClusterOut"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description Items matching the query, over all pages.
+             */
+            total: number;
+        };
+        /** Page[ComplianceRunOut] */
+        Page_ComplianceRunOut_: {
+            /** Items */
+            items: components["schemas"]["ComplianceRunOut"][];
             /** Limit */
             limit: number;
             /** Offset */
@@ -4808,6 +5089,17 @@ export interface components {
              * @description Also delete good backups older than this many days (never the last good one).
              */
             keep_days?: number | null;
+        };
+        /** Summary */
+        Summary: {
+            /** Fail */
+            fail: number;
+            /** Pass */
+            pass: number;
+            /** Skip */
+            skip: number;
+            /** Warn */
+            warn: number;
         };
         /** TaintIn */
         TaintIn: {
@@ -6565,6 +6857,173 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ClusterOut"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    listComplianceRuns: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_ComplianceRunOut_"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    startComplianceCheck: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceRunStarted"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    getComplianceRun: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceRunDetail"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    downloadComplianceJunit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+                run_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    uploadSonobuoyResults: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                cluster_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/gzip": string;
+                "application/octet-stream": string;
+                "application/x-gzip": string;
+                "application/x-tar": string;
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ComplianceRunOut"];
                 };
             };
             /** @description Validation Error */
