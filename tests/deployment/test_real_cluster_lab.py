@@ -69,6 +69,7 @@ from tests.backup.servers import (
 )
 from tests.backup.support import ed25519_openssh, public_line
 from tests.deployment.cluster_checks import assert_reset_clean, run_again
+from tests.deployment.compliance_checks import check_compliance
 from tests.deployment.engine_support import phase_seconds
 from tests.e2e.test_console_e2e import ADMIN_PASSWORD, Product, _free_port
 from tests.lab.lab import Host, Lab
@@ -813,6 +814,10 @@ def _wait_phase(real: RealCluster, op_id: str, phase: str, timeout: float = 900)
             return op
         assert op["status"] in ("queued", "running") and time.monotonic() < deadline, (phase, op)
         time.sleep(1)
+
+
+def test_the_compliance_check_finds_a_wrong_file_mode_with_its_remedy(real: RealCluster) -> None:
+    check_compliance(real)
 
 
 def test_an_upgrade_survives_a_kill_and_a_cancel_and_keeps_the_guarded_pods(real: RealCluster) -> None:

@@ -689,6 +689,21 @@ BUILDERS: dict[str, Builder] = {
     "renewClusterCertificates": lambda m, r, p: Call(
         "POST", f"{API}/clusters/{m.cluster(m.project(p))}/certificates/renew"
     ),
+    # compliance (deployment): the seeded cluster is not running (a check is refused), no such run, not a tarball
+    "startComplianceCheck": lambda m, r, p: Call("POST", f"{API}/clusters/{m.cluster(m.project(p))}/compliance-runs"),
+    "listComplianceRuns": lambda m, r, p: Call("GET", f"{API}/clusters/{m.cluster(m.project(p))}/compliance-runs"),
+    "getComplianceRun": lambda m, r, p: Call(
+        "GET", f"{API}/clusters/{m.cluster(m.project(p))}/compliance-runs/no-such-run"
+    ),
+    "downloadComplianceJunit": lambda m, r, p: Call(
+        "GET", f"{API}/clusters/{m.cluster(m.project(p))}/compliance-runs/no-such-run/junit"
+    ),
+    "uploadSonobuoyResults": lambda m, r, p: Call(
+        "POST",
+        f"{API}/clusters/{m.cluster(m.project(p))}/compliance-runs/sonobuoy",
+        content="not a tarball",
+        headers={"Content-Type": "application/gzip"},
+    ),
     # masters and upgrades (deployment): the seeded cluster is not running, the node and host do not exist
     "addMasters": lambda m, r, p: Call(
         "POST", f"{API}/clusters/{m.cluster(m.project(p))}/masters", {"nodes": [{"host_id": "no-such-host"}]}
@@ -838,6 +853,10 @@ AUTHORISED_STATUS = {
     "removeWorker": {404},  # no such node: refused naming `node`
     "rebuildWorker": {404},  # no such node
     "checkClusterCertificates": {409},  # the seeded cluster is not running (or busy)
+    "startComplianceCheck": {409},
+    "getComplianceRun": {404},  # no such run
+    "downloadComplianceJunit": {404},
+    "uploadSonobuoyResults": {422},  # not a tarball: refused naming `file`, nothing stored
     "renewClusterCertificates": {409},
     "importOfflinePackage": {422},  # the source does not exist: refused naming `source`, nothing imported
     "addMasters": {409, 422},  # the seeded cluster is not running (409), or the host does not exist (422)
