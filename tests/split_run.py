@@ -3,8 +3,9 @@
 The real three-master module (tests/deployment/test_real_ha_lab.py, about 12 minutes, mostly spent
 waiting on its hosts), then the console's lab journey (tests/e2e/test_console_lab_e2e.py, about 3
 minutes) and the cluster planned from a plan (tests/provisioning/test_plan_cluster_lab.py, its VMs
-the lab's four hosts, about 6 minutes), each on the same hosts once the one before deleted its
-cluster, run in a second process with a lab of its own (another name and range, as
+the lab's four hosts, about 6 minutes), then the engine's and the deploy failures' lab modules (about
+4 minutes, one or two hosts), each on the same hosts once the one before deleted its cluster, run in
+a second process with a lab of its own (another name and range, as
 tests/lab/fixtures.py allows two runs on one machine) while the first process runs everything else.
 Its output is kept in a file and printed when both have ended; the exit status is the worse of the two.
 
@@ -25,6 +26,8 @@ SIDE_MODULES = (
     "tests/deployment/test_real_ha_lab.py",
     "tests/e2e/test_console_lab_e2e.py",
     "tests/provisioning/test_plan_cluster_lab.py",
+    "tests/deployment/test_operations_lab.py",
+    "tests/deployment/test_deploy_failures_lab.py",
 )
 SIDE_LAB = {"KO_LAB_NAME": "kolabha", "KO_LAB_SUBNET": "10.214.0.0/24", "KO_LAB_HOSTS": "4"}
 NARROWING = ("-k", "-m", "--no-lab", "--lf", "--last-failed", "-x", "--exitfirst")
