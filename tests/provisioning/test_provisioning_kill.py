@@ -2,7 +2,7 @@
 Terraform's state of the killed run is kept, and no VM is made twice (issue 18).
 
 The provisioning service runs as its own process (`python -m ko_provisioning`), the inventory in this
-one, and the lab VM double (on directories standing for lab hosts; each VM's creation takes 2 s here)
+one, and the lab VM double (on directories standing for lab hosts; each VM's creation lasts 8 s here)
 stands in for the vSphere module. The job is redelivered after the engine's ack wait (30 s).
 """
 
@@ -47,8 +47,8 @@ class Service:
             "KO_INVENTORY_URL": settings.inventory_url, "KO_HTTP_PORT": str(self.port), "KO_WORKERS": "1",
             "KO_TERRAFORM_MODULES_DIR": str(settings.terraform_modules_dir),
             "KO_TERRAFORM_PLUGIN_DIR": str(settings.terraform_plugin_dir),
-            # Each VM takes 2 s to make: the kill lands mid-apply.
-            "KO_TERRAFORM_EXTRA_VARS": json.dumps({"lab_command": ["sh", "-c", 'sleep 2; exec "$0" "$@"',
+            # Each VM is recorded at once, then its creation lasts 8 s more: the kill lands mid-apply.
+            "KO_TERRAFORM_EXTRA_VARS": json.dumps({"lab_command": ["sh", "-c", '"$0" "$@" && sleep 8',
                                                                    *extra["lab_command"]]}),
         }  # fmt: skip
         self.proc: subprocess.Popen[bytes] | None = None
